@@ -1,0 +1,48 @@
+"""Alembic environment: the URL comes from the app's settings; SQLite gets batch mode."""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from alembic import context
+
+from oversight import models  # noqa: F401  (registers the tables on Base.metadata)
+from oversight.config import Settings, get_settings
+from oversight.db import Base, create_sync_engine
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("quiet_logging"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+settings: Settings = config.attributes.get("settings") or get_settings()
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=settings.database_url,
+        target_metadata=Base.metadata,
+        literal_binds=True,
+        render_as_batch=settings.database_url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = create_sync_engine(settings)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

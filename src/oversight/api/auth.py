@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response, status
+
+from oversight.api.deps import CurrentActor, SessionDep, SettingsDep
+from oversight.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
+from oversight.services import auth, users
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+async def register(body: RegisterIn, session: SessionDep) -> object:
+    """Create a resident account. An e-mail already registered is a 409."""
+    return await users.register(session, body)
+
+
+@router.post("/token", response_model=TokenPair)
+async def token(
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=320, description="The account's e-mail.")],
+    password: Annotated[str, Form(max_length=1024)],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+) -> TokenPair:
+    """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401."""
+    return await auth.sign_in(session, settings, username, password)
+
+
+@router.post("/refresh", response_model=TokenPair)
+async def refresh(body: RefreshIn, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    """Swap a refresh token for a new pair. Reusing a spent token ends the whole sign-in."""
+    return await auth.rotate(session, settings, body.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(body: RefreshIn, session: SessionDep, actor: CurrentActor) -> Response:
+    """End this sign-in: its refresh and access tokens stop working."""
+    await auth.sign_out(session, actor, body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,209 @@
+"""The audit log: the only writer of ``audit_events``, and the chain verifier.
+
+Services call :func:`record` in the transaction that makes a change. Events are staged on the
+session and appended when that transaction commits (``before_commit``), so the change and its
+events are committed together or not at all, and the chain lock is held only for the last
+moment of the transaction.
+
+The chain
+---------
+Events are numbered ``seq`` = 1, 2, 3, ... without gaps, in commit order. Each event's
+
+    hash = lowercase hex of SHA-256( prev_hash + canonical_json(event) )
+
+where ``prev_hash`` is the previous event's ``hash`` (64 ASCII zeros for ``seq`` 1), the
+``+`` is plain concatenation of the 64-character ``prev_hash`` (ASCII) and the canonical JSON
+(UTF-8), and ``canonical_json(event)`` is the RFC 8785 (JCS) serialisation of a JSON object with
+exactly these members:
+
+    seq          integer
+    id           string, lowercase UUID with hyphens
+    at           string, RFC 3339 UTC with six fractional digits and "Z",
+                 e.g. "2026-11-26T02:20:22.123456Z"
+    actor_id     string (lowercase UUID) or null
+    actor_role   string or null
+    action       string, e.g. "concern.transition"
+    entity_type  string, e.g. "concern"
+    entity_id    string (lowercase UUID) or null
+    from_status  string or null
+    to_status    string or null
+    reason       string or null
+    data         JSON object (possibly empty)
+    prev_hash    string, 64 lowercase hex digits
+
+JCS sorts members by their UTF-16 code units, writes no insignificant white space, escapes only
+what JSON requires and writes numbers as ECMAScript does (so 1.0 is written 1). Anyone holding a
+copy of the rows (``GET /audit/events`` serves them with these exact values) can recompute every
+hash with a JCS library and SHA-256; ``oversight audit verify`` does exactly that.
+
+Concurrency: on PostgreSQL the append takes a transaction-scoped advisory lock, reads the head,
+and inserts; the lock is released by the commit, so the next writer reads the new head. On
+SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A unique ``seq`` and
+``prev_hash`` make a fork impossible even if that reasoning were wrong: the loser's commit fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from oversight.db import OversightSession, utcnow
+from oversight.domain.roles import Actor
+from oversight.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# An arbitrary, fixed key for pg_advisory_xact_lock: "oversigh" as a 64-bit integer.
+CHAIN_LOCK_KEY = int.from_bytes(b"oversigh", "big") & 0x7FFF_FFFF_FFFF_FFFF
+_PENDING = "oversight.audit.pending"
+
+
+@dataclass
+class _Staged:
+    actor: Actor | None
+    action: str
+    entity_type: str
+    entity_id: uuid.UUID | None
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """Stage one event; it is appended to the chain when this transaction commits."""
+    staged = _Staged(
+        actor, action, entity_type, entity_id, from_status, to_status, reason, dict(data or {})
+    )
+    # Fail now, in the service, if the data cannot be canonicalised, not later at commit.
+    rfc8785.dumps(staged.data)
+    session.sync_session.info.setdefault(_PENDING, []).append(staged)
+
+
+def format_at(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _uuid_or_none(value: uuid.UUID | str | None) -> str | None:
+    return None if value is None else str(uuid.UUID(str(value)))
+
+
+def canonical_event(row: Mapping[str, Any]) -> bytes:
+    """The RFC 8785 bytes of an event (a mapping with the members listed above)."""
+    at = row["at"]
+    document = {
+        "seq": int(row["seq"]),
+        "id": _uuid_or_none(row["id"]),
+        "at": format_at(at) if isinstance(at, datetime) else at,
+        "actor_id": _uuid_or_none(row["actor_id"]),
+        "actor_role": row["actor_role"],
+        "action": row["action"],
+        "entity_type": row["entity_type"],
+        "entity_id": _uuid_or_none(row["entity_id"]),
+        "from_status": row["from_status"],
+        "to_status": row["to_status"],
+        "reason": row["reason"],
+        "data": row["data"] or {},
+        "prev_hash": row["prev_hash"],
+    }
+    return rfc8785.dumps(document)
+
+
+def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_event(row)).hexdigest()
+
+
+def _append_staged(session: Session) -> None:
+    staged: list[_Staged] = session.info.pop(_PENDING, [])
+    if not staged:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    head = connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    at = utcnow()
+    rows = []
+    for item in staged:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "id": uuid.uuid4(),
+            "at": at,
+            "actor_id": item.actor.user_id if item.actor else None,
+            "actor_role": str(item.actor.role) if item.actor else None,
+            "action": item.action,
+            "entity_type": item.entity_type,
+            "entity_id": item.entity_id,
+            "from_status": item.from_status,
+            "to_status": item.to_status,
+            "reason": item.reason,
+            "data": item.data,
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = prev_hash = chain_hash(prev_hash, row)
+        rows.append(row)
+    connection.execute(insert(AuditEvent), rows)
+
+
+def _drop_staged(session: Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(OversightSession, "before_commit", _append_staged)
+event.listen(OversightSession, "after_soft_rollback", _drop_staged)
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify_rows(rows: Iterable[Mapping[str, Any]]) -> Verification:
+    """Walk rows in ``seq`` order and recompute the chain; stop at the first break."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for row in rows:
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            return Verification(
+                checked, seq, prev_hash, expected_seq, f"seq {expected_seq} is missing"
+            )
+        if row["prev_hash"] != prev_hash:
+            return Verification(
+                checked, seq, prev_hash, seq, "prev_hash does not match the previous hash"
+            )
+        if chain_hash(prev_hash, row) != row["hash"]:
+            return Verification(
+                checked, seq, prev_hash, seq, "hash does not match the event's contents"
+            )
+        prev_hash, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
+    return Verification(checked, expected_seq - 1, prev_hash)

@@ -1,0 +1,222 @@
+"""The ``oversight`` command. Exit 0 on success; otherwise one line on stderr and exit 1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.config import Settings, get_settings
+from oversight.db import Database, create_sync_engine
+from oversight.domain.roles import Role
+from oversight.errors import OversightError
+from oversight.models import AuditEvent, Department
+from oversight.schemas import DepartmentCreate, UserCreate
+from oversight.services import directory, users
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Oversight: the oversight commission's case-management service.")
+users_app = typer.Typer(help="Manage accounts.")
+departments_app = typer.Typer(help="Manage police departments.")
+audit_app = typer.Typer(help="The audit log.")
+app.add_typer(users_app, name="users")
+app.add_typer(departments_app, name="departments")
+app.add_typer(audit_app, name="audit")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise fail(_one_line(exc)) from exc
+
+
+def _one_line(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = " ".join(str(first["msg"]).split())
+    return f"{where}: {message}" if where else message
+
+
+def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one unit of work, as a request would, and report errors in one line."""
+
+    async def run() -> T:
+        database = Database(_settings())
+        try:
+            async with database.unit_of_work() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except OversightError as exc:
+        raise fail(exc.detail or exc.title) from exc
+    except ValidationError as exc:
+        raise fail(_one_line(exc)) from exc
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    _settings()
+    uvicorn.run(
+        "oversight.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database to the newest migration (or to REVISION)."""
+    from alembic import command
+
+    from oversight.migrations_info import alembic_config
+
+    command.upgrade(alembic_config(_settings()), revision)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document the app serves."""
+    from oversight.main import create_app
+
+    document = create_app(_settings()).openapi()
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+@users_app.command("create")
+def create_user(
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    display_name: Annotated[str, typer.Option("--display-name")],
+    department: Annotated[str | None, typer.Option(help="Department code (officers).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+) -> None:
+    """Create a user of any role (the first admin is made this way)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(session: AsyncSession) -> str:
+        department_id = None
+        if department is not None:
+            department_id = await session.scalar(
+                select(Department.id).where(Department.code == department)
+            )
+            if department_id is None:
+                raise fail(f"no department with code {department}")
+        data = UserCreate(
+            email=email,
+            display_name=display_name,
+            role=role,
+            password=password,
+            department_id=department_id,
+        )
+        user = await users.create(session, None, data)
+        return str(user.id)
+
+    typer.echo(in_transaction(work))
+
+
+@departments_app.command("create")
+def create_department(
+    code: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()]
+) -> None:
+    """Create a police department."""
+
+    async def work(session: AsyncSession) -> str:
+        department = await directory.create_department(
+            session, None, DepartmentCreate(code=code, name=name)
+        )
+        return str(department.id)
+
+    typer.echo(in_transaction(work))
+
+
+@app.command("seed-demo")
+def seed_demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing (exit 0) when the database has data.")
+    ] = False,
+) -> None:
+    """Fill an empty database with a demo city (departments, commissioners, officers)."""
+    from oversight import demo
+
+    async def work(session: AsyncSession) -> str:
+        if not await demo.is_empty(session):
+            if if_empty:
+                return "the database already has data; demo data not loaded"
+            raise fail("the database is not empty; seed-demo only fills an empty one")
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Creating demo data", total=demo.total())
+            made = await demo.seed(session, lambda n: progress.advance(task, n))
+        return f"demo data loaded: {made} records; every demo account's password is {demo.DEMO_PASSWORD!r}"
+
+    typer.echo(in_transaction(work))
+
+
+def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str, Any]]:
+    engine = create_sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            total = connection.scalar(
+                select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)
+            )
+            task = progress.add_task("Verifying the audit chain", total=total or 0)
+            rows = connection.execution_options(stream_results=True, yield_per=2000).execute(
+                select(AuditEvent.__table__).order_by(AuditEvent.seq)
+            )
+            for row in rows.mappings():
+                progress.advance(task)
+                yield dict(row)
+    finally:
+        engine.dispose()
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Recompute the hash chain. Exit 0 when intact; otherwise name the first broken seq."""
+    settings = _settings()
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        result = audit.verify_rows(_stream_events(settings, progress))
+    if not result.intact:
+        raise fail(f"audit chain broken at seq {result.broken_seq}: {result.problem}")
+    typer.echo(
+        f"audit chain intact: {result.checked} events, head seq {result.head_seq} "
+        f"hash {result.head_hash}"
+    )
+
+
+def main() -> None:
+    app()

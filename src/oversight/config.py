@@ -1,0 +1,70 @@
+"""Settings read from the environment (prefix ``OVERSIGHT_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values people paste from examples; refusing them outside dev is the point of the check.
+_PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "please-change-me"})
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OVERSIGHT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = "sqlite:///./oversight.db"
+    env: Literal["dev", "test", "production"] = "dev"
+    secret_key: SecretStr | None = None
+    access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    refresh_token_days: Annotated[int, Field(ge=1, le=365)] = 14
+    triage_sla_days: Annotated[int, Field(ge=1, le=365)] = 7
+    response_sla_days: Annotated[int, Field(ge=1, le=365)] = 30
+    suppression_threshold: Annotated[int, Field(ge=1, le=100)] = 5
+    rate_limits_enabled: bool = True
+    rate_limit_storage: str = "memory://"
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
+    db_pool_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
+    db_statement_timeout_ms: Annotated[int, Field(ge=100)] = 15_000
+    jwt_issuer: str = "oversight"
+    jwt_audience: str = "oversight-api"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _require_real_secret(self) -> Settings:
+        if self.env == "dev":
+            if self.secret_key is None:
+                # A per-process key: tokens do not survive a restart, which is fine on a laptop.
+                object.__setattr__(self, "secret_key", SecretStr(secrets.token_urlsafe(48)))
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"OVERSIGHT_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters when OVERSIGHT_ENV={self.env}"
+            )
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        assert self.secret_key is not None  # set by the validator in every environment
+        return self.secret_key.get_secret_value()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

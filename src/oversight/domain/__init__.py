@@ -1,0 +1,1 @@
+"""Pure rules: no I/O, no framework. Status machines, roles and permissions, tallies."""

@@ -1,0 +1,107 @@
+"""Password hashing and tokens. The only module that imports passlib or jose."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jose import JWTError, jwt
+from passlib.context import CryptContext
+
+from oversight.config import Settings
+
+ALGORITHM = "HS256"
+
+# argon2id at the OWASP minimum (19 MiB, 2 passes, 1 lane): about 43 ms a hash on 2 cores.
+_passwords = CryptContext(
+    schemes=["argon2"],
+    argon2__type="ID",
+    argon2__memory_cost=19_456,
+    argon2__time_cost=2,
+    argon2__parallelism=1,
+)
+# Verified against when the e-mail is unknown, so that a wrong e-mail costs what a wrong
+# password costs and the timing does not reveal who has an account.
+_DUMMY_HASH = _passwords.hash(secrets.token_urlsafe(32))
+
+
+def hash_password(password: str) -> str:
+    return _passwords.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    if password_hash is None:
+        _passwords.verify(password, _DUMMY_HASH)
+        return False
+    return bool(_passwords.verify(password, password_hash))
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    role: str
+    token_id: str
+
+
+def issue_access_token(
+    settings: Settings, *, user_id: uuid.UUID, session_id: uuid.UUID, role: str, now: datetime
+) -> str:
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "role": role,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=settings.access_token_minutes)).timestamp()),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "jti": secrets.token_hex(16),
+    }
+    return str(jwt.encode(claims, settings.signing_key, algorithm=ALGORITHM))
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired or lacks a required claim."""
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("unexpected algorithm")
+        claims = jwt.decode(
+            token,
+            settings.signing_key,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "require_aud": True,
+                "require_iss": True,
+                "require_jti": True,
+                "leeway": 30,
+            },
+        )
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            session_id=uuid.UUID(claims["sid"]),
+            role=str(claims["role"]),
+            token_id=str(claims["jti"]),
+        )
+    except (JWTError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise InvalidToken(str(exc)) from exc
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token: 256 random bits. Only its SHA-256 is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def refresh_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Use cases: load, check with domain/, change, audit, flush. Never commit."""

@@ -1,0 +1,149 @@
+"""Accounts: self-registration of residents and the admin's user management."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import utcnow
+from oversight.domain.roles import Actor, Role, department_rule_broken
+from oversight.errors import Conflict, NotFound, Unprocessable
+from oversight.models import AuthSession, Department, User
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas import RegisterIn, UserCreate, UserUpdate
+from oversight.security import hash_password
+
+
+async def _ensure_email_free(session: AsyncSession, email: str) -> None:
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("An account with this e-mail address already exists.")
+
+
+async def _check_department(
+    session: AsyncSession, role: Role, department_id: uuid.UUID | None
+) -> None:
+    if broken := department_rule_broken(role, department_id is not None):
+        raise Unprocessable(broken, loc=("body", "department_id"))
+    if department_id is not None and await session.get(Department, department_id) is None:
+        raise Unprocessable("No such department.", loc=("body", "department_id"))
+
+
+async def _create(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    department_id: uuid.UUID | None,
+) -> User:
+    await _ensure_email_free(session, email)
+    user = User(
+        email=email,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        department_id=department_id,
+    )
+    session.add(user)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        data={"role": role.value, "department_id": str(department_id) if department_id else None},
+    )
+    return user
+
+
+async def register(session: AsyncSession, data: RegisterIn) -> User:
+    return await _create(
+        session,
+        None,
+        email=data.email,
+        display_name=data.display_name,
+        role=Role.RESIDENT,
+        password=data.password,
+        department_id=None,
+    )
+
+
+async def create(session: AsyncSession, actor: Actor | None, data: UserCreate) -> User:
+    """Create a user of any role: by an admin, or by the operator's CLI (no actor)."""
+    await _check_department(session, data.role, data.department_id)
+    return await _create(
+        session,
+        actor,
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        password=data.password,
+        department_id=data.department_id,
+    )
+
+
+async def get(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def page(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> tuple[list[User], str | None]:
+    return await keyset_page(
+        session, select(User), [SortKey(User.email)], limit=limit, cursor=cursor
+    )
+
+
+async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
+    user = await get(session, user_id)
+    wanted = data.model_dump(exclude_unset=True)
+    if wanted.get("role", user.role) is None or wanted.get("is_active", True) is None:
+        raise Unprocessable("role and is_active may not be null.")
+    role = Role(wanted.get("role", user.role))
+    department_id = wanted.get("department_id", user.department_id)
+    if user.id == actor.user_id and (role != Role.ADMIN or wanted.get("is_active") is False):
+        raise Conflict("Admins may not demote or deactivate themselves.")
+    await _check_department(session, role, department_id)
+
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in (("role", role.value), ("department_id", department_id)):
+        if getattr(user, name) != value:
+            before[name], after[name] = getattr(user, name), value
+            setattr(user, name, value)
+    if "is_active" in wanted and wanted["is_active"] != user.is_active:
+        before["is_active"], after["is_active"] = user.is_active, wanted["is_active"]
+        user.is_active = wanted["is_active"]
+    if not after:
+        return user
+    if after.get("is_active") is False or "role" in after:
+        # Sign the user out everywhere: new tokens must carry the new facts.
+        await session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoked_reason="account_changed")
+        )
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="user.changed",
+        entity_type="user",
+        entity_id=user.id,
+        data={"before": _jsonable(before), "after": _jsonable(after)},
+    )
+    return user
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in values.items()}

@@ -1,0 +1,107 @@
+"""Test helpers: users and departments made through the real services, sign-in over HTTP."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from oversight.db import Database
+from oversight.domain.roles import Role
+from oversight.schemas import DepartmentCreate, UserCreate
+from oversight.services import directory, users
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@dataclass
+class Person:
+    id: uuid.UUID
+    email: str
+    role: Role
+    department_id: uuid.UUID | None
+    access_token: str = ""
+    refresh_token: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    database: Database
+
+    async def department(self, code: str | None = None) -> uuid.UUID:
+        code = code or f"D{next(_counter)}"
+        async with self.database.unit_of_work() as session:
+            department = await directory.create_department(
+                session, None, DepartmentCreate(code=code, name=f"Department {code}")
+            )
+            return department.id
+
+    async def person(
+        self,
+        role: Role = Role.RESIDENT,
+        *,
+        department_id: uuid.UUID | None = None,
+        sign_in: bool = True,
+    ) -> Person:
+        if role is Role.OFFICER and department_id is None:
+            department_id = await self.department()
+        email = f"{role.value}{next(_counter)}-{uuid.uuid4().hex[:6]}@example.org"
+        async with self.database.unit_of_work() as session:
+            user = await users.create(
+                session,
+                None,
+                UserCreate(
+                    email=email,
+                    display_name=f"Test {role.value}",
+                    role=role,
+                    password=PASSWORD,
+                    department_id=department_id,
+                ),
+            )
+        person = Person(user.id, email, role, department_id)
+        if sign_in:
+            await self.sign_in(person)
+        return person
+
+    async def sign_in(self, person: Person) -> None:
+        response = await self.client.post(
+            "/api/v1/auth/token", data={"username": person.email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        tokens = response.json()
+        person.access_token = tokens["access_token"]
+        person.refresh_token = tokens["refresh_token"]
+        person.headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    async def audit_events(self, **filters: Any) -> list[dict[str, Any]]:
+        """Every audit event matching the filters, read through the API as an admin would."""
+        reader = await self.person(Role.ADMIN)
+        events: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params = {**filters, "limit": 200, **({"cursor": cursor} if cursor else {})}
+            response = await self.client.get(
+                "/api/v1/audit/events", params=params, headers=reader.headers
+            )
+            assert response.status_code == 200, response.text
+            page = response.json()
+            events.extend(page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return events
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem document with this status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "instance"} <= body.keys()
+    return body
