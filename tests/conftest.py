@@ -96,9 +96,7 @@ def template(
 
 
 @pytest.fixture
-def fresh_database_url(
-    postgres: PostgresDatabases | None, tmp_path: Path
-) -> Iterator[str]:
+def fresh_database_url(postgres: PostgresDatabases | None, tmp_path: Path) -> Iterator[str]:
     """An empty database (no migrations): for the migration tests."""
     if postgres is None:
         yield f"sqlite:///{tmp_path / 'empty.db'}"

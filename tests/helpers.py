@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from oversight.config import Settings
 from oversight.db import Database
 from oversight.domain.roles import Role
 from oversight.schemas import DepartmentCreate, UserCreate
@@ -105,3 +109,24 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert {"type", "title", "detail", "instance"} <= body.keys()
     return body
+
+
+def run_cli(
+    settings: Settings, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``oversight`` command against the test's database."""
+    env = {
+        **os.environ,
+        "OVERSIGHT_DATABASE_URL": settings.database_url,
+        "OVERSIGHT_ENV": "test",
+        "OVERSIGHT_SECRET_KEY": settings.signing_key,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "oversight", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )

@@ -181,7 +181,10 @@ def seed_demo(
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("Creating demo data", total=demo.total())
             made = await demo.seed(session, lambda n: progress.advance(task, n))
-        return f"demo data loaded: {made} records; every demo account's password is {demo.DEMO_PASSWORD!r}"
+        return (
+            f"demo data loaded: {made} records; "
+            f"every demo account's password is {demo.DEMO_PASSWORD!r}"
+        )
 
     typer.echo(in_transaction(work))
 

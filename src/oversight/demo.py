@@ -49,7 +49,7 @@ async def seed(session: AsyncSession, advance: Callable[[int], None] = lambda _:
         )
         departments[code] = department.id
         advance(1)
-    for email, name, role, department in PEOPLE:
+    for email, name, role, department_code in PEOPLE:
         await users.create(
             session,
             None,
@@ -58,7 +58,7 @@ async def seed(session: AsyncSession, advance: Callable[[int], None] = lambda _:
                 display_name=name,
                 role=role,
                 password=DEMO_PASSWORD,
-                department_id=departments[department] if department else None,
+                department_id=departments[department_code] if department_code else None,
             ),
         )
         advance(1)

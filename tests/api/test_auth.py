@@ -41,7 +41,9 @@ async def test_register_then_sign_in_and_read_profile(api: Api) -> None:
     assert "password" not in user and "password_hash" not in user
 
     tokens = (
-        await api.client.post(TOKEN, data={"username": "ADA@example.org", "password": "a long enough password"})
+        await api.client.post(
+            TOKEN, data={"username": "ADA@example.org", "password": "a long enough password"}
+        )
     ).json()
     assert tokens["token_type"] == "bearer"
     assert tokens["expires_in"] == 15 * 60
@@ -88,8 +90,12 @@ async def test_missing_fields_and_huge_strings_are_422(api: Api) -> None:
 
 async def test_wrong_email_and_wrong_password_look_the_same(api: Api) -> None:
     person = await api.person(Role.RESIDENT, sign_in=False)
-    wrong_password = await api.client.post(TOKEN, data={"username": person.email, "password": "nope" * 4})
-    wrong_email = await api.client.post(TOKEN, data={"username": "nobody@example.org", "password": PASSWORD})
+    wrong_password = await api.client.post(
+        TOKEN, data={"username": person.email, "password": "nope" * 4}
+    )
+    wrong_email = await api.client.post(
+        TOKEN, data={"username": "nobody@example.org", "password": PASSWORD}
+    )
     first, second = assert_problem(wrong_password, 401), assert_problem(wrong_email, 401)
     for body in (first, second):
         body.pop("instance")
@@ -132,7 +138,9 @@ async def test_refresh_rotates_and_reuse_ends_the_sign_in(api: Api) -> None:
     reused = await api.client.post(REFRESH, json={"refresh_token": first_refresh})
     assert_problem(reused, 401)
     # The thief's copy and the rightful holder's newer tokens are all dead now.
-    assert_problem(await api.client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}), 401)
+    assert_problem(
+        await api.client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}), 401
+    )
     assert_problem(await api.client.get(ME, headers=new_headers), 401)
     assert_problem(await api.client.get(ME, headers=person.headers), 401)
     events = await api.audit_events(action="auth.refresh_reused")
@@ -152,7 +160,9 @@ async def test_logout_revokes_refresh_and_access_tokens(api: Api) -> None:
         LOGOUT, json={"refresh_token": person.refresh_token}, headers=person.headers
     )
     assert response.status_code == 204
-    assert_problem(await api.client.post(REFRESH, json={"refresh_token": person.refresh_token}), 401)
+    assert_problem(
+        await api.client.post(REFRESH, json={"refresh_token": person.refresh_token}), 401
+    )
     assert_problem(await api.client.get(ME, headers=person.headers), 401)
     # Someone else's sign-in is untouched.
     assert (await api.client.get(ME, headers=other_sign_in.headers)).status_code == 200
@@ -160,8 +170,12 @@ async def test_logout_revokes_refresh_and_access_tokens(api: Api) -> None:
 
 async def test_logout_cannot_revoke_someone_elses_token(api: Api) -> None:
     victim, attacker = await api.person(), await api.person()
-    await api.client.post(LOGOUT, json={"refresh_token": victim.refresh_token}, headers=attacker.headers)
-    assert (await api.client.post(REFRESH, json={"refresh_token": victim.refresh_token})).status_code == 200
+    await api.client.post(
+        LOGOUT, json={"refresh_token": victim.refresh_token}, headers=attacker.headers
+    )
+    assert (
+        await api.client.post(REFRESH, json={"refresh_token": victim.refresh_token})
+    ).status_code == 200
 
 
 def _claims(person_id: str, **overrides: Any) -> dict[str, Any]:
@@ -208,7 +222,9 @@ async def test_forged_and_broken_tokens_are_401(api: Api) -> None:
         assert response.status_code == 401, name
         assert response.headers["www-authenticate"] == "Bearer", name
     # The control: a correctly signed token for the same sign-in works.
-    assert (await api.client.get(ME, headers={"Authorization": f"Bearer {signed()}"})).status_code == 200
+    assert (
+        await api.client.get(ME, headers={"Authorization": f"Bearer {signed()}"})
+    ).status_code == 200
 
 
 async def test_no_token_is_401(api: Api) -> None:
