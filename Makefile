@@ -27,8 +27,8 @@ run: demo
 	$(BIN)/oversight serve --host 127.0.0.1 --port 8000
 
 lint: setup
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 	$(BIN)/mypy
 
 pytest: setup

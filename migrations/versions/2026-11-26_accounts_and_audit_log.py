@@ -38,6 +38,19 @@ END
 $$
 """
 
+# Takes the chain lock and reads the head in one round trip. A VOLATILE PL/pgSQL function takes
+# a fresh snapshot for each statement, so the SELECT sees the head committed by the previous
+# holder of the lock (a plain "SELECT ..., pg_advisory_xact_lock()" would read a stale head).
+PG_HEAD_FUNCTION = """
+CREATE FUNCTION audit_chain_head_locked(lock_key bigint)
+RETURNS TABLE (seq bigint, hash varchar) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN QUERY SELECT e.seq, e.hash FROM audit_events e ORDER BY e.seq DESC LIMIT 1;
+END
+$$
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -155,6 +168,7 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_APPEND_ONLY_FUNCTION)
+        op.execute(PG_HEAD_FUNCTION)
         op.execute(
             "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
             "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
@@ -176,6 +190,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION audit_events_append_only()")
+        op.execute("DROP FUNCTION audit_chain_head_locked(bigint)")
     else:
         op.execute("DROP TRIGGER audit_events_no_update")
         op.execute("DROP TRIGGER audit_events_no_delete")

@@ -36,8 +36,9 @@ what JSON requires and writes numbers as ECMAScript does (so 1.0 is written 1). 
 copy of the rows (``GET /audit/events`` serves them with these exact values) can recompute every
 hash with a JCS library and SHA-256; ``oversight audit verify`` does exactly that.
 
-Concurrency: on PostgreSQL the append takes a transaction-scoped advisory lock, reads the head,
-and inserts; the lock is released by the commit, so the next writer reads the new head. On
+Concurrency: on PostgreSQL the append takes a transaction-scoped advisory lock and reads the head
+in one call (``audit_chain_head_locked``, created by the migration), then inserts; the lock is
+released by the commit, so the next writer reads the new head. On
 SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A unique ``seq`` and
 ``prev_hash`` make a fork impossible even if that reasoning were wrong: the loser's commit fails.
 """
@@ -132,16 +133,21 @@ def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_event(row)).hexdigest()
 
 
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_LOCKED_HEAD = text("SELECT seq, hash FROM audit_chain_head_locked(:key)")
+
+
 def _append_staged(session: Session) -> None:
     staged: list[_Staged] = session.info.pop(_PENDING, [])
     if not staged:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    head = connection.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+        # Lock and read the head in one round trip: the lock is held until commit, so every
+        # round trip after it lengthens the queue of writers behind it.
+        head = connection.execute(_LOCKED_HEAD, {"key": CHAIN_LOCK_KEY}).first()
+    else:
+        head = connection.execute(_HEAD).first()
     seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     at = utcnow()
     rows = []

@@ -1,0 +1,16 @@
+"""The ``oversight`` command with the audit append switched off: the benchmark's baseline.
+
+Only ``bench/audit_throughput.py`` runs this, to measure what the chain costs. It is not
+importable from the app and never used outside the benchmark.
+"""
+
+from sqlalchemy import event
+
+from oversight import audit
+from oversight.cli import main
+from oversight.db import OversightSession
+
+event.remove(OversightSession, "before_commit", audit._append_staged)
+
+if __name__ == "__main__":
+    main()
