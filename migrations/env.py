@@ -16,6 +16,16 @@ if config.config_file_name is not None and not config.attributes.get("quiet_logg
 
 settings: Settings = config.attributes.get("settings") or get_settings()
 
+# PostgreSQL-only expression indexes written by hand in the migrations; autogenerate cannot
+# compare expressions, so it leaves them alone instead of proposing to drop them.
+HAND_WRITTEN_INDEXES = frozenset({"ix_concerns_search"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (type_ == "index" and name in HAND_WRITTEN_INDEXES)
+
 
 def run_migrations_offline() -> None:
     context.configure(
@@ -36,6 +46,7 @@ def run_migrations_online() -> None:
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

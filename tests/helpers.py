@@ -130,3 +130,54 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+CONCERNS = "/api/v1/concerns"
+
+
+def concern_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "complaint",
+        "category": "discourtesy",
+        "summary": "Officer was rude during a traffic stop",
+        "description": "On Elm Street the officer shouted at me and refused to give a name.",
+        "occurred_at": "2026-10-01T18:30:00Z",
+        "location": {
+            "address": "400 Elm St",
+            "neighborhood": "Monument Corridor",
+            "latitude": 37.97,
+            "longitude": -122.03,
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+async def submit(api: Api, person: Person | None = None, **overrides: Any) -> dict[str, Any]:
+    headers = person.headers if person else {}
+    response = await api.client.post(CONCERNS, json=concern_body(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def move(
+    api: Api, person: Person, concern: dict[str, Any], to: str, **body: Any
+) -> httpx.Response:
+    """POST a transition with the concern's current version as If-Match."""
+    current = await api.client.get(f"{CONCERNS}/{concern['id']}", headers=person.headers)
+    etag = current.headers.get("etag", '"0"')
+    return await api.client.post(
+        f"{CONCERNS}/{concern['id']}/transitions",
+        json={"to": to, **body},
+        headers={**person.headers, "If-Match": etag},
+    )
+
+
+async def moved(
+    api: Api, person: Person, concern: dict[str, Any], to: str, **body: Any
+) -> dict[str, Any]:
+    response = await move(api, person, concern, to, **body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result

@@ -65,8 +65,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def is_sqlite(url: str | URL) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+def dialect_name(session: AsyncSession) -> str:
+    bind = session.get_bind()
+    return str(bind.dialect.name)
 
 
 def driver_url(url: str, *, asynchronous: bool) -> URL:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
@@ -14,7 +16,7 @@ from oversight.db import Database
 from oversight.domain.roles import Actor, Permission, may
 from oversight.errors import Forbidden
 from oversight.pagination import MAX_LIMIT
-from oversight.services import auth
+from oversight.services import auth, idempotency
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -65,3 +67,50 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 Cursor = Annotated[
     str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
 ]
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Send the same key again to get the first answer instead of a duplicate.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=100, description='The ETag you last read, e.g. `"3"`.'),
+]
+
+
+async def idempotent(
+    session: AsyncSession,
+    request: Request,
+    actor: Actor | None,
+    key: str | None,
+    body: BaseModel,
+    work: Callable[[], Awaitable[BaseModel]],
+    *,
+    status_code: int,
+    etag: Callable[[Any], str | None] = lambda _: None,
+) -> JSONResponse:
+    """Run ``work`` once per Idempotency-Key; a repeat gets the first answer, marked replayed."""
+    claim = None
+    if key is not None:
+        request_print = idempotency.fingerprint(
+            request.method, request.url.path, body.model_dump(mode="json", exclude_unset=True)
+        )
+        claim = idempotency.claim_for(actor, key, request_print)
+        replay = await idempotency.begin(session, claim)
+        if replay is not None:
+            headers = {"Idempotent-Replayed": "true"}
+            if tag := etag(replay.body):
+                headers["ETag"] = tag
+            return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
+    result = (await work()).model_dump(mode="json", exclude_unset=True)
+    if claim is not None:
+        await idempotency.remember(session, claim, status_code, result)
+    tag = etag(result)
+    return JSONResponse(result, status_code=status_code, headers={"ETag": tag} if tag else None)

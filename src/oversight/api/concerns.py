@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import AwareDatetime
+
+from oversight.api.deps import (
+    CurrentActor,
+    Cursor,
+    IdempotencyKey,
+    IfMatch,
+    Limit,
+    OptionalActor,
+    SessionDep,
+    SettingsDep,
+    idempotent,
+)
+from oversight.domain.concerns import ConcernStatus, Kind, Priority
+from oversight.schemas import (
+    AllegationCreate,
+    AllegationOut,
+    AllegationUpdate,
+    ConcernCreate,
+    ConcernEventOut,
+    ConcernOut,
+    ConcernTransition,
+    ConcernUpdate,
+    NoteCreate,
+    NoteOut,
+    Page,
+    ResponseCreate,
+    ResponseOut,
+)
+from oversight.services import concerns, notes, responses, timeline
+
+router = APIRouter(prefix="/concerns", tags=["concerns"])
+
+
+def etag_of(concern: Any) -> str | None:
+    version = concern.get("version") if isinstance(concern, dict) else concern.version
+    return f'"{version}"' if version is not None else None
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConcernOut,
+    response_model_exclude_unset=True,
+)
+async def submit_concern(
+    body: ConcernCreate,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: OptionalActor,
+    key: IdempotencyKey = None,
+) -> Response:
+    """Bring a concern to the commission, signed in (a resident) or anonymously. Keep the
+    `tracking_code`: it is the key to the public status page and to follow-up notes."""
+    return await idempotent(
+        session,
+        request,
+        actor,
+        key,
+        body,
+        lambda: concerns.submit(session, settings, actor, body),
+        status_code=status.HTTP_201_CREATED,
+        etag=etag_of,
+    )
+
+
+@router.get("", response_model=Page[ConcernOut], response_model_exclude_unset=True)
+async def list_concerns(
+    session: SessionDep,
+    actor: CurrentActor,
+    status_: Annotated[list[ConcernStatus] | None, Query(alias="status")] = None,
+    kind: Kind | None = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    priority: Priority | None = None,
+    assignee_id: uuid.UUID | None = None,
+    department_id: uuid.UUID | None = None,
+    neighborhood: Annotated[str | None, Query(max_length=100)] = None,
+    submitted_from: AwareDatetime | None = None,
+    submitted_to: AwareDatetime | None = None,
+    overdue: bool | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    sort: Literal["created_at", "-created_at", "priority", "due"] = "-created_at",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    """The concerns this caller may see: the commission's triage queue, a resident's own, an
+    officer's department's. `overdue` and `sort=due` use the current stage's deadline."""
+    filters = concerns.ConcernFilters(
+        status=status_ or (),
+        kind=kind,
+        category=category,
+        priority=priority,
+        assignee_id=assignee_id,
+        department_id=department_id,
+        neighborhood=neighborhood,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        overdue=overdue,
+        q=q,
+    )
+    items, next_cursor = await concerns.page(
+        session, actor, filters, sort=sort, limit=limit, cursor=cursor
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/{concern_id}",
+    response_model=ConcernOut,
+    response_model_exclude_unset=True,
+)
+async def read_concern(
+    concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor, response: Response
+) -> ConcernOut:
+    concern = await concerns.read(session, actor, concern_id)
+    response.headers["ETag"] = f'"{concern.version}"'
+    return concern
+
+
+@router.patch(
+    "/{concern_id}",
+    response_model=ConcernOut,
+    response_model_exclude_unset=True,
+)
+async def edit_concern(
+    concern_id: uuid.UUID,
+    body: ConcernUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ConcernOut:
+    concern = await concerns.update(session, actor, concern_id, if_match, body)
+    response.headers["ETag"] = f'"{concern.version}"'
+    return concern
+
+
+@router.post(
+    "/{concern_id}/transitions", response_model=ConcernOut, response_model_exclude_unset=True
+)
+async def move_concern(
+    concern_id: uuid.UUID,
+    body: ConcernTransition,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ConcernOut:
+    """Move the concern through its state machine. 409 lists the moves from here (`allowed`)."""
+    concern = await concerns.transition(session, settings, actor, concern_id, if_match, body)
+    response.headers["ETag"] = f'"{concern.version}"'
+    return concern
+
+
+@router.get("/{concern_id}/notes", response_model=list[NoteOut])
+async def list_notes(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> object:
+    return await notes.list_notes(session, actor, concern_id)
+
+
+@router.post("/{concern_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
+async def add_note(
+    concern_id: uuid.UUID,
+    body: NoteCreate,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    key: IdempotencyKey = None,
+) -> Response:
+    async def work() -> NoteOut:
+        return NoteOut.model_validate(await notes.add_note(session, actor, concern_id, body))
+
+    return await idempotent(session, request, actor, key, body, work, status_code=201)
+
+
+@router.get("/{concern_id}/responses", response_model=list[ResponseOut])
+async def list_responses(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> object:
+    return await responses.list_responses(session, actor, concern_id)
+
+
+@router.post(
+    "/{concern_id}/responses", status_code=status.HTTP_201_CREATED, response_model=ResponseOut
+)
+async def post_response(
+    concern_id: uuid.UUID,
+    body: ResponseCreate,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    key: IdempotencyKey = None,
+) -> Response:
+    """The referred department's answer; it moves the concern from `referred` to `responded`."""
+
+    async def work() -> ResponseOut:
+        created = await responses.post_response(session, actor, concern_id, body)
+        return ResponseOut.model_validate(created)
+
+    return await idempotent(session, request, actor, key, body, work, status_code=201)
+
+
+@router.get(
+    "/{concern_id}/events", response_model=list[ConcernEventOut], response_model_exclude_unset=True
+)
+async def concern_events(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> object:
+    """The concern's history from the audit log. Residents see status changes and public
+    notes; officers see status changes and allegations."""
+    return await timeline.concern_events(session, actor, concern_id)
+
+
+@router.get("/{concern_id}/allegations", response_model=list[AllegationOut])
+async def list_allegations(
+    concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> object:
+    return await concerns.list_allegations(session, actor, concern_id)
+
+
+@router.post(
+    "/{concern_id}/allegations", status_code=status.HTTP_201_CREATED, response_model=AllegationOut
+)
+async def add_allegation(
+    concern_id: uuid.UUID, body: AllegationCreate, session: SessionDep, actor: CurrentActor
+) -> object:
+    return await concerns.add_allegation(session, actor, concern_id, body)
+
+
+@router.patch("/{concern_id}/allegations/{allegation_id}", response_model=AllegationOut)
+async def change_allegation(
+    concern_id: uuid.UUID,
+    allegation_id: uuid.UUID,
+    body: AllegationUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> object:
+    """Correct an allegation or record its `finding`."""
+    return await concerns.change_allegation(session, actor, concern_id, allegation_id, body)

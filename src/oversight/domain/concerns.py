@@ -1,0 +1,109 @@
+"""Concern vocabulary and rules that need no database: dispositions, priorities, codes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    COMPLAINT = "complaint"
+    COMMENDATION = "commendation"
+    POLICY_CONCERN = "policy_concern"
+    INQUIRY = "inquiry"
+
+
+class ConcernStatus(StrEnum):
+    SUBMITTED = "submitted"
+    TRIAGED = "triaged"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+    REFERRED = "referred"
+    RESPONDED = "responded"
+    UNDER_REVIEW = "under_review"
+    SCHEDULED = "scheduled"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+#: Stored as a number so that "most urgent first" is an index scan.
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+PRIORITY_BY_RANK = {rank: priority for priority, rank in PRIORITY_RANK.items()}
+
+
+class Finding(StrEnum):
+    SUSTAINED = "sustained"
+    NOT_SUSTAINED = "not_sustained"
+    EXONERATED = "exonerated"
+    UNFOUNDED = "unfounded"
+    POLICY_FAILURE = "policy_failure"
+    MEDIATED = "mediated"
+    ACKNOWLEDGED = "acknowledged"
+    NO_FINDING = "no_finding"
+
+
+Disposition = Finding
+
+#: Highest first: a complaint's disposition is its most serious finding.
+FINDING_RANK: tuple[Finding, ...] = (
+    Finding.SUSTAINED,
+    Finding.POLICY_FAILURE,
+    Finding.NOT_SUSTAINED,
+    Finding.UNFOUNDED,
+    Finding.EXONERATED,
+    Finding.MEDIATED,
+    Finding.NO_FINDING,
+    Finding.ACKNOWLEDGED,
+)
+
+
+def disposition_from_findings(findings: Iterable[Finding]) -> Finding:
+    """The highest-ranked finding. Needs at least one."""
+    return min(findings, key=FINDING_RANK.index)
+
+
+class ActionTaken(StrEnum):
+    NONE = "none"
+    TRAINING = "training"
+    COUNSELING = "counseling"
+    DISCIPLINE = "discipline"
+    POLICY_CHANGE = "policy_change"
+    OTHER = "other"
+
+
+class NoteVisibility(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+# Crockford's base32 without I, L, O, U: easy to read aloud and to type.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE = re.compile(r"^OC-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_tracking_code() -> str:
+    """``OC-XXXX-XXXX-XXXX``: 12 symbols of 5 bits, 60 bits from the OS's CSPRNG."""
+    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"OC-{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
+
+
+def normalize_tracking_code(raw: str) -> str | None:
+    """Case-insensitive, forgiving of O/0 and I/L/1 mix-ups and missing dashes; None if invalid."""
+    compact = re.sub(r"[\s-]", "", raw.upper())
+    if compact.startswith("OC"):
+        compact = compact[2:]
+    compact = compact.translate(_CONFUSABLE)
+    if len(compact) != 12:
+        return None
+    code = f"OC-{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+    return code if _CODE.match(code) else None

@@ -1,0 +1,675 @@
+"""Concerns: intake, who sees what, the triage queue, edits, the state machine, allegations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.config import Settings
+from oversight.db import dialect_name, utcnow
+from oversight.domain import machines
+from oversight.domain.concerns import (
+    PRIORITY_BY_RANK,
+    PRIORITY_RANK,
+    ConcernStatus,
+    Finding,
+    Kind,
+    Priority,
+    disposition_from_findings,
+    new_tracking_code,
+)
+from oversight.domain.roles import Actor, Role
+from oversight.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    OversightError,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
+from oversight.models import Allegation, Category, Concern, Department, User
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas import (
+    AllegationCreate,
+    AllegationOut,
+    AllegationUpdate,
+    ConcernCreate,
+    ConcernOut,
+    ConcernTransition,
+    ConcernUpdate,
+    LocationOut,
+)
+
+#: Where no stage clock runs, the due-date sort key: after every real deadline.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+STAFF = frozenset({Role.COMMISSIONER, Role.ADMIN})
+NOT_FOUND = "No such concern."
+
+
+# Who sees what -------------------------------------------------------------------------------
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The one filter for "which concerns may this caller read": lists and reads both use it."""
+    if actor.role in STAFF:
+        return true()
+    if actor.role is Role.RESIDENT:
+        return Concern.submitted_by == actor.user_id
+    if actor.role is Role.OFFICER and actor.department_id is not None:
+        return Concern.department_id == actor.department_id
+    return false()
+
+
+async def load(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID, *, for_update: bool = False
+) -> Concern:
+    """A concern the caller may see, else 404. ``for_update`` serializes writers on its row."""
+    stmt = select(Concern).where(Concern.id == concern_id, visible_to(actor))
+    if for_update:
+        stmt = stmt.with_for_update()
+    concern = await session.scalar(stmt.execution_options(populate_existing=True))
+    if concern is None:
+        raise NotFound(NOT_FOUND)
+    return concern
+
+
+def check_version(concern: Concern, if_match: str | None) -> None:
+    """428 without If-Match, 412 when it names another version than the stored one."""
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the ETag you last read.")
+    tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")]
+    if "*" not in tags and str(concern.version) not in tags:
+        raise PreconditionFailed(
+            f"The concern changed since you read it (now version {concern.version}).",
+            extra={"current_version": concern.version},
+        )
+
+
+def touch(concern: Concern, now: datetime) -> None:
+    """Record a change that shows in the representation: bump the version (the ETag)."""
+    concern.version += 1
+    concern.updated_at = now
+
+
+# Representation ------------------------------------------------------------------------------
+
+
+def represent(
+    concern: Concern, allegations: Sequence[Allegation], actor: Actor | None, now: datetime
+) -> ConcernOut:
+    role = actor.role if actor else Role.RESIDENT  # an anonymous submitter sees their receipt
+    fields: dict[str, Any] = {
+        "id": concern.id,
+        "kind": concern.kind,
+        "category": concern.category,
+        "summary": concern.summary,
+        "description": concern.description,
+        "occurred_at": concern.occurred_at,
+        "location": LocationOut(
+            address=concern.address,
+            neighborhood=concern.neighborhood,
+            latitude=concern.latitude,
+            longitude=concern.longitude,
+        ),
+        "allegations": [AllegationOut.model_validate(a) for a in allegations],
+        "status": concern.status,
+        "disposition": concern.disposition,
+        "department_id": concern.department_id,
+        "triage_due_at": concern.triage_due_at,
+        "response_due_at": concern.response_due_at,
+        "overdue": concern.due_sort < now,
+        "allowed_transitions": machines.allowed(machines.CONCERN_MOVES, concern.status, role)
+        if actor
+        else [],
+        "version": concern.version,
+        "created_at": concern.created_at,
+        "updated_at": concern.updated_at,
+        "closed_at": concern.closed_at,
+    }
+    if role is not Role.OFFICER:
+        # Officers never learn who complained, how to reach them, or the tracking code.
+        fields |= {
+            "tracking_code": concern.tracking_code,
+            "submitted_by": concern.submitted_by,
+            "anonymous": concern.anonymous,
+            "contact_email": concern.contact_email,
+        }
+    if role in STAFF or role is Role.OFFICER:
+        fields |= {"priority": PRIORITY_BY_RANK[concern.priority_rank]}
+    if role in STAFF:
+        fields |= {"assignee_id": concern.assignee_id}
+    return ConcernOut(**fields)
+
+
+async def allegations_of(
+    session: AsyncSession, concern_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Allegation]]:
+    found: dict[uuid.UUID, list[Allegation]] = {concern_id: [] for concern_id in concern_ids}
+    if concern_ids:
+        rows = await session.scalars(
+            select(Allegation)
+            .where(Allegation.concern_id.in_(concern_ids))
+            .order_by(Allegation.created_at, Allegation.id)
+        )
+        for allegation in rows:
+            found[allegation.concern_id].append(allegation)
+    return found
+
+
+async def read(session: AsyncSession, actor: Actor, concern_id: uuid.UUID) -> ConcernOut:
+    concern = await load(session, actor, concern_id)
+    allegations = await allegations_of(session, [concern.id])
+    return represent(concern, allegations[concern.id], actor, utcnow())
+
+
+# Intake --------------------------------------------------------------------------------------
+
+
+async def _check_categories(session: AsyncSession, codes: set[str], loc: tuple[str, ...]) -> None:
+    known = set(
+        (
+            await session.scalars(
+                select(Category.code).where(Category.code.in_(codes), Category.active.is_(True))
+            )
+        ).all()
+    )
+    if unknown := sorted(codes - known):
+        raise Unprocessable(f"Unknown or retired category: {', '.join(unknown)}.", loc=loc)
+
+
+async def submit(
+    session: AsyncSession, settings: Settings, actor: Actor | None, data: ConcernCreate
+) -> ConcernOut:
+    if actor is not None and actor.role is not Role.RESIDENT:
+        raise Forbidden("Concerns are brought by residents; staff accounts cannot submit them.")
+    await _check_categories(session, {data.category}, ("body", "category"))
+    if data.allegations:
+        await _check_categories(
+            session, {a.category for a in data.allegations}, ("body", "allegations")
+        )
+    if data.allegations and data.kind is not Kind.COMPLAINT:
+        raise Unprocessable("Only complaints carry allegations.", loc=("body", "allegations"))
+    now = utcnow()
+    location = data.location
+    triage_due = now + timedelta(days=settings.triage_sla_days)
+    concern = Concern(
+        tracking_code=new_tracking_code(),
+        kind=data.kind,
+        category=data.category,
+        summary=data.summary,
+        description=data.description,
+        occurred_at=data.occurred_at,
+        address=location.address if location else None,
+        neighborhood=location.neighborhood if location else None,
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        status=ConcernStatus.SUBMITTED,
+        priority_rank=PRIORITY_RANK[Priority.NORMAL],
+        submitted_by=actor.user_id if actor else None,
+        anonymous=actor is None,
+        contact_email=data.contact_email,
+        triage_due_at=triage_due,
+        due_sort=triage_due,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(concern)
+    await session.flush()
+    allegations = [
+        Allegation(concern_id=concern.id, created_at=now, **a.model_dump())
+        for a in data.allegations
+    ]
+    session.add_all(allegations)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="concern.submitted",
+        entity_type="concern",
+        entity_id=concern.id,
+        to_status=ConcernStatus.SUBMITTED,
+        data={"kind": data.kind.value, "category": data.category, "allegations": len(allegations)},
+    )
+    return represent(concern, allegations, actor, now)
+
+
+# The triage queue ----------------------------------------------------------------------------
+
+Sort = Literal["created_at", "-created_at", "priority", "due"]
+
+
+@dataclass(frozen=True)
+class ConcernFilters:
+    status: Sequence[ConcernStatus] = ()
+    kind: Kind | None = None
+    category: str | None = None
+    priority: Priority | None = None
+    assignee_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+    neighborhood: str | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+SORTS: dict[str, list[SortKey]] = {
+    "created_at": [SortKey(Concern.created_at), SortKey(Concern.id)],
+    "-created_at": [SortKey(Concern.created_at, True), SortKey(Concern.id, True)],
+    "priority": [
+        SortKey(Concern.priority_rank, True),
+        SortKey(Concern.created_at),
+        SortKey(Concern.id),
+    ],
+    "due": [SortKey(Concern.due_sort), SortKey(Concern.id)],
+}
+
+
+def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
+    if dialect_name(session) == "postgresql":
+        document = func.to_tsvector("english", Concern.summary + " " + Concern.description)
+        return document.op("@@")(func.websearch_to_tsquery("english", q))
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        Concern.summary.ilike(pattern, escape="\\"), Concern.description.ilike(pattern, escape="\\")
+    )
+
+
+def _filtered(session: AsyncSession, actor: Actor, f: ConcernFilters, now: datetime) -> Select[Any]:
+    stmt = select(Concern).where(visible_to(actor))
+    if f.status:
+        stmt = stmt.where(Concern.status.in_([s.value for s in f.status]))
+    equal = {
+        Concern.kind: f.kind,
+        Concern.category: f.category,
+        Concern.assignee_id: f.assignee_id,
+        Concern.department_id: f.department_id,
+        Concern.neighborhood: f.neighborhood,
+        Concern.priority_rank: PRIORITY_RANK[f.priority] if f.priority else None,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.submitted_from is not None:
+        stmt = stmt.where(Concern.created_at >= f.submitted_from)
+    if f.submitted_to is not None:
+        stmt = stmt.where(Concern.created_at < f.submitted_to)
+    if f.overdue is True:
+        stmt = stmt.where(Concern.due_sort < now)
+    elif f.overdue is False:
+        stmt = stmt.where(Concern.due_sort >= now)
+    if f.q:
+        stmt = stmt.where(_search(session, f.q))
+    return stmt
+
+
+async def page(
+    session: AsyncSession,
+    actor: Actor,
+    filters: ConcernFilters,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ConcernOut], str | None]:
+    now = utcnow()
+    rows, next_cursor = await keyset_page(
+        session, _filtered(session, actor, filters, now), SORTS[sort], limit=limit, cursor=cursor
+    )
+    allegations = await allegations_of(session, [c.id for c in rows])
+    return [represent(c, allegations[c.id], actor, now) for c in rows], next_cursor
+
+
+# Edits ---------------------------------------------------------------------------------------
+
+COMMISSIONER_FIELDS = frozenset({"priority", "category", "assignee_id", "neighborhood"})
+OWNER_FIELDS = frozenset({"description"})
+
+
+async def _check_assignee(session: AsyncSession, assignee_id: uuid.UUID) -> None:
+    role = await session.scalar(
+        select(User.role).where(User.id == assignee_id, User.is_active.is_(True))
+    )
+    if role != Role.COMMISSIONER:
+        raise Unprocessable(
+            "The assignee must be an active commissioner.", loc=("body", "assignee_id")
+        )
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    concern_id: uuid.UUID,
+    if_match: str | None,
+    data: ConcernUpdate,
+) -> ConcernOut:
+    concern = await load(session, actor, concern_id, for_update=True)
+    check_version(concern, if_match)
+    wanted = data.model_dump(exclude_unset=True)
+    may = COMMISSIONER_FIELDS if actor.role is Role.COMMISSIONER else frozenset()
+    if actor.role is Role.RESIDENT and concern.status == ConcernStatus.SUBMITTED:
+        may = OWNER_FIELDS
+    if refused := sorted(set(wanted) - may):
+        raise Forbidden(f"You may not change {', '.join(refused)} of this concern now.")
+    if "priority" in wanted and wanted["priority"] is None:
+        raise Unprocessable("priority may not be null.", loc=("body", "priority"))
+    if wanted.get("category") is not None:
+        await _check_categories(session, {wanted["category"]}, ("body", "category"))
+    elif "category" in wanted:
+        raise Unprocessable("category may not be null.", loc=("body", "category"))
+    if "description" in wanted and wanted["description"] is None:
+        raise Unprocessable("description may not be null.", loc=("body", "description"))
+    if wanted.get("assignee_id") is not None:
+        await _check_assignee(session, wanted["assignee_id"])
+
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in wanted.items():
+        column, stored = name, value
+        if name == "priority":
+            column, stored = "priority_rank", PRIORITY_RANK[value]
+        current = getattr(concern, column)
+        if current != stored:
+            shown_before = PRIORITY_BY_RANK[current] if name == "priority" else current
+            before[name], after[name] = _plain(shown_before), _plain(value)
+            setattr(concern, column, stored)
+    now = utcnow()
+    if after:
+        touch(concern, now)
+        await session.flush()
+        await audit.record(
+            session,
+            actor=actor,
+            action="concern.edited",
+            entity_type="concern",
+            entity_id=concern.id,
+            data={"before": before, "after": after},
+        )
+    allegations = await allegations_of(session, [concern.id])
+    return represent(concern, allegations[concern.id], actor, now)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+# The state machine ---------------------------------------------------------------------------
+
+# Fields of a transition request that only some moves use: any other move refuses them.
+MOVE_FIELDS = {
+    "disposition": {ConcernStatus.RESOLVED},
+    "findings": {ConcernStatus.RESOLVED},
+    "department_id": {ConcernStatus.REFERRED},
+    "response_due_at": {ConcernStatus.REFERRED},
+    "meeting_id": {ConcernStatus.SCHEDULED},
+}
+
+
+def _domain_error(exc: Exception) -> OversightError:
+    if isinstance(exc, machines.NotAMove):
+        return Conflict(
+            f"A concern that is {exc.current} cannot move to {exc.target}.",
+            extra={"allowed": exc.allowed},
+        )
+    if isinstance(exc, machines.NotYourMove):
+        return Forbidden(str(exc).capitalize() + ".")
+    if isinstance(exc, machines.ElsewhereMove):
+        return Unprocessable(f"This move is made by {exc.via}.", loc=("body", "to"))
+    assert isinstance(exc, machines.Missing)
+    return Unprocessable(f"{str(exc).capitalize()}.", loc=("body", exc.field))
+
+
+async def transition(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    concern_id: uuid.UUID,
+    if_match: str | None,
+    data: ConcernTransition,
+) -> ConcernOut:
+    concern = await load(session, actor, concern_id, for_update=True)
+    check_version(concern, if_match)
+    given = {name for name in data.model_fields_set if getattr(data, name) is not None}
+    allegations = (await allegations_of(session, [concern.id]))[concern.id]
+    target = data.to
+    # A complaint's findings make its disposition; the machine then counts it as given.
+    if target == ConcernStatus.RESOLVED and _disposition_is_derivable(concern, allegations):
+        given.add("disposition")
+    check_concern_move(concern, target, actor, given)
+    for name, targets in MOVE_FIELDS.items():
+        if (
+            name in data.model_fields_set
+            and getattr(data, name) is not None
+            and target not in targets
+        ):
+            raise Unprocessable(f"{name} does not apply to a move to {target}.", loc=("body", name))
+
+    now = utcnow()
+    effects = await _apply(session, settings, concern, allegations, data, now)
+    await record_move(
+        session,
+        actor,
+        concern,
+        target,
+        now,
+        reason=data.reason,
+        data={"public_note": data.public_note, **effects},
+    )
+    return represent(concern, allegations, actor, now)
+
+
+def check_concern_move(
+    concern: Concern, target: str, actor: Actor, given: set[str], via: str | None = None
+) -> None:
+    """The concern machine's verdict on this move, as a problem document when it says no."""
+    try:
+        machines.check_move(machines.CONCERN_MOVES, concern.status, target, actor.role, given, via)
+    except (
+        machines.NotAMove,
+        machines.NotYourMove,
+        machines.ElsewhereMove,
+        machines.Missing,
+    ) as exc:
+        raise _domain_error(exc) from exc
+
+
+async def record_move(
+    session: AsyncSession,
+    actor: Actor,
+    concern: Concern,
+    target: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The one place a concern's status changes: set it, bump the version, audit it."""
+    source = concern.status
+    concern.status = target
+    touch(concern, now)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="concern.transition",
+        entity_type="concern",
+        entity_id=concern.id,
+        from_status=source,
+        to_status=target,
+        reason=reason,
+        data=data,
+    )
+
+
+def _disposition_is_derivable(concern: Concern, allegations: Sequence[Allegation]) -> bool:
+    return concern.kind == Kind.COMPLAINT and bool(allegations)
+
+
+async def _apply(
+    session: AsyncSession,
+    settings: Settings,
+    concern: Concern,
+    allegations: Sequence[Allegation],
+    data: ConcernTransition,
+    now: datetime,
+) -> dict[str, Any]:
+    """Each target's effects on the concern; returns what the audit event should carry."""
+    target = data.to
+    concern.due_sort = NO_DEADLINE
+    if target == ConcernStatus.TRIAGED:
+        concern.triaged_at = now
+        return {}
+    if target == ConcernStatus.REFERRED:
+        assert data.department_id is not None
+        if await session.get(Department, data.department_id) is None:
+            raise Unprocessable("No such department.", loc=("body", "department_id"))
+        due = data.response_due_at or now + timedelta(days=settings.response_sla_days)
+        if due <= now:
+            raise Unprocessable(
+                "response_due_at must be in the future.", loc=("body", "response_due_at")
+            )
+        concern.department_id = data.department_id
+        concern.referred_at = now
+        concern.response_due_at = due
+        concern.due_sort = due
+        return {"department_id": str(data.department_id), "response_due_at": audit.format_at(due)}
+    if target == ConcernStatus.RESOLVED:
+        disposition = _resolve(concern, allegations, data)
+        concern.disposition = disposition
+        concern.resolved_at = now
+        findings = {str(item.allegation_id): item.finding.value for item in data.findings or []}
+        return {"disposition": disposition.value, **({"findings": findings} if findings else {})}
+    if target in {ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN, ConcernStatus.DISMISSED}:
+        concern.closed_at = now
+        return {}
+    if target == ConcernStatus.UNDER_REVIEW and concern.status in {
+        "dismissed",
+        "resolved",
+        "closed",
+    }:
+        # Reopened: the earlier outcome no longer stands.
+        concern.disposition = None
+        concern.resolved_at = None
+        concern.closed_at = None
+        return {"reopened": True}
+    if target == ConcernStatus.SCHEDULED:
+        raise Unprocessable("No such meeting.", loc=("body", "meeting_id"))
+    return {}
+
+
+def _resolve(
+    concern: Concern, allegations: Sequence[Allegation], data: ConcernTransition
+) -> Finding:
+    by_id = {a.id: a for a in allegations}
+    for item in data.findings or []:
+        if item.allegation_id not in by_id:
+            raise Unprocessable(
+                f"Allegation {item.allegation_id} is not part of this concern.",
+                loc=("body", "findings"),
+            )
+        by_id[item.allegation_id].finding = item.finding
+    if not _disposition_is_derivable(concern, allegations):
+        if data.disposition is None:
+            raise Unprocessable("Resolving needs a disposition.", loc=("body", "disposition"))
+        return data.disposition
+    if missing := [str(a.id) for a in allegations if a.finding is None]:
+        raise Unprocessable(
+            "Every allegation needs a finding before the complaint is resolved; missing: "
+            + ", ".join(missing),
+            loc=("body", "findings"),
+        )
+    derived = disposition_from_findings(Finding(a.finding) for a in allegations if a.finding)
+    if data.disposition is not None and data.disposition != derived:
+        raise Unprocessable(
+            f"The findings make the disposition {derived.value}, not {data.disposition.value}.",
+            loc=("body", "disposition"),
+        )
+    return derived
+
+
+# Allegations ---------------------------------------------------------------------------------
+
+
+async def list_allegations(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID
+) -> list[Allegation]:
+    concern = await load(session, actor, concern_id)
+    return (await allegations_of(session, [concern.id]))[concern.id]
+
+
+def _require_commissioner(actor: Actor, what: str) -> None:
+    if actor.role is not Role.COMMISSIONER:
+        raise Forbidden(f"Only commissioners may {what}.")
+
+
+async def add_allegation(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: AllegationCreate
+) -> Allegation:
+    concern = await load(session, actor, concern_id, for_update=True)
+    _require_commissioner(actor, "add allegations")
+    if concern.kind != Kind.COMPLAINT:
+        raise Unprocessable("Only complaints carry allegations.", loc=("body",))
+    await _check_categories(session, {data.category}, ("body", "category"))
+    now = utcnow()
+    allegation = Allegation(concern_id=concern.id, created_at=now, **data.model_dump())
+    session.add(allegation)
+    touch(concern, now)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="concern.allegation_added",
+        entity_type="concern",
+        entity_id=concern.id,
+        data={"allegation_id": str(allegation.id), "category": allegation.category},
+    )
+    return allegation
+
+
+async def change_allegation(
+    session: AsyncSession,
+    actor: Actor,
+    concern_id: uuid.UUID,
+    allegation_id: uuid.UUID,
+    data: AllegationUpdate,
+) -> Allegation:
+    concern = await load(session, actor, concern_id, for_update=True)
+    allegation = await session.scalar(
+        select(Allegation).where(
+            Allegation.id == allegation_id, Allegation.concern_id == concern.id
+        )
+    )
+    if allegation is None:
+        raise NotFound("No such allegation on this concern.")
+    _require_commissioner(actor, "change allegations")
+    wanted = data.model_dump(exclude_unset=True)
+    if "category" in wanted:
+        if wanted["category"] is None:
+            raise Unprocessable("category may not be null.", loc=("body", "category"))
+        await _check_categories(session, {wanted["category"]}, ("body", "category"))
+    before = {k: getattr(allegation, k) for k in wanted if getattr(allegation, k) != wanted[k]}
+    after = {k: wanted[k] for k in before}
+    if after:
+        for name, value in after.items():
+            setattr(allegation, name, value)
+        touch(concern, utcnow())
+        await session.flush()
+        await audit.record(
+            session,
+            actor=actor,
+            action="concern.allegation_changed",
+            entity_type="concern",
+            entity_id=concern.id,
+            data={"allegation_id": str(allegation.id), "before": before, "after": after},
+        )
+    return allegation

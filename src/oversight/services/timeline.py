@@ -1,0 +1,119 @@
+"""A concern's history, read from the audit log, as each audience may see it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight.db import utcnow
+from oversight.domain.concerns import normalize_tracking_code
+from oversight.domain.roles import Actor, Role
+from oversight.errors import NotFound
+from oversight.models import AuditEvent, Concern
+from oversight.schemas import ConcernEventOut, PublicConcernStatus, TimelineEntry
+from oversight.services.concerns import load
+
+STATUS_ACTIONS = ("concern.submitted", "concern.transition")
+#: What each role's timeline shows. Residents: status changes and public notes only.
+#: Officers: status changes, allegations (never notes, never who complained).
+ACTIONS_FOR = {
+    Role.RESIDENT: (*STATUS_ACTIONS, "concern.note_added"),
+    Role.OFFICER: (*STATUS_ACTIONS, "concern.allegation_added", "concern.allegation_changed"),
+}
+CODE_NOT_FOUND = "No concern has this tracking code."
+
+
+async def concern_by_code(
+    session: AsyncSession, raw_code: str, *, for_update: bool = False
+) -> Concern | None:
+    code = normalize_tracking_code(raw_code)
+    if code is None:
+        return None
+    stmt = select(Concern).where(Concern.tracking_code == code)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def _events(
+    session: AsyncSession, concern_id: uuid.UUID, actions: tuple[str, ...] | None
+) -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(
+        AuditEvent.entity_type == "concern", AuditEvent.entity_id == concern_id
+    )
+    if actions is not None:
+        stmt = stmt.where(AuditEvent.action.in_(actions))
+    return list((await session.scalars(stmt.order_by(AuditEvent.seq))).all())
+
+
+def _redacted(event: AuditEvent, role: Role) -> ConcernEventOut | None:
+    data: dict[str, Any] = event.data or {}
+    if event.action == "concern.note_added" and data.get("visibility") != "public":
+        return None
+    fields: dict[str, Any] = {
+        "seq": event.seq,
+        "at": event.at,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "public_note": data.get("public_note"),
+    }
+    # Staff actors are public officials; a resident actor is the complainant, hidden from police.
+    if event.actor_role in {Role.COMMISSIONER, Role.ADMIN, Role.OFFICER}:
+        fields |= {"actor_role": event.actor_role, "actor_id": event.actor_id}
+    elif role is Role.RESIDENT:
+        fields |= {"actor_role": event.actor_role or "submitter"}
+    return ConcernEventOut(**fields)
+
+
+async def concern_events(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID
+) -> list[ConcernEventOut]:
+    concern = await load(session, actor, concern_id)
+    if actor.role in {Role.COMMISSIONER, Role.ADMIN}:
+        return [
+            ConcernEventOut(
+                seq=e.seq,
+                at=e.at,
+                action=e.action,
+                actor_role=e.actor_role,
+                actor_id=e.actor_id,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                reason=e.reason,
+                public_note=(e.data or {}).get("public_note"),
+                data=e.data,
+            )
+            for e in await _events(session, concern.id, None)
+        ]
+    events = await _events(session, concern.id, ACTIONS_FOR[actor.role])
+    return [shown for e in events if (shown := _redacted(e, actor.role)) is not None]
+
+
+async def public_status(session: AsyncSession, raw_code: str) -> PublicConcernStatus:
+    concern = await concern_by_code(session, raw_code)
+    if concern is None:
+        raise NotFound(CODE_NOT_FOUND)
+    events = await _events(session, concern.id, STATUS_ACTIONS)
+    now = utcnow()
+    return PublicConcernStatus(
+        tracking_code=concern.tracking_code,
+        kind=concern.kind,
+        category=concern.category,
+        status=concern.status,
+        disposition=concern.disposition,
+        received_on=concern.created_at.date(),
+        response_due_on=concern.response_due_at.date() if concern.response_due_at else None,
+        overdue=concern.due_sort < now,
+        timeline=[
+            TimelineEntry(
+                at=e.at,
+                status=e.to_status or concern.status,
+                public_note=(e.data or {}).get("public_note"),
+            )
+            for e in events
+        ],
+    )

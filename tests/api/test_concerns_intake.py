@@ -1,0 +1,136 @@
+"""Submitting a concern: signed in or anonymous, what comes back, what is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from oversight.domain.roles import Role
+from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit
+
+CODE = re.compile(r"^OC-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+async def count_concerns(api: Api) -> int:
+    commissioner = await api.person(Role.COMMISSIONER)
+    page = await api.client.get(CONCERNS, params={"limit": 200}, headers=commissioner.headers)
+    return len(page.json()["items"])
+
+
+async def test_resident_submits_and_reads_it_back(api: Api) -> None:
+    resident = await api.person()
+    allegation = {"category": "discourtesy", "officer_badge": "4471", "description": "Shouted"}
+    response = await api.client.post(
+        CONCERNS, json=concern_body(allegations=[allegation]), headers=resident.headers
+    )
+    assert response.status_code == 201
+    assert response.headers["etag"] == '"1"'
+    concern = response.json()
+    assert CODE.match(concern["tracking_code"])
+    assert concern["status"] == "submitted"
+    assert concern["submitted_by"] == str(resident.id)
+    assert concern["anonymous"] is False
+    assert concern["allowed_transitions"] == ["withdrawn"]
+    assert concern["allegations"][0]["officer_badge"] == "4471"
+    assert concern["allegations"][0]["finding"] is None
+    assert concern["location"]["neighborhood"] == "Monument Corridor"
+    created = datetime.fromisoformat(concern["created_at"])
+    due = datetime.fromisoformat(concern["triage_due_at"])
+    assert due - created == timedelta(days=7)
+    assert concern["overdue"] is False
+    assert "priority" not in concern  # internal triage detail
+    assert "assignee_id" not in concern
+
+    read = await api.client.get(f"{CONCERNS}/{concern['id']}", headers=resident.headers)
+    assert read.json() == concern
+
+    events = await api.audit_events(entity_id=concern["id"])
+    assert [e["action"] for e in events] == ["concern.submitted"]
+    assert events[0]["actor_id"] == str(resident.id)
+
+
+async def test_anonymous_submission_with_contact(api: Api) -> None:
+    response = await api.client.post(
+        CONCERNS, json=concern_body(contact_email="Someone@Example.org")
+    )
+    assert response.status_code == 201
+    concern = response.json()
+    assert concern["anonymous"] is True
+    assert concern["submitted_by"] is None
+    assert concern["contact_email"] == "someone@example.org"
+    assert concern["allowed_transitions"] == []
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.COMMISSIONER, Role.ADMIN])
+async def test_staff_do_not_submit_concerns(api: Api, role: Role) -> None:
+    staff = await api.person(role)
+    assert_problem(await api.client.post(CONCERNS, json=concern_body(), headers=staff.headers), 403)
+
+
+def _future(days: float) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"category": "not_a_category"}, "category"),
+        ({"kind": "rant"}, "kind"),
+        ({"summary": ""}, "summary"),
+        ({"summary": "   "}, "summary"),
+        ({"summary": "s" * 201}, "summary"),
+        ({"description": ""}, "description"),
+        ({"description": "d" * 20_001}, "description"),
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"occurred_at": "2026-10-01T18:30:00"}, "occurred_at"),  # no offset
+        ({"location": {"latitude": 91, "longitude": 0}}, "latitude"),
+        ({"location": {"latitude": 0, "longitude": -181}}, "longitude"),
+        ({"location": {"latitude": "NaN"}}, "latitude"),
+        ({"contact_email": "not-an-email"}, "contact_email"),
+        ({"status": "resolved"}, "status"),
+        ({"submitted_by": "00000000-0000-0000-0000-000000000000"}, "submitted_by"),
+        ({"tracking_code": "OC-AAAA-AAAA-AAAA"}, "tracking_code"),
+        ({"version": 7}, "version"),
+        ({"allegations": [{"category": "nope"}]}, "allegations"),
+        ({"kind": "commendation", "allegations": [{"category": "bias"}]}, "allegations"),
+        ({"allegations": [{"category": "bias"}] * 51}, "allegations"),
+    ],
+)
+async def test_bad_intake_is_422_and_creates_nothing(
+    api: Api, overrides: dict[str, Any], field: str
+) -> None:
+    body = assert_problem(await api.client.post(CONCERNS, json=concern_body(**overrides)), 422)
+    assert any(field in [str(p) for p in error["loc"]] for error in body["errors"]), body
+    assert await count_concerns(api) == 0
+
+
+async def test_occurred_at_more_than_a_day_ahead_is_refused(api: Api) -> None:
+    assert_problem(
+        await api.client.post(CONCERNS, json=concern_body(occurred_at=_future(1.5))), 422
+    )
+    await submit(api, occurred_at=_future(0.5))  # clock skew of a few hours is tolerated
+    assert await count_concerns(api) == 1
+
+
+async def test_a_10_mb_description_is_413(api: Api) -> None:
+    response = await api.client.post(CONCERNS, json=concern_body(description="x" * 10_000_000))
+    assert_problem(response, 413)
+    assert await count_concerns(api) == 0
+
+
+async def test_retired_category_is_refused(api: Api, settings: Any) -> None:
+    from sqlalchemy import update
+
+    from oversight.models import Category
+
+    async with api.database.unit_of_work() as session:
+        await session.execute(update(Category).where(Category.code == "bias").values(active=False))
+    assert_problem(await api.client.post(CONCERNS, json=concern_body(category="bias")), 422)
+
+
+async def test_tracking_codes_differ(api: Api) -> None:
+    codes = {(await submit(api))["tracking_code"] for _ in range(20)}
+    assert len(codes) == 20
