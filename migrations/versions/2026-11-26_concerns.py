@@ -136,6 +136,7 @@ def upgrade() -> None:
         "allegations",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("concern_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("category", sa.String(length=64), nullable=False),
         sa.Column("officer_badge", sa.String(length=32), nullable=True),
         sa.Column("officer_name", sa.String(length=200), nullable=True),

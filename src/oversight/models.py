@@ -194,6 +194,8 @@ class Allegation(Base):
     concern_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("concerns.id", ondelete="RESTRICT"), index=True
     )
+    #: Order within the concern, as the submitter listed them and then as added.
+    position: Mapped[int] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(ForeignKey("categories.code", ondelete="RESTRICT"))
     officer_badge: Mapped[str | None] = mapped_column(String(32))
     officer_name: Mapped[str | None] = mapped_column(String(200))

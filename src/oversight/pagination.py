@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -69,7 +69,9 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
         raise Unprocessable("The cursor is not valid.", loc=("query", "cursor")) from exc
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+def _after(keys: Sequence[SortKey], raw: Sequence[Any]) -> ColumnElement[bool]:
+    # Typed binds, so each value is stored-format converted like its column (UTC, UUID...).
+    values = [literal(value, key.column.type) for key, value in zip(keys, raw, strict=True)]
     directions = {key.descending for key in keys}
     if len(directions) == 1:
         left = tuple_(*(key.column for key in keys))

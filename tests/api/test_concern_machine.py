@@ -3,90 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from oversight.domain.machines import CONCERN_MOVES
 from oversight.domain.roles import Role
-from tests.helpers import CONCERNS, Api, Person, assert_problem, move, moved, submit
-
-
-@dataclass
-class Cast:
-    resident: Person
-    commissioner: Person
-    officer: Person
-    department: uuid.UUID
-
-
-@pytest.fixture
-async def cast(api: Api) -> Cast:
-    department = await api.department()
-    return Cast(
-        resident=await api.person(Role.RESIDENT),
-        commissioner=await api.person(Role.COMMISSIONER),
-        officer=await api.person(Role.OFFICER, department_id=department),
-        department=department,
-    )
-
-
-# How to bring a fresh concern to each status: (by whom, to, body).
-PATHS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-    "submitted": [],
-    "triaged": [("commissioner", "triaged", {})],
-    "dismissed": [("commissioner", "dismissed", {"reason": "outside our remit"})],
-    "withdrawn": [("resident", "withdrawn", {})],
-    "referred": [
-        ("commissioner", "triaged", {}),
-        ("commissioner", "referred", {"department_id": "D"}),
-    ],
-    "responded": [
-        ("commissioner", "triaged", {}),
-        ("commissioner", "referred", {"department_id": "D"}),
-        ("officer", "response", {}),
-    ],
-    "under_review": [("commissioner", "triaged", {}), ("commissioner", "under_review", {})],
-    "resolved": [
-        ("commissioner", "triaged", {}),
-        ("commissioner", "under_review", {}),
-        ("commissioner", "resolved", {"disposition": "acknowledged"}),
-    ],
-    "closed": [
-        ("commissioner", "triaged", {}),
-        ("commissioner", "under_review", {}),
-        ("commissioner", "resolved", {"disposition": "acknowledged"}),
-        ("commissioner", "closed", {}),
-    ],
-}
-
-
-async def respond(api: Api, officer: Person, concern: dict[str, Any]) -> Any:
-    return await api.client.post(
-        f"{CONCERNS}/{concern['id']}/responses",
-        json={
-            "body": "We reviewed the stop and retrained the officer.",
-            "action_taken": "training",
-        },
-        headers=officer.headers,
-    )
-
-
-async def reach(api: Api, cast: Cast, status: str, **intake: Any) -> dict[str, Any]:
-    concern = await submit(api, cast.resident, **({"kind": "inquiry"} | intake))
-    for who, to, body in PATHS[status]:
-        person = getattr(cast, who)
-        body = {k: (str(cast.department) if v == "D" else v) for k, v in body.items()}
-        if to == "response":
-            assert (await respond(api, person, concern)).status_code == 201
-        else:
-            await moved(api, person, concern, to, **body)
-    read = await api.client.get(f"{CONCERNS}/{concern['id']}", headers=cast.commissioner.headers)
-    assert read.json()["status"] == status
-    result: dict[str, Any] = read.json()
-    return result
-
+from tests.cases import PATHS, Cast, reach
+from tests.helpers import CONCERNS, Api, assert_problem, move, moved
 
 # (source, target, who, body): one per row of API.md's table and per source status.
 ROWS = [

@@ -157,7 +157,7 @@ async def allegations_of(
         rows = await session.scalars(
             select(Allegation)
             .where(Allegation.concern_id.in_(concern_ids))
-            .order_by(Allegation.created_at, Allegation.id)
+            .order_by(Allegation.position)
         )
         for allegation in rows:
             found[allegation.concern_id].append(allegation)
@@ -225,8 +225,8 @@ async def submit(
     session.add(concern)
     await session.flush()
     allegations = [
-        Allegation(concern_id=concern.id, created_at=now, **a.model_dump())
-        for a in data.allegations
+        Allegation(concern_id=concern.id, position=i, created_at=now, **a.model_dump())
+        for i, a in enumerate(data.allegations)
     ]
     session.add_all(allegations)
     await session.flush()
@@ -621,7 +621,14 @@ async def add_allegation(
         raise Unprocessable("Only complaints carry allegations.", loc=("body",))
     await _check_categories(session, {data.category}, ("body", "category"))
     now = utcnow()
-    allegation = Allegation(concern_id=concern.id, created_at=now, **data.model_dump())
+    position = await session.scalar(
+        select(func.coalesce(func.max(Allegation.position) + 1, 0)).where(
+            Allegation.concern_id == concern.id
+        )
+    )
+    allegation = Allegation(
+        concern_id=concern.id, position=position, created_at=now, **data.model_dump()
+    )
     session.add(allegation)
     touch(concern, now)
     await session.flush()
