@@ -124,9 +124,11 @@ async def test_sorts_and_keyset_pages(api: Api, cast: Cast) -> None:
     paged: list[str] = []
     cursor = None
     while True:
-        params = {"limit": 2, "sort": "priority"} | ({"cursor": cursor} if cursor else {})
+        page_params: dict[str, Any] = {"limit": 2, "sort": "priority"} | (
+            {"cursor": cursor} if cursor else {}
+        )
         body = (
-            await api.client.get(CONCERNS, params=params, headers=cast.commissioner.headers)
+            await api.client.get(CONCERNS, params=page_params, headers=cast.commissioner.headers)
         ).json()
         paged += [i["id"] for i in body["items"]]
         cursor = body["next_cursor"]
