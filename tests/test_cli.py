@@ -109,9 +109,9 @@ async def test_duplicate_user_from_cli_fails(api: Api, settings: Settings) -> No
 
 
 async def test_seed_demo_fills_an_empty_database_once(api: Api, settings: Settings) -> None:
-    first = run_cli(settings, "seed-demo")
+    first = run_cli(settings, "seed-demo", "--concerns", "60")
     assert first.returncode == 0, first.stderr
-    second = run_cli(settings, "seed-demo")
+    second = run_cli(settings, "seed-demo", "--concerns", "5")
     assert second.returncode == 1 and "not empty" in second.stderr
     tolerant = run_cli(settings, "seed-demo", "--if-empty")
     assert tolerant.returncode == 0
@@ -123,6 +123,12 @@ async def test_seed_demo_fills_an_empty_database_once(api: Api, settings: Settin
         },
     )
     assert token.status_code == 200
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    listed = await api.client.get("/api/v1/concerns", params={"limit": 200}, headers=headers)
+    concerns = listed.json()["items"]
+    assert len(concerns) == 60
+    assert len({c["status"] for c in concerns}) >= 4
+    assert len({c["created_at"][:7] for c in concerns}) >= 6  # spread over the past year
     verify = run_cli(settings, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
 

@@ -166,27 +166,41 @@ def create_department(
 
 @app.command("seed-demo")
 def seed_demo(
+    concerns: Annotated[int, typer.Option(min=0, max=1_000_000, help="How many concerns.")] = 400,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing (exit 0) when the database has data.")
     ] = False,
 ) -> None:
-    """Fill an empty database with a demo city (departments, commissioners, officers)."""
+    """Fill an empty database with a demo city and a year of its concerns."""
     from oversight import demo
 
-    async def work(session: AsyncSession) -> str:
-        if not await demo.is_empty(session):
-            if if_empty:
-                return "the database already has data; demo data not loaded"
-            raise fail("the database is not empty; seed-demo only fills an empty one")
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Creating demo data", total=demo.total())
-            made = await demo.seed(session, lambda n: progress.advance(task, n))
+    settings = _settings()
+
+    async def run() -> str:
+        database = Database(settings)
+        try:
+            async with database.unit_of_work() as session:
+                empty = await demo.is_empty(session)
+            if not empty:
+                if if_empty:
+                    return "the database already has data; demo data not loaded"
+                raise fail("the database is not empty; seed-demo only fills an empty one")
+            with Progress(console=Console(stderr=True), transient=True) as progress:
+                task = progress.add_task("Creating demo data", total=demo.total(concerns))
+                made = await demo.seed(
+                    database, settings, concerns, lambda n: progress.advance(task, n)
+                )
+        finally:
+            await database.dispose()
         return (
             f"demo data loaded: {made} records; "
             f"every demo account's password is {demo.DEMO_PASSWORD!r}"
         )
 
-    typer.echo(in_transaction(work))
+    try:
+        typer.echo(asyncio.run(run()))
+    except OversightError as exc:
+        raise fail(exc.detail or exc.title) from exc
 
 
 def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str, Any]]:

@@ -1,19 +1,42 @@
-"""Demo data for `make run`: a small city's departments and people, through the services."""
+"""Demo data for `make run`: a small city's departments, people and a year of concerns.
+
+Everything goes through the services, with the clock set back, so the demo history is what the
+app itself would have recorded: audited, hash-chained, and consistent with the reports.
+"""
 
 from __future__ import annotations
 
+import heapq
+import random
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain.roles import Role
+from oversight.config import Settings
+from oversight.db import Database, simulated_clock, utcnow
+from oversight.domain.concerns import ActionTaken, Finding, Kind
+from oversight.domain.roles import Actor, Role
 from oversight.models import User
-from oversight.schemas import DepartmentCreate, UserCreate
-from oversight.services import directory, users
+from oversight.schemas import (
+    AllegationCreate,
+    ConcernCreate,
+    ConcernTransition,
+    DepartmentCreate,
+    FindingIn,
+    LocationIn,
+    ResponseCreate,
+    UserCreate,
+)
+from oversight.services import concerns, directory, responses, users
 
 #: Every demo account signs in with this password. Demo databases only.
 DEMO_PASSWORD = "oversight-demo-password"  # noqa: S105
+DOMAIN = "demo.oversight.example.org"
 
 DEPARTMENTS = [
     ("PATROL-N", "North Patrol Division"),
@@ -23,47 +46,355 @@ DEPARTMENTS = [
 ]
 
 PEOPLE: list[tuple[str, str, Role, str | None]] = [
-    ("admin@demo.oversight.example.org", "Commission Clerk", Role.ADMIN, None),
-    ("chair@demo.oversight.example.org", "Rosa Delgado", Role.COMMISSIONER, None),
-    ("vicechair@demo.oversight.example.org", "Marcus Webb", Role.COMMISSIONER, None),
-    ("commissioner3@demo.oversight.example.org", "Priya Raman", Role.COMMISSIONER, None),
-    ("commissioner4@demo.oversight.example.org", "Tom Okafor", Role.COMMISSIONER, None),
-    ("commissioner5@demo.oversight.example.org", "Helen Brandt", Role.COMMISSIONER, None),
-    ("liaison.north@demo.oversight.example.org", "Sgt. Dana Kim", Role.OFFICER, "PATROL-N"),
-    ("liaison.south@demo.oversight.example.org", "Lt. Sam Ortiz", Role.OFFICER, "PATROL-S"),
-    ("liaison.traffic@demo.oversight.example.org", "Sgt. Lee Grant", Role.OFFICER, "TRAFFIC"),
-    ("resident@demo.oversight.example.org", "Jordan Avery", Role.RESIDENT, None),
+    ("admin", "Commission Clerk", Role.ADMIN, None),
+    ("chair", "Rosa Delgado", Role.COMMISSIONER, None),
+    ("vicechair", "Marcus Webb", Role.COMMISSIONER, None),
+    ("commissioner3", "Priya Raman", Role.COMMISSIONER, None),
+    ("commissioner4", "Tom Okafor", Role.COMMISSIONER, None),
+    ("commissioner5", "Helen Brandt", Role.COMMISSIONER, None),
+    ("liaison.north", "Sgt. Dana Kim", Role.OFFICER, "PATROL-N"),
+    ("liaison.south", "Lt. Sam Ortiz", Role.OFFICER, "PATROL-S"),
+    ("liaison.traffic", "Sgt. Lee Grant", Role.OFFICER, "TRAFFIC"),
+    ("liaison.invest", "Det. Ana Ruiz", Role.OFFICER, "INVEST"),
+    ("resident", "Jordan Avery", Role.RESIDENT, None),
 ]
+RESIDENT_NAMES = [
+    "Alex Chen",
+    "Maria Lopez",
+    "Sam Patel",
+    "Chris Johnson",
+    "Taylor Brooks",
+    "Jamie Nguyen",
+    "Morgan Davis",
+    "Casey Kim",
+    "Riley Thompson",
+    "Drew Martinez",
+    "Avery Wilson",
+    "Quinn Lee",
+]
+STREETS = ["Elm", "Oak", "Main", "Willow", "Clayton", "Pine", "Grant"]
+NEIGHBORHOODS = [
+    ("Monument Corridor", 37.955, -122.035, 9),
+    ("Sun Terrace", 37.968, -122.028, 4),
+    ("Downtown", 37.978, -122.031, 8),
+    ("Ygnacio Valley", 37.925, -122.005, 5),
+    ("North Concord", 38.000, -122.030, 3),
+    ("Clayton Valley", 37.940, -121.950, 3),
+    ("Dana Estates", 37.950, -122.010, 2),
+    ("Four Corners", 37.960, -121.990, 2),
+]
+# (kind, category, weight, summary templates)
+TOPICS: list[tuple[Kind, str, int, list[str]]] = [
+    (
+        Kind.COMPLAINT,
+        "discourtesy",
+        14,
+        ["Officer was rude during a traffic stop", "Dismissive response when reporting a theft"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "use_of_force",
+        6,
+        ["Excessive force during an arrest", "Handcuffs applied too tightly"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "stop_search_arrest",
+        8,
+        ["Searched without explanation", "Stopped while walking home"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "bias",
+        5,
+        ["Felt singled out because of my accent", "Profiled at the shopping center"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "failure_to_act",
+        6,
+        ["No one came after a break-in report", "Officer refused to take a report"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "misconduct",
+        3,
+        ["Officer used phone while driving", "Off-duty officer intimidated a neighbor"],
+    ),
+    (
+        Kind.COMPLAINT,
+        "response_time",
+        6,
+        ["Waited two hours for a response", "Slow response to a noise complaint"],
+    ),
+    (
+        Kind.COMMENDATION,
+        "commendation",
+        8,
+        ["Officer helped find my lost child", "Kind help after a car accident"],
+    ),
+    (
+        Kind.POLICY_CONCERN,
+        "policy_procedure",
+        6,
+        ["Body cameras should be on at all times", "Towing policy for unhoused residents"],
+    ),
+    (
+        Kind.INQUIRY,
+        "other",
+        4,
+        ["How do I get a copy of a police report?", "Question about the curfew ordinance"],
+    ),
+]
+
+
+def total(concern_count: int) -> int:
+    return len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES) + concern_count
 
 
 async def is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(User))
 
 
-async def seed(session: AsyncSession, advance: Callable[[int], None] = lambda _: None) -> int:
-    """Create the demo city; returns how many records were made."""
-    departments = {}
+@dataclass(order=True)
+class _Step:
+    at: datetime
+    order: int
+    action: str = field(compare=False)
+    index: int = field(compare=False)
+
+
+@dataclass
+class _City:
+    departments: dict[str, uuid.UUID]
+    commissioners: list[Actor]
+    officers: dict[uuid.UUID, Actor]
+    residents: list[Actor]
+
+
+async def _people(session: AsyncSession) -> _City:
+    city = _City({}, [], {}, [])
     for code, name in DEPARTMENTS:
         department = await directory.create_department(
             session, None, DepartmentCreate(code=code, name=name)
         )
-        departments[code] = department.id
-        advance(1)
-    for email, name, role, department_code in PEOPLE:
-        await users.create(
+        city.departments[code] = department.id
+    people = [*PEOPLE]
+    people += [
+        (f"resident{i + 1}", name, Role.RESIDENT, None) for i, name in enumerate(RESIDENT_NAMES)
+    ]
+    for local, name, role, department_code in people:
+        department_id = city.departments[department_code] if department_code else None
+        user = await users.create(
             session,
             None,
             UserCreate(
-                email=email,
+                email=f"{local}@{DOMAIN}",
                 display_name=name,
                 role=role,
                 password=DEMO_PASSWORD,
-                department_id=departments[department_code] if department_code else None,
+                department_id=department_id,
             ),
         )
-        advance(1)
-    return len(DEPARTMENTS) + len(PEOPLE)
+        actor = Actor(user.id, role, department_id)
+        if role is Role.COMMISSIONER:
+            city.commissioners.append(actor)
+        elif role is Role.OFFICER and department_id is not None:
+            city.officers[department_id] = actor
+        elif role is Role.RESIDENT:
+            city.residents.append(actor)
+    return city
 
 
-def total() -> int:
-    return len(DEPARTMENTS) + len(PEOPLE)
+def _plan(rng: random.Random, count: int, now: datetime) -> list[_Step]:
+    """When each concern arrives and what happens to it next (the first step of each)."""
+    start = now - timedelta(days=365)
+    steps = []
+    for index in range(count):
+        arrived = start + timedelta(seconds=rng.uniform(0, 365 * 86400 - 3600))
+        steps.append(_Step(arrived, index, "submit", index))
+    return steps
+
+
+async def seed(
+    database: Database,
+    settings: Settings,
+    concern_count: int = 400,
+    advance: Callable[[int], None] = lambda _: None,
+    seed_value: int = 2026,
+) -> int:
+    """Create the demo city and a year of its concerns; returns how many records were made."""
+    rng = random.Random(seed_value)  # noqa: S311  (reproducible demo data, not secrets)
+    real_now = utcnow()
+    async with database.unit_of_work() as session:
+        city = await _people(session)
+    advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
+
+    queue = _plan(rng, concern_count, real_now)
+    heapq.heapify(queue)
+    ids: dict[int, uuid.UUID] = {}
+    facts: dict[int, dict[str, Any]] = {}
+    order = concern_count
+    clock_at = real_now
+
+    def later(step: _Step, action: str, days: float) -> None:
+        nonlocal order
+        at = step.at + timedelta(days=days, seconds=rng.uniform(60, 7200))
+        if at < real_now:
+            order += 1
+            heapq.heappush(queue, _Step(at, order, action, step.index))
+
+    # One transaction per step, in time order, so every audit event carries its step's time.
+    with simulated_clock(lambda: clock_at):
+        while queue:
+            step = heapq.heappop(queue)
+            clock_at = step.at
+            async with database.unit_of_work() as session:
+                await _perform(session, settings, rng, city, step, ids, facts, later)
+            if step.action == "submit":
+                advance(1)
+    return total(concern_count)
+
+
+async def _perform(
+    session: AsyncSession,
+    settings: Settings,
+    rng: random.Random,
+    city: _City,
+    step: _Step,
+    ids: dict[int, uuid.UUID],
+    facts: dict[int, dict[str, Any]],
+    later: Callable[[_Step, str, float], None],
+) -> None:
+    commissioner = rng.choice(city.commissioners)
+    if step.action == "submit":
+        kind, category, _, summaries = rng.choices(TOPICS, weights=[t[2] for t in TOPICS])[0]
+        place, lat, lon, _ = rng.choices(NEIGHBORHOODS, weights=[n[3] for n in NEIGHBORHOODS])[0]
+        resident = rng.choice(city.residents) if rng.random() < 0.75 else None
+        allegations = []
+        if kind is Kind.COMPLAINT:
+            allegations = [
+                AllegationCreate(category=category, officer_badge=str(rng.randint(1000, 9999)))
+                for _ in range(rng.choice([1, 1, 1, 2]))
+            ]
+        data = ConcernCreate(
+            kind=kind,
+            category=category,
+            summary=rng.choice(summaries),
+            description="Demo data. " + rng.choice(summaries) + " — described by the resident.",
+            occurred_at=step.at - timedelta(days=rng.uniform(0, 10)),
+            location=LocationIn(
+                address=f"{rng.randint(100, 3999)} {rng.choice(STREETS)} St",
+                neighborhood=place if rng.random() > 0.08 else None,
+                latitude=round(lat + rng.uniform(-0.01, 0.01), 5),
+                longitude=round(lon + rng.uniform(-0.01, 0.01), 5),
+            ),
+            allegations=allegations,
+            contact_email=None if resident else f"anon{step.index}@example.org",
+        )
+        created = await concerns.submit(session, settings, resident, data)
+        ids[step.index] = created.id
+        facts[step.index] = {
+            "kind": kind,
+            "owner": resident,
+            "allegations": [a.id for a in created.allegations],
+        }
+        roll = rng.random()
+        if roll < 0.05:
+            later(step, "dismiss", rng.uniform(1, 6))
+        elif roll < 0.08 and resident is not None:
+            later(step, "withdraw", rng.uniform(1, 20))
+        else:
+            later(step, "triage", rng.uniform(0.5, 10))
+        return
+
+    concern_id = ids[step.index]
+    fact = facts[step.index]
+
+    async def go(to: str, **extra: Any) -> None:
+        current = await concerns.read(session, commissioner, concern_id)
+        await concerns.transition(
+            session,
+            settings,
+            commissioner,
+            concern_id,
+            f'"{current.version}"',
+            ConcernTransition(to=to, **extra),
+        )
+
+    if step.action == "dismiss":
+        await go(
+            "dismissed",
+            reason="Outside the commission's jurisdiction.",
+            public_note="This matter is outside the commission's remit.",
+        )
+    elif step.action == "withdraw":
+        owner = fact["owner"]
+        current = await concerns.read(session, owner, concern_id)
+        await concerns.transition(
+            session,
+            settings,
+            owner,
+            concern_id,
+            f'"{current.version}"',
+            ConcernTransition(to="withdrawn"),
+        )
+    elif step.action == "triage":
+        await go("triaged", public_note="Your concern has been reviewed and accepted.")
+        if fact["kind"] is Kind.COMPLAINT and rng.random() < 0.8:
+            later(step, "refer", rng.uniform(1, 7))
+        else:
+            later(step, "review", rng.uniform(2, 20))
+    elif step.action == "refer":
+        department_id = rng.choice(list(city.departments.values()))
+        fact["department_id"] = department_id
+        await go("referred", department_id=department_id)
+        if rng.random() < 0.88:
+            later(step, "respond", rng.uniform(3, 45))
+    elif step.action == "respond":
+        officer = city.officers[fact["department_id"]]
+        await responses.post_response(
+            session,
+            officer,
+            concern_id,
+            ResponseCreate(
+                body="The department reviewed the incident with the officers involved.",
+                action_taken=rng.choice(list(ActionTaken)),
+            ),
+        )
+        later(step, "review", rng.uniform(1, 14))
+    elif step.action == "review":
+        await go("under_review")
+        later(step, "resolve", rng.uniform(5, 60))
+    elif step.action == "resolve":
+        if fact["allegations"]:
+            findings = [
+                FindingIn(
+                    allegation_id=a,
+                    finding=rng.choice(
+                        [
+                            Finding.SUSTAINED,
+                            Finding.NOT_SUSTAINED,
+                            Finding.UNFOUNDED,
+                            Finding.EXONERATED,
+                            Finding.NOT_SUSTAINED,
+                            Finding.MEDIATED,
+                        ]
+                    ),
+                )
+                for a in fact["allegations"]
+            ]
+            await go(
+                "resolved", findings=findings, public_note="The commission has reached a finding."
+            )
+        else:
+            disposition = (
+                Finding.ACKNOWLEDGED
+                if fact["kind"] is not Kind.POLICY_CONCERN
+                else rng.choice([Finding.POLICY_FAILURE, Finding.NO_FINDING])
+            )
+            await go("resolved", disposition=disposition)
+        if rng.random() < 0.7:
+            later(step, "close", rng.uniform(3, 20))
+    elif step.action == "close":
+        await go("closed")
