@@ -75,20 +75,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(database_url: str, module: str = "oversight", *args: str) -> Iterator[str]:
-    """A real uvicorn process on loopback; yields its base URL."""
+def server(
+    database_url: str,
+    module: str = "oversight",
+    args: tuple[str, ...] = ("serve", "--host", "127.0.0.1"),
+    ready: str = "/readyz",
+) -> Iterator[str]:
+    """A real uvicorn process on loopback (``python -m module *args --port N``); yields its
+    base URL once ``ready`` answers 200."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        module,
-        *args,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = [sys.executable, "-m", module, *args, "--port", str(port)]
     process = subprocess.Popen(
         command,
         env=environment(database_url),
@@ -101,7 +97,7 @@ def server(database_url: str, module: str = "oversight", *args: str) -> Iterator
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready}", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -185,3 +181,43 @@ async def closed_loop(
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.monotonic() - started
     return Load(len(latencies), errors, elapsed, latencies)
+
+
+BULK_INSERT = """
+INSERT INTO concerns (id, tracking_code, kind, category, summary, description, neighborhood,
+    status, priority_rank, anonymous, triage_due_at, due_sort, version, created_at, updated_at)
+SELECT gen_random_uuid(),
+       'OC-' || lpad(to_hex(g), 14, '0'),
+       (ARRAY['complaint','commendation','policy_concern','inquiry'])[1 + g %% 4],
+       (ARRAY['use_of_force','discourtesy','bias','stop_search_arrest','failure_to_act',
+              'misconduct','policy_procedure','response_time','commendation','other'])[1 + g %% 10],
+       'Bench concern ' || g,
+       'Generated for the benchmark, number ' || g,
+       (ARRAY['Monument Corridor','Sun Terrace','Downtown','Ygnacio Valley','North Concord',
+              'Clayton Valley','Dana Estates','Four Corners'])[1 + g %% 8],
+       s.status,
+       g %% 4,
+       true,
+       t.created_at + interval '7 days',
+       CASE s.status WHEN 'submitted' THEN t.created_at + interval '7 days'
+                     WHEN 'referred' THEN t.created_at + interval '37 days'
+                     ELSE '9999-12-31'::timestamptz END,
+       1, t.created_at, t.created_at
+FROM generate_series(%(first)s::int, %(last)s::int) AS g,
+     LATERAL (SELECT now() - (g %% 365) * interval '1 day' - (g %% 86400) * interval '1 second'
+              AS created_at) AS t,
+     LATERAL (SELECT (ARRAY['submitted','triaged','dismissed','withdrawn','referred','responded',
+                            'under_review','scheduled','resolved','closed'])[1 + (g * 7) %% 10]
+              AS status) AS s
+"""
+
+
+def bulk_concerns(database_url: str, first: int, last: int, chunk: int = 100_000) -> None:
+    """Insert concerns numbered first..last straight in SQL (only for load, never for tests)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for start in range(first, last + 1, chunk):
+            end = min(start + chunk - 1, last)
+            connection.execute(BULK_INSERT, {"first": start, "last": end})
+        connection.execute("VACUUM ANALYZE concerns")

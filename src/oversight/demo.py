@@ -293,11 +293,11 @@ async def _perform(
             contact_email=None if resident else f"anon{step.index}@example.org",
         )
         created = await concerns.submit(session, settings, resident, data)
-        ids[step.index] = created.id
+        ids[step.index] = created["id"]
         facts[step.index] = {
             "kind": kind,
             "owner": resident,
-            "allegations": [a.id for a in created.allegations],
+            "allegations": [a["id"] for a in created["allegations"]],
         }
         roll = rng.random()
         if roll < 0.05:
@@ -318,7 +318,7 @@ async def _perform(
             settings,
             commissioner,
             concern_id,
-            f'"{current.version}"',
+            f'"{current["version"]}"',
             ConcernTransition(to=to, **extra),
         )
 
@@ -336,7 +336,7 @@ async def _perform(
             settings,
             owner,
             concern_id,
-            f'"{current.version}"',
+            f'"{current["version"]}"',
             ConcernTransition(to="withdrawn"),
         )
     elif step.action == "triage":

@@ -93,12 +93,15 @@ async def keyset_page(
     *,
     limit: int,
     cursor: str | None,
+    columns: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Run ``stmt`` (selecting one entity) ordered by ``keys``, one page after ``cursor``."""
+    """Run ``stmt`` ordered by ``keys``, one page after ``cursor``: ORM objects when it selects
+    one entity, rows when ``columns`` (it selects the columns the keys name)."""
     if cursor:
         stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
     order = [key.column.desc() if key.descending else key.column.asc() for key in keys]
-    rows = list((await session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
+    result = await session.execute(stmt.order_by(*order).limit(limit + 1))
+    rows = list(result.all() if columns else result.scalars().all())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -16,6 +16,7 @@ from oversight.api.deps import (
     SessionDep,
     SettingsDep,
     idempotent,
+    json_response,
 )
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.schemas import (
@@ -38,9 +39,12 @@ from oversight.services import concerns, notes, responses, timeline
 router = APIRouter(prefix="/concerns", tags=["concerns"])
 
 
-def etag_of(concern: Any) -> str | None:
-    version = concern.get("version") if isinstance(concern, dict) else concern.version
-    return f'"{version}"' if version is not None else None
+def etag_of(concern: dict[str, Any]) -> str | None:
+    return f'"{concern["version"]}"' if "version" in concern else None
+
+
+def concern_response(concern: concerns.ConcernView) -> Response:
+    return json_response(concern, headers={"ETag": f'"{concern["version"]}"'})
 
 
 @router.post(
@@ -108,7 +112,7 @@ async def list_concerns(
     items, next_cursor = await concerns.page(
         session, actor, filters, sort=sort, limit=limit, cursor=cursor
     )
-    return {"items": items, "next_cursor": next_cursor}
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -116,12 +120,8 @@ async def list_concerns(
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
-async def read_concern(
-    concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor, response: Response
-) -> ConcernOut:
-    concern = await concerns.read(session, actor, concern_id)
-    response.headers["ETag"] = f'"{concern.version}"'
-    return concern
+async def read_concern(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
+    return concern_response(await concerns.read(session, actor, concern_id))
 
 
 @router.patch(
@@ -134,12 +134,9 @@ async def edit_concern(
     body: ConcernUpdate,
     session: SessionDep,
     actor: CurrentActor,
-    response: Response,
     if_match: IfMatch = None,
-) -> ConcernOut:
-    concern = await concerns.update(session, actor, concern_id, if_match, body)
-    response.headers["ETag"] = f'"{concern.version}"'
-    return concern
+) -> Response:
+    return concern_response(await concerns.update(session, actor, concern_id, if_match, body))
 
 
 @router.post(
@@ -151,13 +148,12 @@ async def move_concern(
     session: SessionDep,
     settings: SettingsDep,
     actor: CurrentActor,
-    response: Response,
     if_match: IfMatch = None,
-) -> ConcernOut:
+) -> Response:
     """Move the concern through its state machine. 409 lists the moves from here (`allowed`)."""
-    concern = await concerns.transition(session, settings, actor, concern_id, if_match, body)
-    response.headers["ETag"] = f'"{concern.version}"'
-    return concern
+    return concern_response(
+        await concerns.transition(session, settings, actor, concern_id, if_match, body)
+    )
 
 
 @router.get("/{concern_id}/notes", response_model=list[NoteOut])

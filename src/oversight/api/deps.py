@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
+from pydantic_core import to_json, to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
@@ -91,7 +92,7 @@ async def idempotent(
     actor: Actor | None,
     key: str | None,
     body: BaseModel,
-    work: Callable[[], Awaitable[BaseModel]],
+    work: Callable[[], Awaitable[BaseModel | dict[str, Any]]],
     *,
     status_code: int,
     etag: Callable[[Any], str | None] = lambda _: None,
@@ -109,8 +110,30 @@ async def idempotent(
             if tag := etag(replay.body):
                 headers["ETag"] = tag
             return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
-    result = (await work()).model_dump(mode="json", exclude_unset=True)
+    outcome = await work()
+    result = (
+        outcome.model_dump(mode="json", exclude_unset=True)
+        if isinstance(outcome, BaseModel)
+        else to_jsonable_python(outcome)
+    )
     if claim is not None:
         await idempotency.remember(session, claim, status_code, result)
     tag = etag(result)
     return JSONResponse(result, status_code=status_code, headers={"ETag": tag} if tag else None)
+
+
+def json_response(
+    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialize once, in pydantic's core: a model without the fields it left unset, or plain
+    values (UUIDs and datetimes as the schemas write them).
+
+    Returning a model to FastAPI would dump it, validate the dump against the response model
+    and encode it again: on the triage page that was most of the request's time.
+    """
+    body = (
+        content.model_dump_json(exclude_unset=True)
+        if isinstance(content, BaseModel)
+        else to_json(content)
+    )
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")

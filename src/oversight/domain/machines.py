@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.roles import Role
@@ -86,10 +87,11 @@ def check_move(
     return found
 
 
-def allowed(moves: Iterable[Move], current: str, role: Role) -> list[str]:
+@cache
+def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...]:
     """Targets this role may reach from ``current`` through ``/transitions``."""
-    return sorted(
-        {m.target for m in moves_from(moves, current) if role in m.roles and m.via is None}
+    return tuple(
+        sorted({m.target for m in moves_from(moves, current) if role in m.roles and m.via is None})
     )
 
 
