@@ -47,6 +47,14 @@ def run(base: str, call: Call, clients: int, seconds: float, expect: int) -> Loa
     return asyncio.run(closed_loop(base, call, clients=clients, seconds=seconds, expect=expect))
 
 
+def report(name: str, write: Load, read: Load) -> None:
+    print(
+        f"{name}  writes {write.rate:7.1f}/s p50 {write.percentile(50):6.1f} ms "
+        f"errors {write.errors} | reads {read.rate:7.1f}/s p50 {read.percentile(50):6.1f} ms "
+        f"errors {read.errors}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -84,7 +92,9 @@ def main() -> None:
                 async def app_write(client: httpx.AsyncClient, _: int) -> httpx.Response:
                     return await client.post("/api/v1/concerns", json=BODY)
 
-                async def app_read(client: httpx.AsyncClient, _: int) -> httpx.Response:
+                async def app_read(
+                    client: httpx.AsyncClient, _: int, headers: dict[str, str] = headers
+                ) -> httpx.Response:
                     return await client.get(
                         "/api/v1/concerns", params={"limit": 50}, headers=headers
                     )
@@ -93,10 +103,7 @@ def main() -> None:
                 read = run(base, app_read, args.clients, args.seconds, 200)
             rates["app_write"].append(write.rate)
             rates["app_read"].append(read.rate)
-            print(
-                f"app  writes {write.rate:7.1f}/s p50 {write.percentile(50):6.1f} ms errors {write.errors}"
-                f" | reads {read.rate:7.1f}/s p50 {read.percentile(50):6.1f} ms errors {read.errors}"
-            )
+            report("app", write, read)
 
             with server(database_url, "bench.raw_app", args=(), ready="/docs") as base:
 
@@ -110,10 +117,7 @@ def main() -> None:
                 read = run(base, raw_read, args.clients, args.seconds, 200)
             rates["raw_write"].append(write.rate)
             rates["raw_read"].append(read.rate)
-            print(
-                f"raw  writes {write.rate:7.1f}/s p50 {write.percentile(50):6.1f} ms errors {write.errors}"
-                f" | reads {read.rate:7.1f}/s p50 {read.percentile(50):6.1f} ms errors {read.errors}"
-            )
+            report("raw", write, read)
 
     def ratio(app: str, raw: str) -> float:
         return statistics.median(a / r for a, r in zip(rates[app], rates[raw], strict=True))
