@@ -107,18 +107,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("concerns", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_concerns_assignee_id_created_at", ["assignee_id", "created_at"], unique=False
+            "ix_concerns_assignee_id_created_at_id",
+            ["assignee_id", "created_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
-            "ix_concerns_category_created_at", ["category", "created_at"], unique=False
+            "ix_concerns_category_created_at_id", ["category", "created_at", "id"], unique=False
         )
         batch_op.create_index("ix_concerns_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_concerns_department_id_created_at", ["department_id", "created_at"], unique=False
+            "ix_concerns_department_id_created_at_id",
+            ["department_id", "created_at", "id"],
+            unique=False,
         )
         batch_op.create_index("ix_concerns_due_sort_id", ["due_sort", "id"], unique=False)
         batch_op.create_index(
-            "ix_concerns_neighborhood_created_at", ["neighborhood", "created_at"], unique=False
+            "ix_concerns_neighborhood_created_at_id",
+            ["neighborhood", "created_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_concerns_priority_rank_created_at_id",
@@ -129,7 +135,9 @@ def upgrade() -> None:
             "ix_concerns_status_created_at_id", ["status", "created_at", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_concerns_submitted_by_created_at", ["submitted_by", "created_at"], unique=False
+            "ix_concerns_submitted_by_created_at_id",
+            ["submitted_by", "created_at", "id"],
+            unique=False,
         )
 
     op.create_table(
@@ -262,15 +270,15 @@ def downgrade() -> None:
 
     op.drop_table("allegations")
     with op.batch_alter_table("concerns", schema=None) as batch_op:
-        batch_op.drop_index("ix_concerns_submitted_by_created_at")
+        batch_op.drop_index("ix_concerns_submitted_by_created_at_id")
         batch_op.drop_index("ix_concerns_status_created_at_id")
         batch_op.drop_index("ix_concerns_priority_rank_created_at_id")
-        batch_op.drop_index("ix_concerns_neighborhood_created_at")
+        batch_op.drop_index("ix_concerns_neighborhood_created_at_id")
         batch_op.drop_index("ix_concerns_due_sort_id")
-        batch_op.drop_index("ix_concerns_department_id_created_at")
+        batch_op.drop_index("ix_concerns_department_id_created_at_id")
         batch_op.drop_index("ix_concerns_created_at_id")
-        batch_op.drop_index("ix_concerns_category_created_at")
-        batch_op.drop_index("ix_concerns_assignee_id_created_at")
+        batch_op.drop_index("ix_concerns_category_created_at_id")
+        batch_op.drop_index("ix_concerns_assignee_id_created_at_id")
 
     op.drop_table("concerns")
     with op.batch_alter_table("idempotency_records", schema=None) as batch_op:

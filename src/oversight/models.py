@@ -139,11 +139,11 @@ class Concern(Base):
         Index("ix_concerns_status_created_at_id", "status", "created_at", "id"),
         Index("ix_concerns_priority_rank_created_at_id", "priority_rank", "created_at", "id"),
         Index("ix_concerns_due_sort_id", "due_sort", "id"),
-        Index("ix_concerns_submitted_by_created_at", "submitted_by", "created_at"),
-        Index("ix_concerns_department_id_created_at", "department_id", "created_at"),
-        Index("ix_concerns_assignee_id_created_at", "assignee_id", "created_at"),
-        Index("ix_concerns_neighborhood_created_at", "neighborhood", "created_at"),
-        Index("ix_concerns_category_created_at", "category", "created_at"),
+        Index("ix_concerns_submitted_by_created_at_id", "submitted_by", "created_at", "id"),
+        Index("ix_concerns_department_id_created_at_id", "department_id", "created_at", "id"),
+        Index("ix_concerns_assignee_id_created_at_id", "assignee_id", "created_at", "id"),
+        Index("ix_concerns_neighborhood_created_at_id", "neighborhood", "created_at", "id"),
+        Index("ix_concerns_category_created_at_id", "category", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -35,8 +35,9 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
-#: Stored as a number so that "most urgent first" is an index scan.
-PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+#: Stored as a number, most urgent lowest, so that "most urgent first, then oldest first" is
+#: one ascending index scan (a mixed-direction sort could not use the index for keyset pages).
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 PRIORITY_BY_RANK = {rank: priority for priority, rank in PRIORITY_RANK.items()}
 
 

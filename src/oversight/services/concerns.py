@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -280,19 +280,20 @@ class ConcernFilters:
 SORTS: dict[str, list[SortKey]] = {
     "created_at": [SortKey(Concern.created_at), SortKey(Concern.id)],
     "-created_at": [SortKey(Concern.created_at, True), SortKey(Concern.id, True)],
-    "priority": [
-        SortKey(Concern.priority_rank, True),
-        SortKey(Concern.created_at),
-        SortKey(Concern.id),
-    ],
+    "priority": [SortKey(Concern.priority_rank), SortKey(Concern.created_at), SortKey(Concern.id)],
     "due": [SortKey(Concern.due_sort), SortKey(Concern.id)],
 }
 
 
 def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
     if dialect_name(session) == "postgresql":
-        document = func.to_tsvector("english", Concern.summary + " " + Concern.description)
-        return document.op("@@")(func.websearch_to_tsquery("english", q))
+        # Spelled exactly as the index ix_concerns_search, with constants rather than bound
+        # parameters, or the planner cannot match the expression and scans every row.
+        english, space = literal_column("'english'"), literal_column("' '")
+        document = func.to_tsvector(
+            english, Concern.summary.op("||")(space).op("||")(Concern.description)
+        )
+        return document.op("@@")(func.websearch_to_tsquery(english, q))
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return or_(
