@@ -289,7 +289,8 @@ def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
     if dialect_name(session) == "postgresql":
         # Spelled exactly as the index ix_concerns_search, with constants rather than bound
         # parameters, or the planner cannot match the expression and scans every row.
-        english, space = literal_column("'english'"), literal_column("' '")
+        english: ColumnElement[str] = literal_column("'english'")
+        space: ColumnElement[str] = literal_column("' '")
         text = Concern.summary.op("||")(space).op("||")(Concern.description)
         matches = (
             select(Concern.id)
