@@ -18,7 +18,7 @@ settings: Settings = config.attributes.get("settings") or get_settings()
 
 # PostgreSQL-only expression indexes written by hand in the migrations; autogenerate cannot
 # compare expressions, so it leaves them alone instead of proposing to drop them.
-HAND_WRITTEN_INDEXES = frozenset({"ix_concerns_search"})
+HAND_WRITTEN_INDEXES = frozenset({"ix_concerns_search", "ix_concerns_clock_running"})
 
 
 def include_object(

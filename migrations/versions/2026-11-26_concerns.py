@@ -252,11 +252,17 @@ def upgrade() -> None:
             "CREATE INDEX ix_concerns_search ON concerns USING gin "
             "(to_tsvector('english', summary || ' ' || description))"
         )
+        # Concerns whose stage clock runs (submitted, referred): "overdue" pages walk this.
+        op.execute(
+            "CREATE INDEX ix_concerns_clock_running ON concerns (created_at, id) "
+            "WHERE due_sort < '9999-12-31 00:00:00+00'::timestamptz"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_concerns_search")
+        op.execute("DROP INDEX ix_concerns_clock_running")
     with op.batch_alter_table("police_responses", schema=None) as batch_op:
         batch_op.drop_index("ix_police_responses_concern_id_created_at")
 

@@ -47,6 +47,7 @@ from oversight.schemas import (
 
 #: Where no stage clock runs, the due-date sort key: after every real deadline.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+RUNNING_CLOCK_BOUND = "'9999-12-31 00:00:00+00'::timestamptz"
 STAFF = frozenset({Role.COMMISSIONER, Role.ADMIN})
 NOT_FOUND = "No such concern."
 
@@ -330,6 +331,10 @@ def _filtered(session: AsyncSession, actor: Actor, f: ConcernFilters, now: datet
         stmt = stmt.where(Concern.created_at < f.submitted_to)
     if f.overdue is True:
         stmt = stmt.where(Concern.due_sort < now)
+        if dialect_name(session) == "postgresql":
+            # Names the predicate of the partial index ix_concerns_clock_running as a constant,
+            # so the newest-first walk skips every concern whose clock is not running.
+            stmt = stmt.where(Concern.due_sort < literal_column(RUNNING_CLOCK_BOUND))
     elif f.overdue is False:
         stmt = stmt.where(Concern.due_sort >= now)
     if f.q:
