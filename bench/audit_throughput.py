@@ -16,7 +16,7 @@ import statistics
 
 import httpx
 
-from bench.harness import admin_headers, cli, closed_loop, postgres_database, server
+from bench.harness import cli, closed_loop, create_user, postgres_database, server, sign_in
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
         for round_number in range(args.rounds):
             for variant, module in (("baseline", "bench.unaudited"), ("audited", "oversight")):
                 with server(database_url, module) as base:
-                    headers = admin_headers(database_url, base)
+                    headers = sign_in(base, create_user(database_url, "admin"))
                     tag = f"{variant[0]}{round_number}"
 
                     async def write(

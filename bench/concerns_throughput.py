@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from bench.harness import (
-    PASSWORD,
     Load,
     bulk_concerns,
-    cli,
     closed_loop,
+    create_user,
     postgres_database,
     server,
+    sign_in,
 )
 
 BODY = {
@@ -68,26 +68,10 @@ def main() -> None:
     }
     with postgres_database() as database_url:
         bulk_concerns(database_url, 1, args.rows)
-        cli(
-            database_url,
-            "users",
-            "create",
-            "--email",
-            "bench-commissioner@example.org",
-            "--role",
-            "commissioner",
-            "--display-name",
-            "Bench",
-            "--password-stdin",
-            stdin=PASSWORD,
-        )
+        email = create_user(database_url, "commissioner")
         for _ in range(args.rounds):
             with server(database_url) as base:
-                token = httpx.post(
-                    f"{base}/api/v1/auth/token",
-                    data={"username": "bench-commissioner@example.org", "password": PASSWORD},
-                ).json()
-                headers = {"Authorization": f"Bearer {token['access_token']}"}
+                headers = sign_in(base, email)
 
                 async def app_write(client: httpx.AsyncClient, _: int) -> httpx.Response:
                     return await client.post("/api/v1/concerns", json=BODY)

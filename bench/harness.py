@@ -112,8 +112,9 @@ def server(
         process.wait(timeout=15)
 
 
-def admin_headers(database_url: str, base: str) -> dict[str, str]:
-    email = f"bench-admin-{uuid.uuid4().hex[:6]}@example.org"
+def create_user(database_url: str, role: str) -> str:
+    """A new account of ``role`` (through the CLI, as an operator would); returns its e-mail."""
+    email = f"bench-{role}-{uuid.uuid4().hex[:6]}@example.org"
     cli(
         database_url,
         "users",
@@ -121,12 +122,16 @@ def admin_headers(database_url: str, base: str) -> dict[str, str]:
         "--email",
         email,
         "--role",
-        "admin",
+        role,
         "--display-name",
         "Bench",
         "--password-stdin",
         stdin=PASSWORD,
     )
+    return email
+
+
+def sign_in(base: str, email: str) -> dict[str, str]:
     token = httpx.post(f"{base}/api/v1/auth/token", data={"username": email, "password": PASSWORD})
     token.raise_for_status()
     return {"Authorization": f"Bearer {token.json()['access_token']}"}

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import PASSWORD, bulk_concerns, cli, postgres_database, server
+from bench.harness import bulk_concerns, create_user, postgres_database, server, sign_in
 
 SHAPES: dict[str, dict[str, Any]] = {
     "newest": {},
@@ -61,19 +61,7 @@ def main() -> None:
 
     results: dict[str, dict[str, float]] = {}
     with postgres_database() as database_url:
-        cli(
-            database_url,
-            "users",
-            "create",
-            "--email",
-            "bench-commissioner@example.org",
-            "--role",
-            "commissioner",
-            "--display-name",
-            "Bench",
-            "--password-stdin",
-            stdin=PASSWORD,
-        )
+        email = create_user(database_url, "commissioner")
         loaded = 0
         for size in (args.small, args.large):
             started = time.monotonic()
@@ -81,11 +69,7 @@ def main() -> None:
             loaded = size
             print(f"loaded {size} concerns ({time.monotonic() - started:.0f} s)", flush=True)
             with server(database_url) as base:
-                token = httpx.post(
-                    f"{base}/api/v1/auth/token",
-                    data={"username": "bench-commissioner@example.org", "password": PASSWORD},
-                ).json()
-                headers = {"Authorization": f"Bearer {token['access_token']}"}
+                headers = sign_in(base, email)
                 results[str(size)] = measure(base, headers, args.requests)
     small, large = results[str(args.small)], results[str(args.large)]
     rows = {

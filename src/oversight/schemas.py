@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from oversight.audit import format_at
 from oversight.domain.concerns import (
     ActionTaken,
     ConcernStatus,
@@ -170,7 +171,7 @@ class AuditEventPublic(Out):
 
     @field_serializer("at")
     def _at(self, at: datetime) -> str:
-        return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return format_at(at)
 
 
 class AuditHead(BaseModel):

@@ -97,6 +97,22 @@ def touch(concern: Concern, now: datetime) -> None:
     concern.updated_at = now
 
 
+async def changed(
+    session: AsyncSession,
+    actor: Actor | None,
+    concern: Concern,
+    now: datetime,
+    action: str,
+    **event: Any,
+) -> None:
+    """A change to the concern or a part shown in it: new version, flushed, audited."""
+    touch(concern, now)
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action=action, entity_type="concern", entity_id=concern.id, **event
+    )
+
+
 # Representation ------------------------------------------------------------------------------
 
 
@@ -419,15 +435,8 @@ async def update(
             setattr(concern, column, stored)
     now = utcnow()
     if after:
-        touch(concern, now)
-        await session.flush()
-        await audit.record(
-            session,
-            actor=actor,
-            action="concern.edited",
-            entity_type="concern",
-            entity_id=concern.id,
-            data={"before": before, "after": after},
+        await changed(
+            session, actor, concern, now, "concern.edited", data={"before": before, "after": after}
         )
     allegations = await allegations_of(session, [concern.id])
     return represent(concern, allegations[concern.id], actor, now)
@@ -530,14 +539,12 @@ async def record_move(
     """The one place a concern's status changes: set it, bump the version, audit it."""
     source = concern.status
     concern.status = target
-    touch(concern, now)
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
-        actor=actor,
-        action="concern.transition",
-        entity_type="concern",
-        entity_id=concern.id,
+        actor,
+        concern,
+        now,
+        "concern.transition",
         from_status=source,
         to_status=target,
         reason=reason,
@@ -664,14 +671,12 @@ async def add_allegation(
         concern_id=concern.id, position=position, created_at=now, **data.model_dump()
     )
     session.add(allegation)
-    touch(concern, now)
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
-        actor=actor,
-        action="concern.allegation_added",
-        entity_type="concern",
-        entity_id=concern.id,
+        actor,
+        concern,
+        now,
+        "concern.allegation_added",
         data={"allegation_id": str(allegation.id), "category": allegation.category},
     )
     return allegation
@@ -703,14 +708,12 @@ async def change_allegation(
     if after:
         for name, value in after.items():
             setattr(allegation, name, value)
-        touch(concern, utcnow())
-        await session.flush()
-        await audit.record(
+        await changed(
             session,
-            actor=actor,
-            action="concern.allegation_changed",
-            entity_type="concern",
-            entity_id=concern.id,
+            actor,
+            concern,
+            utcnow(),
+            "concern.allegation_changed",
             data={"allegation_id": str(allegation.id), "before": before, "after": after},
         )
     return allegation
