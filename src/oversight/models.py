@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.db import Base, utcnow
 from oversight.domain.concerns import ActionTaken, Finding, Kind, NoteVisibility
-from oversight.domain.machines import CONCERN_STATUSES
+from oversight.domain.machines import CONCERN_STATUSES, MEETING_STATUSES
 from oversight.domain.roles import Role
 
 
@@ -252,3 +252,46 @@ class IdempotencyRecord(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(_in("status", MEETING_STATUSES), name="status"),
+        CheckConstraint(_in("minutes_status", ("draft", "approved")), name="minutes_status"),
+        Index("ix_meetings_scheduled_at_id", "scheduled_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(String(200))
+    scheduled_at: Mapped[datetime]
+    location: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    minutes_body: Mapped[str | None] = mapped_column(Text)
+    minutes_status: Mapped[str | None] = mapped_column(String(10))
+    minutes_approved_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        CheckConstraint(
+            _in("kind", ("concern", "resolution", "general", "public_comment")), name="kind"
+        ),
+        Index("ix_agenda_items_meeting_id_position", "meeting_id", "position"),
+        Index("ix_agenda_items_concern_id", "concern_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    concern_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("concerns.id", ondelete="RESTRICT")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -378,3 +378,66 @@ class PublicConcernStatus(BaseModel):
     response_due_on: date | None
     overdue: bool
     timeline: list[TimelineEntry]
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+MeetingStatus = Literal["scheduled", "in_session", "adjourned", "cancelled"]
+
+
+class MeetingCreate(In):
+    title: Text200
+    scheduled_at: AwareDatetime
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    description: LongText | None = None
+
+
+class MeetingUpdate(In):
+    """Moving `scheduled_at` of a scheduled meeting is a postponement; it is audited."""
+
+    title: Text200 | None = None
+    scheduled_at: AwareDatetime | None = None
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    description: LongText | None = None
+
+
+class MeetingTransition(In):
+    to: MeetingStatus
+    reason: Reason | None = None
+
+
+class AgendaItemCreate(In):
+    """General items and public comment. Concerns join an agenda by moving to `scheduled`."""
+
+    title: Text200
+    kind: Literal["general", "public_comment"]
+    position: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="1-based; the end of the agenda when left out."
+    )
+
+
+class AgendaItemUpdate(In):
+    title: Text200 | None = None
+    position: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+class AgendaItemOut(Out):
+    id: uuid.UUID
+    position: int
+    title: str
+    kind: Literal["concern", "resolution", "general", "public_comment"]
+    concern_id: uuid.UUID | None = None
+
+
+class MeetingOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    scheduled_at: datetime
+    location: str | None
+    description: str | None
+    status: MeetingStatus
+    agenda: list[AgendaItemOut]
+    allowed_transitions: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime

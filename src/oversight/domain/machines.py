@@ -116,3 +116,12 @@ CONCERN_MOVES: tuple[Move, ...] = (
 
 CONCERN_STATUSES = tuple(status.value for status in ConcernStatus)
 FINAL_CONCERN_STATUSES = frozenset({"withdrawn"})
+
+
+# The meeting machine (API.md, "Meetings").
+MEETING_MOVES: tuple[Move, ...] = (
+    move({"scheduled"}, "in_session", {COMMISSIONER}),
+    move({"in_session"}, "adjourned", {COMMISSIONER}),
+    move({"scheduled"}, "cancelled", {COMMISSIONER}, {"reason"}),
+)
+MEETING_STATUSES = ("scheduled", "in_session", "adjourned", "cancelled")

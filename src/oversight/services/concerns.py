@@ -27,12 +27,8 @@ from oversight.domain.concerns import (
 )
 from oversight.domain.roles import Actor, Role
 from oversight.errors import (
-    Conflict,
     Forbidden,
     NotFound,
-    OversightError,
-    PreconditionFailed,
-    PreconditionRequired,
     Unprocessable,
 )
 from oversight.models import Allegation, Category, Concern, Department, User
@@ -44,6 +40,7 @@ from oversight.schemas import (
     ConcernTransition,
     ConcernUpdate,
 )
+from oversight.services.common import check_version, enforce_move
 
 #: Where no stage clock runs, the due-date sort key: after every real deadline.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -77,18 +74,6 @@ async def load(
     if concern is None:
         raise NotFound(NOT_FOUND)
     return concern
-
-
-def check_version(concern: Concern, if_match: str | None) -> None:
-    """428 without If-Match, 412 when it names another version than the stored one."""
-    if if_match is None:
-        raise PreconditionRequired("Send If-Match with the ETag you last read.")
-    tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")]
-    if "*" not in tags and str(concern.version) not in tags:
-        raise PreconditionFailed(
-            f"The concern changed since you read it (now version {concern.version}).",
-            extra={"current_version": concern.version},
-        )
 
 
 def touch(concern: Concern, now: datetime) -> None:
@@ -458,20 +443,6 @@ MOVE_FIELDS = {
 }
 
 
-def _domain_error(exc: Exception) -> OversightError:
-    if isinstance(exc, machines.NotAMove):
-        return Conflict(
-            f"A concern that is {exc.current} cannot move to {exc.target}.",
-            extra={"allowed": exc.allowed},
-        )
-    if isinstance(exc, machines.NotYourMove):
-        return Forbidden(str(exc).capitalize() + ".")
-    if isinstance(exc, machines.ElsewhereMove):
-        return Unprocessable(f"This move is made by {exc.via}.", loc=("body", "to"))
-    assert isinstance(exc, machines.Missing)
-    return Unprocessable(f"{str(exc).capitalize()}.", loc=("body", exc.field))
-
-
 async def transition(
     session: AsyncSession,
     settings: Settings,
@@ -498,7 +469,7 @@ async def transition(
             raise Unprocessable(f"{name} does not apply to a move to {target}.", loc=("body", name))
 
     now = utcnow()
-    effects = await _apply(session, settings, concern, allegations, data, now)
+    effects = await _apply(session, settings, actor, concern, allegations, data, now)
     await record_move(
         session,
         actor,
@@ -514,16 +485,7 @@ async def transition(
 def check_concern_move(
     concern: Concern, target: str, actor: Actor, given: set[str], via: str | None = None
 ) -> None:
-    """The concern machine's verdict on this move, as a problem document when it says no."""
-    try:
-        machines.check_move(machines.CONCERN_MOVES, concern.status, target, actor.role, given, via)
-    except (
-        machines.NotAMove,
-        machines.NotYourMove,
-        machines.ElsewhereMove,
-        machines.Missing,
-    ) as exc:
-        raise _domain_error(exc) from exc
+    enforce_move(machines.CONCERN_MOVES, "concern", concern.status, target, actor.role, given, via)
 
 
 async def record_move(
@@ -559,12 +521,16 @@ def _disposition_is_derivable(concern: Concern, allegations: Sequence[Allegation
 async def _apply(
     session: AsyncSession,
     settings: Settings,
+    actor: Actor,
     concern: Concern,
     allegations: Sequence[Allegation],
     data: ConcernTransition,
     now: datetime,
 ) -> dict[str, Any]:
     """Each target's effects on the concern; returns what the audit event should carry."""
+    # Meetings build on concerns (their agendas list them); only this move reaches back.
+    from oversight.services import meetings
+
     target = data.to
     concern.due_sort = NO_DEADLINE
     if target == ConcernStatus.TRIAGED:
@@ -604,7 +570,12 @@ async def _apply(
         concern.closed_at = None
         return {"reopened": True}
     if target == ConcernStatus.SCHEDULED:
-        raise Unprocessable("No such meeting.", loc=("body", "meeting_id"))
+        assert data.meeting_id is not None
+        item = await meetings.schedule_concern(session, data.meeting_id, concern, actor)
+        return {"meeting_id": str(data.meeting_id), "agenda_item_id": str(item.id)}
+    if target == ConcernStatus.UNDER_REVIEW and concern.status == ConcernStatus.SCHEDULED:
+        # Deferred: it leaves the agenda of a meeting that has not met yet.
+        await meetings.unschedule_concern(session, concern, actor)
     return {}
 
 

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, json_response
+from oversight.schemas import (
+    AgendaItemCreate,
+    AgendaItemOut,
+    AgendaItemUpdate,
+    MeetingCreate,
+    MeetingOut,
+    MeetingTransition,
+    MeetingUpdate,
+    Page,
+)
+from oversight.services import meetings
+
+router = APIRouter(prefix="/meetings", tags=["meetings"])
+
+
+def meeting_response(meeting: MeetingOut, status_code: int = 200) -> Response:
+    return json_response(meeting, status_code, headers={"ETag": f'"{meeting.version}"'})
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)
+async def create_meeting(body: MeetingCreate, session: SessionDep, actor: CurrentActor) -> Response:
+    return meeting_response(await meetings.create(session, actor, body), 201)
+
+
+@router.get("", response_model=Page[MeetingOut])
+async def list_meetings(
+    session: SessionDep, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    """Newest first. Commissioners and admins; everyone else reads `/public/meetings`."""
+    items, next_cursor = await meetings.page(session, actor, limit=limit, cursor=cursor)
+    return json_response(Page[MeetingOut](items=items, next_cursor=next_cursor))
+
+
+@router.get("/{meeting_id}", response_model=MeetingOut)
+async def read_meeting(meeting_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
+    return meeting_response(await meetings.read(session, actor, meeting_id))
+
+
+@router.patch("/{meeting_id}", response_model=MeetingOut)
+async def edit_meeting(
+    meeting_id: uuid.UUID,
+    body: MeetingUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> Response:
+    """Edit; moving `scheduled_at` of a scheduled meeting postpones it (audited)."""
+    return meeting_response(await meetings.edit(session, actor, meeting_id, if_match, body))
+
+
+@router.post("/{meeting_id}/transitions", response_model=MeetingOut)
+async def move_meeting(
+    meeting_id: uuid.UUID,
+    body: MeetingTransition,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> Response:
+    """Open (`in_session`), adjourn, or cancel (with a reason: its scheduled concerns return to
+    `under_review` in the same transaction)."""
+    return meeting_response(await meetings.transition(session, actor, meeting_id, if_match, body))
+
+
+@router.post(
+    "/{meeting_id}/agenda-items", status_code=status.HTTP_201_CREATED, response_model=AgendaItemOut
+)
+async def add_agenda_item(
+    meeting_id: uuid.UUID, body: AgendaItemCreate, session: SessionDep, actor: CurrentActor
+) -> object:
+    return await meetings.add_item(session, actor, meeting_id, body)
+
+
+@router.patch("/{meeting_id}/agenda-items/{item_id}", response_model=AgendaItemOut)
+async def change_agenda_item(
+    meeting_id: uuid.UUID,
+    item_id: uuid.UUID,
+    body: AgendaItemUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> object:
+    """Retitle or reorder (`position`, 1-based)."""
+    return await meetings.change_item(session, actor, meeting_id, item_id, body)
+
+
+@router.delete("/{meeting_id}/agenda-items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_agenda_item(
+    meeting_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> Response:
+    await meetings.remove_item(session, actor, meeting_id, item_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,360 @@
+"""Commission meetings: scheduling, their state machine, and ordered agendas."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import utcnow
+from oversight.domain import machines
+from oversight.domain.concerns import ConcernStatus
+from oversight.domain.roles import Actor, Role
+from oversight.errors import Conflict, Forbidden, NotFound, Unprocessable
+from oversight.models import AgendaItem, Concern, Meeting
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas import (
+    AgendaItemCreate,
+    AgendaItemOut,
+    AgendaItemUpdate,
+    MeetingCreate,
+    MeetingOut,
+    MeetingTransition,
+    MeetingUpdate,
+)
+from oversight.services import concerns
+from oversight.services.common import check_version, enforce_move
+
+READERS = frozenset({Role.COMMISSIONER, Role.ADMIN})
+
+
+def _require_commissioner(actor: Actor) -> None:
+    if actor.role is not Role.COMMISSIONER:
+        raise Forbidden("Only commissioners manage meetings.")
+
+
+def _check_reader(actor: Actor) -> None:
+    if actor.role not in READERS:
+        raise Forbidden("Meetings are managed by the commission; see /public/meetings.")
+
+
+async def load(
+    session: AsyncSession, meeting_id: uuid.UUID, *, for_update: bool = False
+) -> Meeting:
+    stmt = select(Meeting).where(Meeting.id == meeting_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    meeting = await session.scalar(stmt.execution_options(populate_existing=True))
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+async def agenda_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[AgendaItem]:
+    rows = await session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+    )
+    return list(rows.all())
+
+
+def represent(meeting: Meeting, agenda: Sequence[AgendaItem], actor: Actor) -> MeetingOut:
+    return MeetingOut(
+        id=meeting.id,
+        title=meeting.title,
+        scheduled_at=meeting.scheduled_at,
+        location=meeting.location,
+        description=meeting.description,
+        status=meeting.status,
+        agenda=[AgendaItemOut.model_validate(item) for item in agenda],
+        allowed_transitions=list(
+            machines.allowed(machines.MEETING_MOVES, meeting.status, actor.role)
+        ),
+        version=meeting.version,
+        created_at=meeting.created_at,
+        updated_at=meeting.updated_at,
+    )
+
+
+async def read(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> MeetingOut:
+    _check_reader(actor)
+    meeting = await load(session, meeting_id)
+    return represent(meeting, await agenda_of(session, meeting.id), actor)
+
+
+async def page(
+    session: AsyncSession, actor: Actor, *, limit: int, cursor: str | None
+) -> tuple[list[MeetingOut], str | None]:
+    _check_reader(actor)
+    rows, next_cursor = await keyset_page(
+        session,
+        select(Meeting),
+        [SortKey(Meeting.scheduled_at, True), SortKey(Meeting.id, True)],
+        limit=limit,
+        cursor=cursor,
+    )
+    return [represent(m, await agenda_of(session, m.id), actor) for m in rows], next_cursor
+
+
+async def _changed(
+    session: AsyncSession, actor: Actor, meeting: Meeting, action: str, **event: Any
+) -> None:
+    meeting.version += 1
+    meeting.updated_at = utcnow()
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action=action, entity_type="meeting", entity_id=meeting.id, **event
+    )
+
+
+async def create(session: AsyncSession, actor: Actor, data: MeetingCreate) -> MeetingOut:
+    _require_commissioner(actor)
+    now = utcnow()
+    meeting = Meeting(
+        **data.model_dump(), status="scheduled", version=1, created_at=now, updated_at=now
+    )
+    session.add(meeting)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="meeting.created",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        to_status="scheduled",
+        data={"title": meeting.title, "scheduled_at": audit.format_at(meeting.scheduled_at)},
+    )
+    return represent(meeting, [], actor)
+
+
+async def edit(
+    session: AsyncSession,
+    actor: Actor,
+    meeting_id: uuid.UUID,
+    if_match: str | None,
+    data: MeetingUpdate,
+) -> MeetingOut:
+    meeting = await load(session, meeting_id, for_update=True)
+    check_version(meeting, if_match)
+    _require_commissioner(actor)
+    wanted = data.model_dump(exclude_unset=True)
+    for name in ("title", "scheduled_at"):
+        if name in wanted and wanted[name] is None:
+            raise Unprocessable(f"{name} may not be null.", loc=("body", name))
+    if meeting.status in {"adjourned", "cancelled"}:
+        raise Conflict(f"A meeting that is {meeting.status} can no longer be edited.")
+    if "scheduled_at" in wanted and meeting.status != "scheduled":
+        raise Conflict("Only a scheduled meeting can be moved to another time.")
+    before = {k: getattr(meeting, k) for k in wanted if getattr(meeting, k) != wanted[k]}
+    after = {k: wanted[k] for k in before}
+    if after:
+        for name, value in after.items():
+            setattr(meeting, name, value)
+        action = "meeting.postponed" if "scheduled_at" in after else "meeting.edited"
+        await _changed(
+            session,
+            actor,
+            meeting,
+            action,
+            data={"before": _plain(before), "after": _plain(after)},
+        )
+    return represent(meeting, await agenda_of(session, meeting.id), actor)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: audit.format_at(v) if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+async def transition(
+    session: AsyncSession,
+    actor: Actor,
+    meeting_id: uuid.UUID,
+    if_match: str | None,
+    data: MeetingTransition,
+) -> MeetingOut:
+    meeting = await load(session, meeting_id, for_update=True)
+    check_version(meeting, if_match)
+    given = {"reason"} if data.reason else set()
+    enforce_move(machines.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given)
+    source = meeting.status
+    meeting.status = data.to
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.transition",
+        from_status=source,
+        to_status=data.to,
+        reason=data.reason,
+    )
+    if data.to == "cancelled":
+        await _return_scheduled_concerns(session, actor, meeting)
+    return represent(meeting, await agenda_of(session, meeting.id), actor)
+
+
+async def _return_scheduled_concerns(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
+    """A cancelled meeting hands its scheduled concerns back to review, in the same transaction."""
+    scheduled = await session.scalars(
+        select(Concern)
+        .join(AgendaItem, AgendaItem.concern_id == Concern.id)
+        .where(AgendaItem.meeting_id == meeting.id, Concern.status == ConcernStatus.SCHEDULED)
+        .order_by(Concern.id)
+        .with_for_update(of=Concern)
+    )
+    now = utcnow()
+    for concern in scheduled.all():
+        await concerns.record_move(
+            session,
+            actor,
+            concern,
+            ConcernStatus.UNDER_REVIEW,
+            now,
+            reason="meeting cancelled",
+            data={"meeting_id": str(meeting.id)},
+        )
+
+
+async def _open_agenda(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> Meeting:
+    meeting = await load(session, meeting_id, for_update=True)
+    _require_commissioner(actor)
+    if meeting.status != "scheduled":
+        raise Conflict(f"The agenda of a meeting that is {meeting.status} cannot change.")
+    return meeting
+
+
+async def _place(
+    session: AsyncSession, meeting: Meeting, item: AgendaItem, position: int | None
+) -> None:
+    """Put ``item`` at ``position`` (1-based; the end when None), renumbering the others."""
+    others = [i for i in await agenda_of(session, meeting.id) if i.id != item.id]
+    index = len(others) if position is None else min(position - 1, len(others))
+    ordered = [*others[:index], item, *others[index:]]
+    for number, each in enumerate(ordered, start=1):
+        each.position = number
+
+
+async def add_item(
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, data: AgendaItemCreate
+) -> AgendaItem:
+    meeting = await _open_agenda(session, actor, meeting_id)
+    item = AgendaItem(meeting_id=meeting.id, title=data.title, kind=data.kind, position=0)
+    session.add(item)
+    await _place(session, meeting, item, data.position)
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.agenda_item_added",
+        data={"item_id": str(item.id), "kind": item.kind, "title": item.title},
+    )
+    return item
+
+
+async def schedule_concern(
+    session: AsyncSession, meeting_id: uuid.UUID, concern: Concern, actor: Actor
+) -> AgendaItem:
+    """The agenda half of a concern's move to `scheduled` (same transaction)."""
+    meeting = await session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update()
+    )
+    if meeting is None or meeting.status != "scheduled":
+        raise Unprocessable(
+            "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
+        )
+    # The public sees agenda titles: the category only, never the resident's words.
+    title = f"Review of a {concern.kind.replace('_', ' ')} ({concern.category.replace('_', ' ')})"
+    item = AgendaItem(
+        meeting_id=meeting.id, title=title, kind="concern", concern_id=concern.id, position=0
+    )
+    session.add(item)
+    await _place(session, meeting, item, None)
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.agenda_item_added",
+        data={"item_id": str(item.id), "kind": "concern", "concern_id": str(concern.id)},
+    )
+    return item
+
+
+async def unschedule_concern(session: AsyncSession, concern: Concern, actor: Actor) -> None:
+    """A deferred concern leaves the agenda of a meeting that has not yet met."""
+    items = await session.scalars(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.concern_id == concern.id, Meeting.status == "scheduled")
+    )
+    for item in items.all():
+        meeting = await load(session, item.meeting_id, for_update=True)
+        await session.delete(item)
+        await session.flush()
+        await _place_all(session, meeting)
+        await _changed(
+            session,
+            actor,
+            meeting,
+            "meeting.agenda_item_removed",
+            data={"item_id": str(item.id), "concern_id": str(concern.id)},
+        )
+
+
+async def _place_all(session: AsyncSession, meeting: Meeting) -> None:
+    for number, each in enumerate(await agenda_of(session, meeting.id), start=1):
+        each.position = number
+
+
+async def change_item(
+    session: AsyncSession,
+    actor: Actor,
+    meeting_id: uuid.UUID,
+    item_id: uuid.UUID,
+    data: AgendaItemUpdate,
+) -> AgendaItem:
+    meeting = await _open_agenda(session, actor, meeting_id)
+    item = await _item(session, meeting, item_id)
+    wanted = data.model_dump(exclude_unset=True)
+    if "title" in wanted:
+        if wanted["title"] is None:
+            raise Unprocessable("title may not be null.", loc=("body", "title"))
+        item.title = wanted["title"]
+    if wanted.get("position") is not None:
+        await _place(session, meeting, item, wanted["position"])
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.agenda_item_changed",
+        data={"item_id": str(item.id), **{k: v for k, v in wanted.items() if v is not None}},
+    )
+    return item
+
+
+async def remove_item(
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, item_id: uuid.UUID
+) -> None:
+    meeting = await _open_agenda(session, actor, meeting_id)
+    item = await _item(session, meeting, item_id)
+    if item.concern_id is not None:
+        raise Conflict(
+            "A concern leaves the agenda by moving back to under_review (with a reason)."
+        )
+    await session.delete(item)
+    await session.flush()
+    await _place_all(session, meeting)
+    await _changed(
+        session, actor, meeting, "meeting.agenda_item_removed", data={"item_id": str(item.id)}
+    )
+
+
+async def _item(session: AsyncSession, meeting: Meeting, item_id: uuid.UUID) -> AgendaItem:
+    item = await session.scalar(
+        select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id)
+    )
+    if item is None:
+        raise NotFound("No such agenda item on this meeting.")
+    return item
