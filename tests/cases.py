@@ -35,6 +35,11 @@ PATHS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("officer", "response", {}),
     ],
     "under_review": [("commissioner", "triaged", {}), ("commissioner", "under_review", {})],
+    "scheduled": [
+        ("commissioner", "triaged", {}),
+        ("commissioner", "under_review", {}),
+        ("commissioner", "scheduled", {"meeting_id": "M"}),
+    ],
     "resolved": [
         ("commissioner", "triaged", {}),
         ("commissioner", "under_review", {}),
@@ -60,11 +65,33 @@ async def respond(api: Api, officer: Person, concern: dict[str, Any]) -> httpx.R
     )
 
 
+async def new_meeting(api: Api, cast: Cast, **fields: Any) -> dict[str, Any]:
+    body = {"title": "Regular meeting", "scheduled_at": "2030-01-15T18:00:00Z"} | fields
+    response = await api.client.post(
+        "/api/v1/meetings", json=body, headers=cast.commissioner.headers
+    )
+    assert response.status_code == 201, response.text
+    meeting: dict[str, Any] = response.json()
+    return meeting
+
+
+async def fill(api: Api, cast: Cast, body: dict[str, Any]) -> dict[str, Any]:
+    """Replace the placeholders "D" (the cast's department) and "M" (a new meeting)."""
+    filled = {}
+    for key, value in body.items():
+        if value == "D":
+            value = str(cast.department)
+        elif value == "M":
+            value = (await new_meeting(api, cast))["id"]
+        filled[key] = value
+    return filled
+
+
 async def reach(api: Api, cast: Cast, status: str, **intake: Any) -> dict[str, Any]:
     concern = await submit(api, cast.resident, **({"kind": "inquiry"} | intake))
     for who, to, body in PATHS[status]:
         person = getattr(cast, who)
-        body = {k: (str(cast.department) if v == "D" else v) for k, v in body.items()}
+        body = await fill(api, cast, body)
         if to == "response":
             assert (await respond(api, person, concern)).status_code == 201
         else:

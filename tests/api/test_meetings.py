@@ -1,0 +1,274 @@
+"""Meetings: their machine, postponements, agendas, and the concerns scheduled on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from oversight.domain.roles import Role
+from tests.cases import Cast, new_meeting, reach
+from tests.helpers import CONCERNS, Api, Person, assert_problem, moved
+
+MEETINGS = "/api/v1/meetings"
+
+
+async def move_meeting(
+    api: Api, person: Person, meeting: dict[str, Any], to: str, **body: Any
+) -> Any:
+    """POST a transition with the meeting's current ETag (read as a commissioner would)."""
+    reader = person if person.role is Role.COMMISSIONER else await api.person(Role.COMMISSIONER)
+    current = await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=reader.headers)
+    return await api.client.post(
+        f"{MEETINGS}/{meeting['id']}/transitions",
+        json={"to": to, **body},
+        headers={**person.headers, "If-Match": current.headers.get("etag", '"0"')},
+    )
+
+
+async def test_create_read_list(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast, location="City Hall, Room 2")
+    assert meeting["status"] == "scheduled"
+    assert meeting["agenda"] == []
+    assert meeting["allowed_transitions"] == ["cancelled", "in_session"]
+    admin = await api.person(Role.ADMIN)
+    read = await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=admin.headers)
+    assert read.json()["location"] == "City Hall, Room 2"
+    assert read.headers["etag"] == '"1"'
+    listed = await api.client.get(MEETINGS, headers=cast.commissioner.headers)
+    assert [m["id"] for m in listed.json()["items"]] == [meeting["id"]]
+    for person in (cast.resident, cast.officer):
+        assert_problem(await api.client.get(MEETINGS, headers=person.headers), 403)
+        assert_problem(
+            await api.client.post(
+                MEETINGS,
+                json={"title": "x", "scheduled_at": "2030-01-01T00:00:00Z"},
+                headers=person.headers,
+            ),
+            403,
+        )
+    assert_problem(
+        await api.client.post(
+            MEETINGS,
+            json={"title": "x", "scheduled_at": "2030-01-01T00:00:00Z"},
+            headers=admin.headers,
+        ),
+        403,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "x"},
+        {"title": "", "scheduled_at": "2030-01-01T00:00:00Z"},
+        {"title": "x", "scheduled_at": "2030-01-01T00:00:00"},
+        {"title": "x", "scheduled_at": "2030-01-01T00:00:00Z", "status": "adjourned"},
+    ],
+)
+async def test_bad_meetings_are_422(api: Api, cast: Cast, body: dict[str, Any]) -> None:
+    assert_problem(
+        await api.client.post(MEETINGS, json=body, headers=cast.commissioner.headers), 422
+    )
+    assert (await api.client.get(MEETINGS, headers=cast.commissioner.headers)).json()["items"] == []
+
+
+async def test_the_meeting_machine(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    assert_problem(await move_meeting(api, cast.commissioner, meeting, "adjourned"), 409)
+    assert_problem(await move_meeting(api, cast.resident, meeting, "in_session"), 403)
+    opened = await move_meeting(api, cast.commissioner, meeting, "in_session")
+    assert opened.status_code == 200
+    assert opened.json()["allowed_transitions"] == ["adjourned"]
+    assert_problem(
+        await move_meeting(api, cast.commissioner, meeting, "cancelled", reason="x"), 409
+    )
+    adjourned = await move_meeting(api, cast.commissioner, meeting, "adjourned")
+    assert adjourned.json()["status"] == "adjourned"
+    assert adjourned.json()["allowed_transitions"] == []
+    url = f"{MEETINGS}/{meeting['id']}/transitions"
+    assert_problem(
+        await api.client.post(url, json={"to": "in_session"}, headers=cast.commissioner.headers),
+        428,
+    )
+    assert_problem(
+        await api.client.post(
+            url, json={"to": "in_session"}, headers={**cast.commissioner.headers, "If-Match": '"1"'}
+        ),
+        412,
+    )
+    events = await api.audit_events(entity_id=meeting["id"], action="meeting.transition")
+    assert [(e["from_status"], e["to_status"]) for e in events] == [
+        ("scheduled", "in_session"),
+        ("in_session", "adjourned"),
+    ]
+
+
+async def test_cancelling_needs_a_reason(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    assert_problem(await move_meeting(api, cast.commissioner, meeting, "cancelled"), 422)
+    cancelled = await move_meeting(
+        api, cast.commissioner, meeting, "cancelled", reason="No quorum expected"
+    )
+    assert cancelled.json()["status"] == "cancelled"
+
+
+async def test_postponement_is_audited(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    url = f"{MEETINGS}/{meeting['id']}"
+    moved_to = await api.client.patch(
+        url,
+        json={"scheduled_at": "2030-02-01T18:00:00Z"},
+        headers={**cast.commissioner.headers, "If-Match": '"1"'},
+    )
+    assert moved_to.status_code == 200
+    assert moved_to.json()["scheduled_at"].startswith("2030-02-01T18:00:00")
+    events = await api.audit_events(entity_id=meeting["id"], action="meeting.postponed")
+    assert events[0]["data"] == {
+        "before": {"scheduled_at": "2030-01-15T18:00:00.000000Z"},
+        "after": {"scheduled_at": "2030-02-01T18:00:00.000000Z"},
+    }
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    late = await api.client.patch(
+        url,
+        json={"scheduled_at": "2030-03-01T18:00:00Z"},
+        headers={**cast.commissioner.headers, "If-Match": '"3"'},
+    )
+    assert_problem(late, 409)
+    assert_problem(
+        await api.client.patch(
+            url, json={"title": None}, headers={**cast.commissioner.headers, "If-Match": '"3"'}
+        ),
+        422,
+    )
+
+
+async def test_agenda_items_in_order(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    url = f"{MEETINGS}/{meeting['id']}/agenda-items"
+    h = cast.commissioner.headers
+    first = (
+        await api.client.post(url, json={"title": "Call to order", "kind": "general"}, headers=h)
+    ).json()
+    last = (
+        await api.client.post(
+            url, json={"title": "Public comment", "kind": "public_comment"}, headers=h
+        )
+    ).json()
+    middle = (
+        await api.client.post(
+            url, json={"title": "Chief's report", "kind": "general", "position": 2}, headers=h
+        )
+    ).json()
+    agenda = (await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=h)).json()["agenda"]
+    assert [(i["title"], i["position"]) for i in agenda] == [
+        ("Call to order", 1),
+        ("Chief's report", 2),
+        ("Public comment", 3),
+    ]
+    await api.client.patch(f"{url}/{last['id']}", json={"position": 1}, headers=h)
+    agenda = (await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=h)).json()["agenda"]
+    assert [i["id"] for i in agenda] == [last["id"], first["id"], middle["id"]]
+    assert (await api.client.delete(f"{url}/{first['id']}", headers=h)).status_code == 204
+    agenda = (await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=h)).json()["agenda"]
+    assert [(i["id"], i["position"]) for i in agenda] == [(last["id"], 1), (middle["id"], 2)]
+    assert_problem(
+        await api.client.post(url, json={"title": "x", "kind": "concern"}, headers=h), 422
+    )
+    assert_problem(
+        await api.client.post(
+            url, json={"title": "x", "kind": "general"}, headers=cast.resident.headers
+        ),
+        403,
+    )
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    assert_problem(
+        await api.client.post(url, json={"title": "Late item", "kind": "general"}, headers=h), 409
+    )
+    assert_problem(await api.client.delete(f"{url}/{middle['id']}", headers=h), 409)
+    assert_problem(
+        await api.client.patch(f"{url}/{middle['id']}", json={"position": 1}, headers=h), 409
+    )
+
+
+async def test_scheduling_a_concern_puts_it_on_the_agenda(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    concern = await reach(
+        api,
+        cast,
+        "under_review",
+        kind="complaint",
+        category="use_of_force",
+        summary="My neighbour's private words",
+    )
+    scheduled = await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    assert scheduled["status"] == "scheduled"
+    agenda = (
+        await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=cast.commissioner.headers)
+    ).json()["agenda"]
+    (item,) = agenda
+    assert item["kind"] == "concern"
+    assert item["concern_id"] == concern["id"]
+    assert item["title"] == "Review of a complaint (use of force)"  # never the resident's words
+    assert_problem(
+        await api.client.delete(
+            f"{MEETINGS}/{meeting['id']}/agenda-items/{item['id']}",
+            headers=cast.commissioner.headers,
+        ),
+        409,
+    )
+
+    deferred = await moved(api, cast.commissioner, concern, "under_review", reason="item deferred")
+    assert deferred["status"] == "under_review"
+    agenda = (
+        await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=cast.commissioner.headers)
+    ).json()["agenda"]
+    assert agenda == []
+
+
+async def test_only_a_scheduled_meeting_takes_concerns(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    concern = await reach(api, cast, "under_review")
+    response = await api.client.post(
+        f"{CONCERNS}/{concern['id']}/transitions",
+        json={"to": "scheduled", "meeting_id": meeting["id"]},
+        headers={**cast.commissioner.headers, "If-Match": f'"{concern["version"]}"'},
+    )
+    assert_problem(response, 422)
+    after = await api.client.get(f"{CONCERNS}/{concern['id']}", headers=cast.commissioner.headers)
+    assert after.json()["status"] == "under_review"
+
+
+async def test_cancelling_returns_scheduled_concerns_to_review(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    concerns = [await reach(api, cast, "under_review") for _ in range(2)]
+    for concern in concerns:
+        await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    response = await move_meeting(api, cast.commissioner, meeting, "cancelled", reason="Storm")
+    assert response.status_code == 200
+    for concern in concerns:
+        after = (
+            await api.client.get(f"{CONCERNS}/{concern['id']}", headers=cast.commissioner.headers)
+        ).json()
+        assert after["status"] == "under_review"
+        events = await api.audit_events(entity_id=concern["id"], action="concern.transition")
+        assert (events[-1]["from_status"], events[-1]["to_status"], events[-1]["reason"]) == (
+            "scheduled",
+            "under_review",
+            "meeting cancelled",
+        )
+
+
+async def test_concerns_stay_scheduled_after_adjournment(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    concern = await reach(api, cast, "under_review")
+    await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    await move_meeting(api, cast.commissioner, meeting, "adjourned")
+    after = (
+        await api.client.get(f"{CONCERNS}/{concern['id']}", headers=cast.commissioner.headers)
+    ).json()
+    assert after["status"] == "scheduled"
+    resolved = await moved(api, cast.commissioner, concern, "resolved", disposition="acknowledged")
+    assert resolved["status"] == "resolved"
