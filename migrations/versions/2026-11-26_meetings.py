@@ -1,8 +1,8 @@
-"""Commission meetings and their agendas.
+"""Commission meetings, their agendas and attendance.
 
 Revision ID: 20261126_03
 Revises: 20261126_02
-Create Date: 2026-11-26 03:48:43.494880
+Create Date: 2026-11-26 03:57:52.845328
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,28 @@ def upgrade() -> None:
         batch_op.create_index("ix_meetings_scheduled_at_id", ["scheduled_at", "id"], unique=False)
 
     op.create_table(
+        "meeting_attendance",
+        sa.Column("meeting_id", sa.Uuid(), nullable=False),
+        sa.Column("commissioner_id", sa.Uuid(), nullable=False),
+        sa.Column("present", sa.Boolean(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["commissioner_id"],
+            ["users.id"],
+            name=op.f("fk_meeting_attendance_commissioner_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_attendance_meeting_id_meetings"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint(
+            "meeting_id", "commissioner_id", name=op.f("pk_meeting_attendance")
+        ),
+    )
+    op.create_table(
         "agenda_items",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("meeting_id", sa.Uuid(), nullable=False),
@@ -83,6 +105,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_agenda_items_concern_id")
 
     op.drop_table("agenda_items")
+    op.drop_table("meeting_attendance")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_index("ix_meetings_scheduled_at_id")
 

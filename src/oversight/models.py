@@ -295,3 +295,16 @@ class AgendaItem(Base):
         ForeignKey("concerns.id", ondelete="RESTRICT")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attendance(Base):
+    __tablename__ = "meeting_attendance"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="RESTRICT"), primary_key=True
+    )
+    commissioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True
+    )
+    present: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

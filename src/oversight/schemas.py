@@ -429,6 +429,26 @@ class AgendaItemOut(Out):
     concern_id: uuid.UUID | None = None
 
 
+class AttendanceIn(In):
+    commissioner_id: uuid.UUID
+    present: bool
+
+
+class AttendanceOut(Out):
+    commissioner_id: uuid.UUID
+    present: bool
+
+
+class MinutesIn(In):
+    body: LongText
+
+
+class MinutesOut(BaseModel):
+    body: str
+    status: Literal["draft", "approved"]
+    approved_at: datetime | None
+
+
 class MeetingOut(BaseModel):
     id: uuid.UUID
     title: str
@@ -437,6 +457,8 @@ class MeetingOut(BaseModel):
     description: str | None
     status: MeetingStatus
     agenda: list[AgendaItemOut]
+    attendance: list[AttendanceOut]
+    minutes: MinutesOut | None
     allowed_transitions: list[str]
     version: int
     created_at: datetime

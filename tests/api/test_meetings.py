@@ -272,3 +272,63 @@ async def test_concerns_stay_scheduled_after_adjournment(api: Api, cast: Cast) -
     assert after["status"] == "scheduled"
     resolved = await moved(api, cast.commissioner, concern, "resolved", disposition="acknowledged")
     assert resolved["status"] == "resolved"
+
+
+async def test_attendance_only_in_session(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    other = await api.person(Role.COMMISSIONER)
+    url = f"{MEETINGS}/{meeting['id']}/attendance"
+    body = [
+        {"commissioner_id": str(cast.commissioner.id), "present": True},
+        {"commissioner_id": str(other.id), "present": False},
+    ]
+    assert_problem(await api.client.put(url, json=body, headers=cast.commissioner.headers), 409)
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    taken = await api.client.put(url, json=body, headers=cast.commissioner.headers)
+    assert taken.status_code == 200, taken.text
+    assert {(a["commissioner_id"], a["present"]) for a in taken.json()["attendance"]} == {
+        (str(cast.commissioner.id), True),
+        (str(other.id), False),
+    }
+    late = await api.client.put(
+        url,
+        json=[{"commissioner_id": str(other.id), "present": True}],
+        headers=cast.commissioner.headers,
+    )
+    assert {a["present"] for a in late.json()["attendance"]} == {True}
+    for bad in (
+        [{"commissioner_id": str(cast.resident.id), "present": True}],
+        [{"commissioner_id": str(other.id), "present": True}] * 2,
+        [{"commissioner_id": str(other.id)}],
+    ):
+        assert_problem(await api.client.put(url, json=bad, headers=cast.commissioner.headers), 422)
+    assert_problem(await api.client.put(url, json=body, headers=cast.resident.headers), 403)
+    events = await api.audit_events(entity_id=meeting["id"], action="meeting.attendance")
+    assert [e["data"]["present"] for e in events] == [
+        {str(cast.commissioner.id): True, str(other.id): False},
+        {str(other.id): True},
+    ]
+
+
+async def test_minutes_after_adjournment_then_approved(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast)
+    url = f"{MEETINGS}/{meeting['id']}/minutes"
+    h = cast.commissioner.headers
+    assert_problem(await api.client.put(url, json={"body": "Too early"}, headers=h), 409)
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    await move_meeting(api, cast.commissioner, meeting, "adjourned")
+    assert_problem(await api.client.post(f"{url}/approve", headers=h), 409)
+    draft = await api.client.put(
+        url, json={"body": "The chair called the meeting to order."}, headers=h
+    )
+    assert draft.json()["minutes"] == {
+        "body": "The chair called the meeting to order.",
+        "status": "draft",
+        "approved_at": None,
+    }
+    approved = await api.client.post(f"{url}/approve", headers=h)
+    assert approved.json()["minutes"]["status"] == "approved"
+    assert approved.json()["minutes"]["approved_at"] is not None
+    assert_problem(await api.client.put(url, json={"body": "Rewritten"}, headers=h), 409)
+    assert_problem(await api.client.post(f"{url}/approve", headers=h), 409)
+    assert_problem(await api.client.put(url, json={"body": ""}, headers=h), 422)

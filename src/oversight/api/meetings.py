@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Body, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, json_response
 from oversight.schemas import (
     AgendaItemCreate,
     AgendaItemOut,
     AgendaItemUpdate,
+    AttendanceIn,
     MeetingCreate,
     MeetingOut,
     MeetingTransition,
     MeetingUpdate,
+    MinutesIn,
     Page,
 )
 from oversight.services import meetings
@@ -95,3 +98,30 @@ async def remove_agenda_item(
 ) -> Response:
     await meetings.remove_item(session, actor, meeting_id, item_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{meeting_id}/attendance", response_model=MeetingOut)
+async def take_attendance(
+    meeting_id: uuid.UUID,
+    body: Annotated[list[AttendanceIn], Body(max_length=100)],
+    session: SessionDep,
+    actor: CurrentActor,
+) -> Response:
+    """Mark commissioners present or absent, only while the meeting is in session."""
+    return meeting_response(await meetings.set_attendance(session, actor, meeting_id, body))
+
+
+@router.put("/{meeting_id}/minutes", response_model=MeetingOut)
+async def draft_minutes(
+    meeting_id: uuid.UUID, body: MinutesIn, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Draft (or redraft) the minutes after adjournment; approved minutes are final."""
+    return meeting_response(await meetings.write_minutes(session, actor, meeting_id, body))
+
+
+@router.post("/{meeting_id}/minutes/approve", response_model=MeetingOut)
+async def approve_minutes(
+    meeting_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Approval makes the minutes public."""
+    return meeting_response(await meetings.approve_minutes(session, actor, meeting_id))

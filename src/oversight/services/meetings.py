@@ -16,16 +16,20 @@ from oversight.domain import machines
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, Forbidden, NotFound, Unprocessable
-from oversight.models import AgendaItem, Concern, Meeting
+from oversight.models import AgendaItem, Attendance, Concern, Meeting, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas import (
     AgendaItemCreate,
     AgendaItemOut,
     AgendaItemUpdate,
+    AttendanceIn,
+    AttendanceOut,
     MeetingCreate,
     MeetingOut,
     MeetingTransition,
     MeetingUpdate,
+    MinutesIn,
+    MinutesOut,
 )
 from oversight.services import concerns
 from oversight.services.common import check_version, enforce_move
@@ -62,7 +66,25 @@ async def agenda_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[Agenda
     return list(rows.all())
 
 
-def represent(meeting: Meeting, agenda: Sequence[AgendaItem], actor: Actor) -> MeetingOut:
+async def attendance_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[Attendance]:
+    rows = await session.scalars(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting_id)
+        .order_by(Attendance.commissioner_id)
+    )
+    return list(rows.all())
+
+
+async def represent(session: AsyncSession, meeting: Meeting, actor: Actor) -> MeetingOut:
+    agenda = await agenda_of(session, meeting.id)
+    attendance = await attendance_of(session, meeting.id)
+    minutes = None
+    if meeting.minutes_body is not None:
+        minutes = MinutesOut(
+            body=meeting.minutes_body,
+            status=meeting.minutes_status,
+            approved_at=meeting.minutes_approved_at,
+        )
     return MeetingOut(
         id=meeting.id,
         title=meeting.title,
@@ -71,6 +93,8 @@ def represent(meeting: Meeting, agenda: Sequence[AgendaItem], actor: Actor) -> M
         description=meeting.description,
         status=meeting.status,
         agenda=[AgendaItemOut.model_validate(item) for item in agenda],
+        attendance=[AttendanceOut.model_validate(entry) for entry in attendance],
+        minutes=minutes,
         allowed_transitions=list(
             machines.allowed(machines.MEETING_MOVES, meeting.status, actor.role)
         ),
@@ -83,7 +107,7 @@ def represent(meeting: Meeting, agenda: Sequence[AgendaItem], actor: Actor) -> M
 async def read(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> MeetingOut:
     _check_reader(actor)
     meeting = await load(session, meeting_id)
-    return represent(meeting, await agenda_of(session, meeting.id), actor)
+    return await represent(session, meeting, actor)
 
 
 async def page(
@@ -97,7 +121,7 @@ async def page(
         limit=limit,
         cursor=cursor,
     )
-    return [represent(m, await agenda_of(session, m.id), actor) for m in rows], next_cursor
+    return [await represent(session, m, actor) for m in rows], next_cursor
 
 
 async def _changed(
@@ -128,7 +152,7 @@ async def create(session: AsyncSession, actor: Actor, data: MeetingCreate) -> Me
         to_status="scheduled",
         data={"title": meeting.title, "scheduled_at": audit.format_at(meeting.scheduled_at)},
     )
-    return represent(meeting, [], actor)
+    return await represent(session, meeting, actor)
 
 
 async def edit(
@@ -162,7 +186,7 @@ async def edit(
             action,
             data={"before": _plain(before), "after": _plain(after)},
         )
-    return represent(meeting, await agenda_of(session, meeting.id), actor)
+    return await represent(session, meeting, actor)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +217,7 @@ async def transition(
     )
     if data.to == "cancelled":
         await _return_scheduled_concerns(session, actor, meeting)
-    return represent(meeting, await agenda_of(session, meeting.id), actor)
+    return await represent(session, meeting, actor)
 
 
 async def _return_scheduled_concerns(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
@@ -358,3 +382,80 @@ async def _item(session: AsyncSession, meeting: Meeting, item_id: uuid.UUID) -> 
     if item is None:
         raise NotFound("No such agenda item on this meeting.")
     return item
+
+
+async def set_attendance(
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, entries: Sequence[AttendanceIn]
+) -> MeetingOut:
+    """Mark commissioners present or absent; only while the meeting is in session."""
+    meeting = await load(session, meeting_id, for_update=True)
+    _require_commissioner(actor)
+    if meeting.status != "in_session":
+        raise Conflict("Attendance is taken while the meeting is in session.")
+    wanted = {entry.commissioner_id: entry.present for entry in entries}
+    if len(wanted) != len(entries):
+        raise Unprocessable("Each commissioner may appear once.", loc=("body",))
+    known = set(
+        (
+            await session.scalars(
+                select(User.id).where(
+                    User.id.in_(wanted), User.role == Role.COMMISSIONER, User.is_active.is_(True)
+                )
+            )
+        ).all()
+    )
+    if unknown := sorted(str(i) for i in set(wanted) - known):
+        raise Unprocessable(
+            f"Not active commissioners: {', '.join(unknown)}.", loc=("body", "commissioner_id")
+        )
+    current = {a.commissioner_id: a for a in await attendance_of(session, meeting.id)}
+    changes = {}
+    for commissioner_id, present in wanted.items():
+        entry = current.get(commissioner_id)
+        if entry is None:
+            session.add(
+                Attendance(meeting_id=meeting.id, commissioner_id=commissioner_id, present=present)
+            )
+        elif entry.present == present:
+            continue
+        else:
+            entry.present = present
+        changes[str(commissioner_id)] = present
+    if changes:
+        await _changed(session, actor, meeting, "meeting.attendance", data={"present": changes})
+    return await represent(session, meeting, actor)
+
+
+async def write_minutes(
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, data: MinutesIn
+) -> MeetingOut:
+    meeting = await load(session, meeting_id, for_update=True)
+    _require_commissioner(actor)
+    if meeting.status != "adjourned":
+        raise Conflict("Minutes are drafted after the meeting adjourns.")
+    if meeting.minutes_status == "approved":
+        raise Conflict("Approved minutes are the public record and no longer change.")
+    meeting.minutes_body = data.body
+    meeting.minutes_status = "draft"
+    await _changed(
+        session, actor, meeting, "meeting.minutes_drafted", data={"length": len(data.body)}
+    )
+    return await represent(session, meeting, actor)
+
+
+async def approve_minutes(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> MeetingOut:
+    meeting = await load(session, meeting_id, for_update=True)
+    _require_commissioner(actor)
+    if meeting.minutes_status != "draft":
+        raise Conflict("There is no draft of the minutes to approve.")
+    meeting.minutes_status = "approved"
+    meeting.minutes_approved_at = utcnow()
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.minutes_approved",
+        from_status="draft",
+        to_status="approved",
+    )
+    return await represent(session, meeting, actor)
