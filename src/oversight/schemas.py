@@ -463,3 +463,35 @@ class MeetingOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class PublicAgendaItem(BaseModel):
+    position: int
+    title: str
+    kind: Literal["concern", "resolution", "general", "public_comment"]
+    category: str | None = Field(default=None, description="For concern items: the category.")
+
+
+class PublicAttendance(BaseModel):
+    commissioner_id: uuid.UUID
+    name: str
+    present: bool
+
+
+class PublicMinutes(BaseModel):
+    body: str
+    approved_at: datetime
+
+
+class PublicMeeting(BaseModel):
+    """A meeting as the public sees it: no concern is identifiable, minutes once approved."""
+
+    id: uuid.UUID
+    title: str
+    scheduled_at: datetime
+    location: str | None
+    description: str | None
+    status: MeetingStatus
+    agenda: list[PublicAgendaItem]
+    attendance: list[PublicAttendance]
+    minutes: PublicMinutes | None

@@ -209,7 +209,7 @@ async def test_scheduling_a_concern_puts_it_on_the_agenda(api: Api, cast: Cast) 
     (item,) = agenda
     assert item["kind"] == "concern"
     assert item["concern_id"] == concern["id"]
-    assert item["title"] == "Review of a complaint (use of force)"  # never the resident's words
+    assert item["title"] == "Concern review: complaint (use of force)"  # never the resident's words
     assert_problem(
         await api.client.delete(
             f"{MEETINGS}/{meeting['id']}/agenda-items/{item['id']}",
@@ -332,3 +332,73 @@ async def test_minutes_after_adjournment_then_approved(api: Api, cast: Cast) -> 
     assert_problem(await api.client.put(url, json={"body": "Rewritten"}, headers=h), 409)
     assert_problem(await api.client.post(f"{url}/approve", headers=h), 409)
     assert_problem(await api.client.put(url, json={"body": ""}, headers=h), 422)
+
+
+async def test_public_views_hide_concerns_and_draft_minutes(api: Api, cast: Cast) -> None:
+    meeting = await new_meeting(api, cast, location="City Hall")
+    concern = await reach(
+        api, cast, "under_review", summary="Words of the resident", category="bias"
+    )
+    await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    await move_meeting(api, cast.commissioner, meeting, "in_session")
+    await api.client.put(
+        f"{MEETINGS}/{meeting['id']}/attendance",
+        json=[{"commissioner_id": str(cast.commissioner.id), "present": True}],
+        headers=cast.commissioner.headers,
+    )
+    await move_meeting(api, cast.commissioner, meeting, "adjourned")
+    await api.client.put(
+        f"{MEETINGS}/{meeting['id']}/minutes",
+        json={"body": "Draft text"},
+        headers=cast.commissioner.headers,
+    )
+
+    public = (await api.client.get(f"/api/v1/public/meetings/{meeting['id']}")).json()
+    text = str(public)
+    assert "Words of the resident" not in text
+    assert concern["id"] not in text
+    assert concern["tracking_code"] not in text
+    assert public["agenda"] == [
+        {
+            "position": 1,
+            "title": "Concern review: inquiry (bias)",
+            "kind": "concern",
+            "category": "bias",
+        }
+    ]
+    assert public["attendance"] == [
+        {"commissioner_id": str(cast.commissioner.id), "name": "Test commissioner", "present": True}
+    ]
+    assert public["minutes"] is None  # a draft is not public
+    await api.client.post(
+        f"{MEETINGS}/{meeting['id']}/minutes/approve", headers=cast.commissioner.headers
+    )
+    public = (await api.client.get(f"/api/v1/public/meetings/{meeting['id']}")).json()
+    assert public["minutes"]["body"] == "Draft text"
+    listed = (await api.client.get("/api/v1/public/meetings")).json()
+    assert [m["id"] for m in listed["items"]] == [meeting["id"]]
+    assert_problem(await api.client.get(f"/api/v1/public/meetings/{concern['id']}"), 404)
+
+
+async def test_calendar_feed_parses_as_icalendar(api: Api, cast: Cast) -> None:
+    import icalendar
+
+    kept = await new_meeting(
+        api, cast, title="March meeting", scheduled_at="2030-03-05T18:30:00Z", location="City Hall"
+    )
+    dropped = await new_meeting(
+        api, cast, title="April meeting", scheduled_at="2030-04-02T18:30:00Z"
+    )
+    await move_meeting(api, cast.commissioner, dropped, "cancelled", reason="Holiday")
+    response = await api.client.get("/api/v1/public/meetings.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {f"{kept['id']}@oversight", f"{dropped['id']}@oversight"}
+    march = events[f"{kept['id']}@oversight"]
+    assert str(march["SUMMARY"]) == "March meeting"
+    assert str(march["LOCATION"]) == "City Hall"
+    assert march.decoded("DTSTART").isoformat() == "2030-03-05T18:30:00+00:00"
+    assert str(march["STATUS"]) == "CONFIRMED"
+    assert str(events[f"{dropped['id']}@oversight"]["STATUS"]) == "CANCELLED"

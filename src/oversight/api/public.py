@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, Response, status
 
-from oversight.api.deps import SessionDep
-from oversight.schemas import NoteOut, PublicConcernStatus, PublicNoteCreate
-from oversight.services import notes, timeline
+from oversight.api.deps import Cursor, Limit, SessionDep, json_response
+from oversight.schemas import NoteOut, Page, PublicConcernStatus, PublicMeeting, PublicNoteCreate
+from oversight.services import notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
 TrackingCode = Annotated[
@@ -30,3 +31,26 @@ async def add_information(
 ) -> object:
     """Add information to a concern as its submitter (for anonymous submitters especially)."""
     return await notes.add_note_by_code(session, tracking_code, body.body)
+
+
+@router.get("/meetings", response_model=Page[PublicMeeting])
+async def meetings(session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    """The commission's meetings, newest first: agendas, attendance by name, approved minutes."""
+    items, next_cursor = await public_meetings.page(session, limit=limit, cursor=cursor)
+    return json_response(Page[PublicMeeting](items=items, next_cursor=next_cursor))
+
+
+@router.get(
+    "/meetings.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
+)
+async def meetings_calendar(session: SessionDep, request: Request) -> Response:
+    """Subscribe to this in a calendar application."""
+    body = await public_meetings.calendar(session, str(request.base_url))
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/meetings/{meeting_id}", response_model=PublicMeeting)
+async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
+    return json_response(await public_meetings.read(session, meeting_id))

@@ -290,7 +290,7 @@ async def schedule_concern(
             "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
         )
     # The public sees agenda titles: the category only, never the resident's words.
-    title = f"Review of a {concern.kind.replace('_', ' ')} ({concern.category.replace('_', ' ')})"
+    title = f"Concern review: {concern.kind.replace('_', ' ')} ({concern.category.replace('_', ' ')})"
     item = AgendaItem(
         meeting_id=meeting.id, title=title, kind="concern", concern_id=concern.id, position=0
     )
