@@ -290,7 +290,8 @@ async def schedule_concern(
             "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
         )
     # The public sees agenda titles: the category only, never the resident's words.
-    title = f"Concern review: {concern.kind.replace('_', ' ')} ({concern.category.replace('_', ' ')})"
+    kind, category = (value.replace("_", " ") for value in (concern.kind, concern.category))
+    title = f"Concern review: {kind} ({category})"
     item = AgendaItem(
         meeting_id=meeting.id, title=title, kind="concern", concern_id=concern.id, position=0
     )
