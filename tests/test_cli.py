@@ -129,6 +129,9 @@ async def test_seed_demo_fills_an_empty_database_once(api: Api, settings: Settin
     assert len(concerns) == 60
     assert len({c["status"] for c in concerns}) >= 4
     assert len({c["created_at"][:7] for c in concerns}) >= 6  # spread over the past year
+    meetings = (await api.client.get("/api/v1/public/meetings")).json()["items"]
+    assert {m["status"] for m in meetings} == {"scheduled", "adjourned"}
+    assert all(m["minutes"] for m in meetings if m["status"] == "adjourned")
     verify = run_cli(settings, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
 

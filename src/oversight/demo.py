@@ -23,16 +23,21 @@ from oversight.domain.concerns import ActionTaken, Finding, Kind
 from oversight.domain.roles import Actor, Role
 from oversight.models import User
 from oversight.schemas import (
+    AgendaItemCreate,
     AllegationCreate,
+    AttendanceIn,
     ConcernCreate,
     ConcernTransition,
     DepartmentCreate,
     FindingIn,
     LocationIn,
+    MeetingCreate,
+    MeetingTransition,
+    MinutesIn,
     ResponseCreate,
     UserCreate,
 )
-from oversight.services import concerns, directory, responses, users
+from oversight.services import concerns, directory, meetings, responses, users
 
 #: Every demo account signs in with this password. Demo databases only.
 DEMO_PASSWORD = "oversight-demo-password"  # noqa: S105
@@ -170,6 +175,8 @@ class _City:
     commissioners: list[Actor]
     officers: dict[uuid.UUID, Actor]
     residents: list[Actor]
+    #: Monthly meetings by number: when they sit, and their id once created.
+    meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 async def _people(session: AsyncSession) -> _City:
@@ -206,13 +213,27 @@ async def _people(session: AsyncSession) -> _City:
     return city
 
 
-def _plan(rng: random.Random, count: int, now: datetime) -> list[_Step]:
-    """When each concern arrives and what happens to it next (the first step of each)."""
+def _plan(rng: random.Random, count: int, now: datetime, city: _City) -> list[_Step]:
+    """When each concern arrives, and the monthly meetings' life (created three weeks ahead,
+    held, minutes approved a week later); two meetings are still ahead."""
     start = now - timedelta(days=365)
     steps = []
     for index in range(count):
         arrived = start + timedelta(seconds=rng.uniform(0, 365 * 86400 - 3600))
         steps.append(_Step(arrived, index, "submit", index))
+    order = count
+    for number, days in enumerate([*range(-350, 0, 30), 12, 40]):
+        sits = (now + timedelta(days=days)).replace(hour=18, minute=0, second=0, microsecond=0)
+        city.meetings[number] = {"at": sits, "id": None, "open": False}
+        for action, at in (
+            ("meeting_create", min(sits - timedelta(days=21), now - timedelta(days=1))),
+            ("meeting_open", sits),
+            ("meeting_close", sits + timedelta(hours=2)),
+            ("meeting_minutes", sits + timedelta(days=7)),
+        ):
+            if at < now:
+                order += 1
+                steps.append(_Step(at, order, action, number))
     return steps
 
 
@@ -230,7 +251,7 @@ async def seed(
         city = await _people(session)
     advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
 
-    queue = _plan(rng, concern_count, real_now)
+    queue = _plan(rng, concern_count, real_now, city)
     heapq.heapify(queue)
     ids: dict[int, uuid.UUID] = {}
     facts: dict[int, dict[str, Any]] = {}
@@ -267,6 +288,9 @@ async def _perform(
     later: Callable[[_Step, str, float], None],
 ) -> None:
     commissioner = rng.choice(city.commissioners)
+    if step.action.startswith("meeting_"):
+        await _meeting_step(session, rng, city, step, commissioner)
+        return
     if step.action == "submit":
         kind, category, _, summaries = rng.choices(TOPICS, weights=[t[2] for t in TOPICS])[0]
         place, lat, lon, _ = rng.choices(NEIGHBORHOODS, weights=[n[3] for n in NEIGHBORHOODS])[0]
@@ -365,7 +389,17 @@ async def _perform(
         later(step, "review", rng.uniform(1, 14))
     elif step.action == "review":
         await go("under_review")
-        later(step, "resolve", rng.uniform(5, 60))
+        upcoming = [
+            m
+            for m in city.meetings.values()
+            if m["id"] is not None and not m["open"] and m["at"] > step.at
+        ]
+        if upcoming and rng.random() < 0.5:
+            meeting = min(upcoming, key=lambda m: m["at"])
+            await go("scheduled", meeting_id=meeting["id"])
+            later(step, "resolve", (meeting["at"] - step.at).total_seconds() / 86400)
+        else:
+            later(step, "resolve", rng.uniform(5, 60))
     elif step.action == "resolve":
         if fact["allegations"]:
             findings = [
@@ -398,3 +432,61 @@ async def _perform(
             later(step, "close", rng.uniform(3, 20))
     elif step.action == "close":
         await go("closed")
+
+
+async def _meeting_step(
+    session: AsyncSession, rng: random.Random, city: _City, step: _Step, commissioner: Actor
+) -> None:
+    plan = city.meetings[step.index]
+
+    async def move(to: str) -> None:
+        current = await meetings.read(session, commissioner, plan["id"])
+        await meetings.transition(
+            session, commissioner, plan["id"], f'"{current.version}"', MeetingTransition(to=to)
+        )
+
+    if step.action == "meeting_create":
+        month = plan["at"].strftime("%B %Y")
+        created = await meetings.create(
+            session,
+            commissioner,
+            MeetingCreate(
+                title=f"Regular meeting, {month}",
+                scheduled_at=plan["at"],
+                location="City Hall, Council Chamber",
+                description="Public comment is taken at the start of every meeting.",
+            ),
+        )
+        plan["id"] = created.id
+        await meetings.add_item(
+            session,
+            commissioner,
+            created.id,
+            AgendaItemCreate(title="Public comment", kind="public_comment"),
+        )
+    elif step.action == "meeting_open":
+        plan["open"] = True
+        await move("in_session")
+        present = [c for c in city.commissioners if rng.random() < 0.85]
+        await meetings.set_attendance(
+            session,
+            commissioner,
+            plan["id"],
+            [
+                AttendanceIn(commissioner_id=c.user_id, present=c in present)
+                for c in city.commissioners
+            ],
+        )
+    elif step.action == "meeting_close":
+        await move("adjourned")
+    elif step.action == "meeting_minutes":
+        await meetings.write_minutes(
+            session,
+            commissioner,
+            plan["id"],
+            MinutesIn(
+                body="The chair called the meeting to order. Public comment was heard. "
+                "The commission reviewed the concerns on the agenda."
+            ),
+        )
+        await meetings.approve_minutes(session, commissioner, plan["id"])
