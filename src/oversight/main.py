@@ -14,7 +14,17 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight import __version__
-from oversight.api import audit, auth, concerns, directory, health, meetings, public, users
+from oversight.api import (
+    audit,
+    auth,
+    concerns,
+    directory,
+    health,
+    meetings,
+    public,
+    resolutions,
+    users,
+)
 from oversight.config import Settings, get_settings
 from oversight.db import Database
 from oversight.errors import install_error_handlers, problem
@@ -102,10 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, directory, concerns, meetings, audit, public):
+    for module in (auth, users, directory, concerns, meetings, resolutions, audit, public):
         api.include_router(module.router)
     api.include_router(directory.public)
     api.include_router(audit.public)
+    api.include_router(resolutions.public)
     app.include_router(api)
     app.include_router(health.router)
 

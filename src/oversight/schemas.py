@@ -29,6 +29,7 @@ from oversight.domain.concerns import (
     Priority,
 )
 from oversight.domain.roles import Role
+from oversight.domain.votes import Choice
 
 T = TypeVar("T")
 
@@ -427,6 +428,7 @@ class AgendaItemOut(Out):
     title: str
     kind: Literal["concern", "resolution", "general", "public_comment"]
     concern_id: uuid.UUID | None = None
+    resolution_id: uuid.UUID | None = None
 
 
 class AttendanceIn(In):
@@ -495,3 +497,90 @@ class PublicMeeting(BaseModel):
     agenda: list[PublicAgendaItem]
     attendance: list[PublicAttendance]
     minutes: PublicMinutes | None
+
+
+# Resolutions ---------------------------------------------------------------------------------
+
+ResolutionStatus = Literal["draft", "proposed", "adopted", "rejected", "withdrawn"]
+RecommendationStatus = Literal[
+    "pending", "accepted", "partially_accepted", "rejected", "implemented"
+]
+
+
+class RecommendationIn(In):
+    text: LongText
+    department_id: uuid.UUID
+    due_at: AwareDatetime | None = None
+
+
+class ResolutionCreate(In):
+    title: Text200
+    body: LongText
+    concern_ids: Annotated[list[uuid.UUID], Field(max_length=100)] = []
+    recommendations: Annotated[list[RecommendationIn], Field(max_length=50)] = []
+
+
+class ResolutionUpdate(In):
+    """Only while draft. `concern_ids` and `recommendations`, when given, replace the lists."""
+
+    title: Text200 | None = None
+    body: LongText | None = None
+    concern_ids: Annotated[list[uuid.UUID], Field(max_length=100)] | None = None
+    recommendations: Annotated[list[RecommendationIn], Field(max_length=50)] | None = None
+
+
+class ResolutionTransition(In):
+    to: Literal["proposed", "withdrawn"]
+    meeting_id: uuid.UUID | None = None
+    reason: Reason | None = None
+
+
+class VoteIn(In):
+    vote: Choice
+    reason: Reason | None = Field(default=None, description="Required when recusing.")
+
+
+class VoteOut(BaseModel):
+    commissioner_id: uuid.UUID
+    name: str
+    vote: Choice
+    reason: str | None
+
+
+class TallyOut(BaseModel):
+    yes: int
+    no: int
+    abstain: int
+    recused: int
+    absent: int
+
+
+class RecommendationOut(Out):
+    id: uuid.UUID
+    text: str
+    department_id: uuid.UUID
+    due_at: datetime | None
+    status: RecommendationStatus
+    department_response: str | None
+    version: int
+
+
+class ResolutionOut(BaseModel):
+    id: uuid.UUID
+    number: str | None
+    title: str
+    body: str
+    status: ResolutionStatus
+    meeting_id: uuid.UUID | None
+    concern_ids: list[uuid.UUID]
+    recommendations: list[RecommendationOut]
+    votes: list[VoteOut]
+    tally: TallyOut
+    decided_at: datetime | None
+    allowed_transitions: list[str] = []
+    version: int
+
+
+class RecommendationResponseIn(In):
+    status: Literal["accepted", "partially_accepted", "rejected", "implemented"]
+    body: LongText

@@ -125,3 +125,27 @@ MEETING_MOVES: tuple[Move, ...] = (
     move({"scheduled"}, "cancelled", {COMMISSIONER}, {"reason"}),
 )
 MEETING_STATUSES = ("scheduled", "in_session", "adjourned", "cancelled")
+
+
+DECISION = "POST /resolutions/{id}/decision"
+CANCELLATION = "a meeting's cancellation"
+
+# Resolutions (API.md, "Resolutions and recommendations").
+RESOLUTION_MOVES: tuple[Move, ...] = (
+    move({"draft"}, "proposed", {COMMISSIONER}, {"meeting_id"}),
+    move({"draft", "proposed"}, "withdrawn", {COMMISSIONER}),
+    move({"proposed"}, "adopted", {COMMISSIONER}, via=DECISION),
+    move({"proposed"}, "rejected", {COMMISSIONER}, via=DECISION),
+    move({"proposed"}, "draft", {COMMISSIONER}, via=CANCELLATION),
+)
+RESOLUTION_STATUSES = ("draft", "proposed", "adopted", "rejected", "withdrawn")
+
+# A recommendation is answered by the department it is addressed to, once adopted.
+RECOMMENDATION_MOVES: tuple[Move, ...] = (
+    move({"pending"}, "accepted", {OFFICER}),
+    move({"pending"}, "partially_accepted", {OFFICER}),
+    move({"pending"}, "rejected", {OFFICER}),
+    move({"pending", "accepted", "partially_accepted"}, "implemented", {OFFICER}),
+    move({"accepted"}, "partially_accepted", {OFFICER}),
+)
+RECOMMENDATION_STATUSES = ("pending", "accepted", "partially_accepted", "rejected", "implemented")

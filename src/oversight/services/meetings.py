@@ -16,7 +16,7 @@ from oversight.domain import machines
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, Forbidden, NotFound, Unprocessable
-from oversight.models import AgendaItem, Attendance, Concern, Meeting, User
+from oversight.models import AgendaItem, Attendance, Concern, Meeting, Resolution, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas import (
     AgendaItemCreate,
@@ -216,7 +216,11 @@ async def transition(
         reason=data.reason,
     )
     if data.to == "cancelled":
+        # Resolutions build on meetings; only a cancellation reaches back to them.
+        from oversight.services import resolutions
+
         await _return_scheduled_concerns(session, actor, meeting)
+        await resolutions.return_proposed_to_draft(session, actor, meeting)
     return await represent(session, meeting, actor)
 
 
@@ -364,9 +368,10 @@ async def remove_item(
 ) -> None:
     meeting = await _open_agenda(session, actor, meeting_id)
     item = await _item(session, meeting, item_id)
-    if item.concern_id is not None:
+    if item.concern_id is not None or item.resolution_id is not None:
         raise Conflict(
-            "A concern leaves the agenda by moving back to under_review (with a reason)."
+            "Concerns and resolutions leave an agenda by their own moves "
+            "(a concern back to under_review, a resolution withdrawn)."
         )
     await session.delete(item)
     await session.flush()
@@ -460,3 +465,56 @@ async def approve_minutes(session: AsyncSession, actor: Actor, meeting_id: uuid.
         to_status="approved",
     )
     return await represent(session, meeting, actor)
+
+
+async def put_resolution_on_agenda(
+    session: AsyncSession, meeting_id: uuid.UUID, resolution: Resolution, actor: Actor
+) -> AgendaItem:
+    """The agenda half of a resolution's move to `proposed` (same transaction)."""
+    meeting = await session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update()
+    )
+    if meeting is None or meeting.status != "scheduled":
+        raise Unprocessable(
+            "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
+        )
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        title=resolution.title,
+        kind="resolution",
+        resolution_id=resolution.id,
+        position=0,
+    )
+    session.add(item)
+    await _place(session, meeting, item, None)
+    await _changed(
+        session,
+        actor,
+        meeting,
+        "meeting.agenda_item_added",
+        data={"item_id": str(item.id), "kind": "resolution", "resolution_id": str(resolution.id)},
+    )
+    return item
+
+
+async def take_resolution_off_agenda(
+    session: AsyncSession, resolution: Resolution, actor: Actor
+) -> None:
+    """A withdrawn resolution leaves the agenda of a meeting that has not met yet."""
+    items = await session.scalars(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.resolution_id == resolution.id, Meeting.status == "scheduled")
+    )
+    for item in items.all():
+        meeting = await load(session, item.meeting_id, for_update=True)
+        await session.delete(item)
+        await session.flush()
+        await _place_all(session, meeting)
+        await _changed(
+            session,
+            actor,
+            meeting,
+            "meeting.agenda_item_removed",
+            data={"item_id": str(item.id), "resolution_id": str(resolution.id)},
+        )

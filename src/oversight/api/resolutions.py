@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, json_response
+from oversight.schemas import (
+    Page,
+    RecommendationOut,
+    RecommendationResponseIn,
+    ResolutionCreate,
+    ResolutionOut,
+    ResolutionTransition,
+    ResolutionUpdate,
+    VoteIn,
+)
+from oversight.services import resolutions
+
+router = APIRouter(tags=["resolutions"])
+public = APIRouter(prefix="/public", tags=["public"])
+
+
+def resolution_response(resolution: ResolutionOut, status_code: int = 200) -> Response:
+    return json_response(resolution, status_code, headers={"ETag": f'"{resolution.version}"'})
+
+
+@router.post("/resolutions", status_code=status.HTTP_201_CREATED, response_model=ResolutionOut)
+async def create_resolution(
+    body: ResolutionCreate, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """A draft, with the concerns it answers and its recommendations to departments."""
+    return resolution_response(await resolutions.create(session, actor, body), 201)
+
+
+@router.get("/resolutions", response_model=Page[ResolutionOut])
+async def list_resolutions(
+    session: SessionDep, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    items, next_cursor = await resolutions.page(
+        session, actor, decided_only=False, limit=limit, cursor=cursor
+    )
+    return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
+
+
+@router.get("/resolutions/{resolution_id}", response_model=ResolutionOut)
+async def read_resolution(
+    resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> Response:
+    return resolution_response(await resolutions.read(session, actor, resolution_id))
+
+
+@router.patch("/resolutions/{resolution_id}", response_model=ResolutionOut)
+async def edit_resolution(
+    resolution_id: uuid.UUID,
+    body: ResolutionUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> Response:
+    """Only while draft."""
+    return resolution_response(
+        await resolutions.update(session, actor, resolution_id, if_match, body)
+    )
+
+
+@router.post("/resolutions/{resolution_id}/transitions", response_model=ResolutionOut)
+async def move_resolution(
+    resolution_id: uuid.UUID,
+    body: ResolutionTransition,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> Response:
+    """`{to: proposed, meeting_id}` puts it on a scheduled meeting's agenda; `{to: withdrawn}`."""
+    return resolution_response(
+        await resolutions.transition(session, actor, resolution_id, if_match, body)
+    )
+
+
+@router.put("/resolutions/{resolution_id}/votes/me", response_model=ResolutionOut)
+async def vote(
+    resolution_id: uuid.UUID, body: VoteIn, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Your vote; only while its meeting is in session and you are marked present. A second
+    vote replaces the first (both are in the audit log). Recusing needs a reason."""
+    return resolution_response(await resolutions.cast_vote(session, actor, resolution_id, body))
+
+
+@router.post("/resolutions/{resolution_id}/decision", response_model=ResolutionOut)
+async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
+    """Close the vote: adopted (and numbered) when a quorum is present and yes > no."""
+    return resolution_response(await resolutions.decide_vote(session, actor, resolution_id))
+
+
+@router.post("/recommendations/{recommendation_id}/responses", response_model=RecommendationOut)
+async def answer_recommendation(
+    recommendation_id: uuid.UUID,
+    body: RecommendationResponseIn,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> object:
+    """The addressed department's answer, once the resolution is adopted."""
+    return await resolutions.respond(session, actor, recommendation_id, body)
+
+
+@public.get("/resolutions", response_model=Page[ResolutionOut])
+async def public_resolutions(
+    session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    """Decided resolutions: votes by name, recommendations and their implementation status."""
+    items, next_cursor = await resolutions.page(
+        session, None, decided_only=True, limit=limit, cursor=cursor
+    )
+    return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
+
+
+@public.get("/resolutions/{resolution_id}", response_model=ResolutionOut)
+async def public_resolution(resolution_id: uuid.UUID, session: SessionDep) -> Response:
+    return json_response(await resolutions.read_public(session, resolution_id))

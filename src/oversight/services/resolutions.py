@@ -1,0 +1,527 @@
+"""Resolutions: drafted, proposed on a meeting, voted by name, decided, numbered; and the
+recommendations they address to departments, answered by those departments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import dialect_name, utcnow
+from oversight.domain import machines
+from oversight.domain.roles import Actor, Role
+from oversight.domain.votes import Choice, decide
+from oversight.errors import Conflict, Forbidden, NotFound, Unprocessable
+from oversight.models import (
+    Attendance,
+    Concern,
+    Department,
+    Meeting,
+    Recommendation,
+    Resolution,
+    ResolutionConcern,
+    ResolutionNumber,
+    User,
+    Vote,
+)
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas import (
+    RecommendationIn,
+    RecommendationOut,
+    RecommendationResponseIn,
+    ResolutionCreate,
+    ResolutionOut,
+    ResolutionTransition,
+    ResolutionUpdate,
+    TallyOut,
+    VoteIn,
+    VoteOut,
+)
+from oversight.services import meetings
+from oversight.services.common import check_version, enforce_move
+
+READERS = frozenset({Role.COMMISSIONER, Role.ADMIN})
+DECIDED = ("adopted", "rejected")
+NOT_YOURS = "Resolutions are the commission's; decided ones are at /public/resolutions."
+
+
+def _require_commissioner(actor: Actor) -> None:
+    if actor.role is not Role.COMMISSIONER:
+        raise Forbidden("Only commissioners draft, propose and vote on resolutions.")
+
+
+async def load(
+    session: AsyncSession, resolution_id: uuid.UUID, *, for_update: bool = False
+) -> Resolution:
+    stmt = select(Resolution).where(Resolution.id == resolution_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    resolution = await session.scalar(stmt.execution_options(populate_existing=True))
+    if resolution is None:
+        raise NotFound("No such resolution.")
+    return resolution
+
+
+async def _active_commissioners(session: AsyncSession) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(User.id).where(User.role == Role.COMMISSIONER, User.is_active.is_(True))
+    )
+    return set(rows.all())
+
+
+async def _present(session: AsyncSession, meeting_id: uuid.UUID | None) -> set[uuid.UUID]:
+    if meeting_id is None:
+        return set()
+    rows = await session.scalars(
+        select(Attendance.commissioner_id).where(
+            Attendance.meeting_id == meeting_id, Attendance.present.is_(True)
+        )
+    )
+    return set(rows.all())
+
+
+async def _votes(session: AsyncSession, resolution_id: uuid.UUID) -> list[tuple[Vote, str]]:
+    rows = await session.execute(
+        select(Vote, User.display_name)
+        .join(User, User.id == Vote.commissioner_id)
+        .where(Vote.resolution_id == resolution_id)
+        .order_by(User.display_name, Vote.commissioner_id)
+    )
+    return [(vote, name) for vote, name in rows]
+
+
+async def represent(
+    session: AsyncSession, resolution: Resolution, actor: Actor | None
+) -> ResolutionOut:
+    concern_ids = await session.scalars(
+        select(ResolutionConcern.concern_id)
+        .where(ResolutionConcern.resolution_id == resolution.id)
+        .order_by(ResolutionConcern.concern_id)
+    )
+    recommendations = await session.scalars(
+        select(Recommendation)
+        .where(Recommendation.resolution_id == resolution.id)
+        .order_by(Recommendation.position)
+    )
+    votes = await _votes(session, resolution.id)
+    if resolution.decided_tally is not None:
+        counted = TallyOut(**resolution.decided_tally)
+    else:
+        _, tally = decide(
+            {v.commissioner_id: Choice(v.vote) for v, _ in votes},
+            await _present(session, resolution.meeting_id),
+            await _active_commissioners(session),
+        )
+        counted = TallyOut(**vars(tally))
+    allowed = (
+        list(machines.allowed(machines.RESOLUTION_MOVES, resolution.status, actor.role))
+        if actor
+        else []
+    )
+    return ResolutionOut(
+        id=resolution.id,
+        number=resolution.number,
+        title=resolution.title,
+        body=resolution.body,
+        status=resolution.status,
+        meeting_id=resolution.meeting_id,
+        concern_ids=list(concern_ids.all()),
+        recommendations=[RecommendationOut.model_validate(r) for r in recommendations.all()],
+        votes=[
+            VoteOut(
+                commissioner_id=v.commissioner_id, name=name, vote=Choice(v.vote), reason=v.reason
+            )
+            for v, name in votes
+        ],
+        tally=counted,
+        decided_at=resolution.decided_at,
+        allowed_transitions=allowed,
+        version=resolution.version,
+    )
+
+
+async def _changed(
+    session: AsyncSession, actor: Actor, resolution: Resolution, action: str, **event: Any
+) -> None:
+    resolution.version += 1
+    resolution.updated_at = utcnow()
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="resolution",
+        entity_id=resolution.id,
+        **event,
+    )
+
+
+async def _set_links(
+    session: AsyncSession,
+    resolution: Resolution,
+    concern_ids: Sequence[uuid.UUID],
+    recommendations: Sequence[RecommendationIn],
+) -> None:
+    if missing := set(concern_ids) - set(
+        (await session.scalars(select(Concern.id).where(Concern.id.in_(concern_ids)))).all()
+    ):
+        raise Unprocessable(
+            f"No such concerns: {', '.join(sorted(map(str, missing)))}.",
+            loc=("body", "concern_ids"),
+        )
+    departments = {r.department_id for r in recommendations}
+    if missing := departments - set(
+        (await session.scalars(select(Department.id).where(Department.id.in_(departments)))).all()
+    ):
+        raise Unprocessable(
+            f"No such departments: {', '.join(sorted(map(str, missing)))}.",
+            loc=("body", "recommendations"),
+        )
+    await session.execute(
+        delete(ResolutionConcern).where(ResolutionConcern.resolution_id == resolution.id)
+    )
+    await session.execute(
+        delete(Recommendation).where(Recommendation.resolution_id == resolution.id)
+    )
+    session.add_all(
+        ResolutionConcern(resolution_id=resolution.id, concern_id=c)
+        for c in dict.fromkeys(concern_ids)
+    )
+    session.add_all(
+        Recommendation(
+            resolution_id=resolution.id,
+            position=i,
+            text=r.text,
+            department_id=r.department_id,
+            due_at=r.due_at,
+            status="pending",
+            version=1,
+        )
+        for i, r in enumerate(recommendations)
+    )
+    await session.flush()
+
+
+async def create(session: AsyncSession, actor: Actor, data: ResolutionCreate) -> ResolutionOut:
+    _require_commissioner(actor)
+    now = utcnow()
+    resolution = Resolution(
+        title=data.title, body=data.body, status="draft", version=1, created_at=now, updated_at=now
+    )
+    session.add(resolution)
+    await session.flush()
+    await _set_links(session, resolution, data.concern_ids, data.recommendations)
+    await audit.record(
+        session,
+        actor=actor,
+        action="resolution.created",
+        entity_type="resolution",
+        entity_id=resolution.id,
+        to_status="draft",
+        data={"title": resolution.title},
+    )
+    return await represent(session, resolution, actor)
+
+
+async def read(session: AsyncSession, actor: Actor, resolution_id: uuid.UUID) -> ResolutionOut:
+    if actor.role not in READERS:
+        raise Forbidden(
+            "Resolutions are the commission's; decided ones are at /public/resolutions."
+        )
+    return await represent(session, await load(session, resolution_id), actor)
+
+
+async def page(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    decided_only: bool,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ResolutionOut], str | None]:
+    if actor is not None and actor.role not in READERS:
+        raise Forbidden(
+            "Resolutions are the commission's; decided ones are at /public/resolutions."
+        )
+    stmt = select(Resolution)
+    if decided_only:
+        stmt = stmt.where(Resolution.status.in_(DECIDED))
+    rows, next_cursor = await keyset_page(
+        session,
+        stmt,
+        [SortKey(Resolution.created_at, True), SortKey(Resolution.id, True)],
+        limit=limit,
+        cursor=cursor,
+    )
+    return [await represent(session, r, actor) for r in rows], next_cursor
+
+
+async def read_public(session: AsyncSession, resolution_id: uuid.UUID) -> ResolutionOut:
+    resolution = await load(session, resolution_id)
+    if resolution.status not in DECIDED:
+        raise NotFound("No such decided resolution.")
+    return await represent(session, resolution, None)
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    resolution_id: uuid.UUID,
+    if_match: str | None,
+    data: ResolutionUpdate,
+) -> ResolutionOut:
+    resolution = await load(session, resolution_id, for_update=True)
+    check_version(resolution, if_match)
+    _require_commissioner(actor)
+    if resolution.status != "draft":
+        raise Conflict(f"A resolution that is {resolution.status} can no longer be edited.")
+    wanted = data.model_dump(exclude_unset=True)
+    for name in ("title", "body", "concern_ids", "recommendations"):
+        if name in wanted and wanted[name] is None:
+            raise Unprocessable(f"{name} may not be null.", loc=("body", name))
+    for name in ("title", "body"):
+        if name in wanted:
+            setattr(resolution, name, wanted[name])
+    if "concern_ids" in wanted or "recommendations" in wanted:
+        current = await represent(session, resolution, actor)
+        await _set_links(
+            session,
+            resolution,
+            data.concern_ids if data.concern_ids is not None else current.concern_ids,
+            data.recommendations
+            if data.recommendations is not None
+            else [
+                RecommendationIn(text=r.text, department_id=r.department_id, due_at=r.due_at)
+                for r in current.recommendations
+            ],
+        )
+    await _changed(session, actor, resolution, "resolution.edited", data={"fields": sorted(wanted)})
+    return await represent(session, resolution, actor)
+
+
+async def record_move(
+    session: AsyncSession,
+    actor: Actor,
+    resolution: Resolution,
+    target: str,
+    *,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The one place a resolution's status changes."""
+    source = resolution.status
+    resolution.status = target
+    await _changed(
+        session,
+        actor,
+        resolution,
+        "resolution.transition",
+        from_status=source,
+        to_status=target,
+        reason=reason,
+        data=data,
+    )
+
+
+async def transition(
+    session: AsyncSession,
+    actor: Actor,
+    resolution_id: uuid.UUID,
+    if_match: str | None,
+    data: ResolutionTransition,
+) -> ResolutionOut:
+    resolution = await load(session, resolution_id, for_update=True)
+    check_version(resolution, if_match)
+    given = {"meeting_id"} if data.meeting_id else set()
+    enforce_move(
+        machines.RESOLUTION_MOVES, "resolution", resolution.status, data.to, actor.role, given
+    )
+    if data.to == "proposed":
+        assert data.meeting_id is not None
+        await meetings.put_resolution_on_agenda(session, data.meeting_id, resolution, actor)
+        resolution.meeting_id = data.meeting_id
+    elif data.meeting_id is not None:
+        raise Unprocessable(
+            "meeting_id applies only to a move to proposed.", loc=("body", "meeting_id")
+        )
+    else:
+        await meetings.take_resolution_off_agenda(session, resolution, actor)
+    await record_move(
+        session,
+        actor,
+        resolution,
+        data.to,
+        reason=data.reason,
+        data={"meeting_id": str(data.meeting_id)} if data.meeting_id else None,
+    )
+    return await represent(session, resolution, actor)
+
+
+async def _open_vote(session: AsyncSession, resolution: Resolution) -> Meeting:
+    if resolution.status != "proposed" or resolution.meeting_id is None:
+        raise Conflict(f"A resolution that is {resolution.status} is not open for a vote.")
+    meeting = await session.get(Meeting, resolution.meeting_id)
+    if meeting is None or meeting.status != "in_session":
+        raise Conflict("Votes are taken while the resolution's meeting is in session.")
+    return meeting
+
+
+async def cast_vote(
+    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID, data: VoteIn
+) -> ResolutionOut:
+    resolution = await load(session, resolution_id, for_update=True)
+    _require_commissioner(actor)
+    meeting = await _open_vote(session, resolution)
+    if actor.user_id not in await _present(session, meeting.id):
+        raise Conflict("Only commissioners marked present at the meeting vote.")
+    if data.vote is Choice.RECUSED and not data.reason:
+        raise Unprocessable("A recusal needs a reason.", loc=("body", "reason"))
+    existing = await session.get(Vote, (resolution.id, actor.user_id))
+    before = {"vote": existing.vote, "reason": existing.reason} if existing else None
+    if existing is None:
+        session.add(
+            Vote(
+                resolution_id=resolution.id,
+                commissioner_id=actor.user_id,
+                vote=data.vote,
+                reason=data.reason,
+                cast_at=utcnow(),
+            )
+        )
+    else:
+        existing.vote, existing.reason, existing.cast_at = data.vote, data.reason, utcnow()
+    await _changed(
+        session,
+        actor,
+        resolution,
+        "resolution.vote",
+        data={"before": before, "after": {"vote": data.vote.value, "reason": data.reason}},
+    )
+    return await represent(session, resolution, actor)
+
+
+async def _next_number(session: AsyncSession, year: int) -> str:
+    """Gap-free per year: the counter moves in the adopting transaction, atomically."""
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    stmt = (
+        insert(ResolutionNumber)
+        .values(year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[ResolutionNumber.year], set_={"last": ResolutionNumber.last + 1}
+        )
+        .returning(ResolutionNumber.last)
+    )
+    last = (await session.execute(stmt)).scalar_one()
+    return f"R-{year}-{last:03d}"
+
+
+async def decide_vote(
+    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID
+) -> ResolutionOut:
+    resolution = await load(session, resolution_id, for_update=True)
+    _require_commissioner(actor)
+    meeting = await _open_vote(session, resolution)
+    votes = {v.commissioner_id: Choice(v.vote) for v, _ in await _votes(session, resolution.id)}
+    outcome, counted = decide(
+        votes, await _present(session, meeting.id), await _active_commissioners(session)
+    )
+    enforce_move(
+        machines.RESOLUTION_MOVES,
+        "resolution",
+        resolution.status,
+        outcome,
+        actor.role,
+        set(),
+        via=machines.DECISION,
+    )
+    now = utcnow()
+    resolution.decided_at = now
+    resolution.decided_tally = vars(counted)
+    if outcome == "adopted":
+        resolution.number = await _next_number(session, now.year)
+    await record_move(
+        session,
+        actor,
+        resolution,
+        outcome,
+        data={"tally": vars(counted), "number": resolution.number},
+    )
+    return await represent(session, resolution, actor)
+
+
+async def respond(
+    session: AsyncSession,
+    actor: Actor,
+    recommendation_id: uuid.UUID,
+    data: RecommendationResponseIn,
+) -> RecommendationOut:
+    recommendation = await session.scalar(
+        select(Recommendation).where(Recommendation.id == recommendation_id).with_for_update()
+    )
+    if recommendation is None:
+        raise NotFound("No such recommendation.")
+    resolution = await load(session, recommendation.resolution_id)
+    if resolution.status != "adopted":
+        raise Conflict("Only an adopted resolution's recommendations are answered.")
+    if actor.role is Role.OFFICER and actor.department_id != recommendation.department_id:
+        raise Forbidden("Only the department a recommendation is addressed to answers it.")
+    enforce_move(
+        machines.RECOMMENDATION_MOVES,
+        "recommendation",
+        recommendation.status,
+        data.status,
+        actor.role,
+        set(),
+    )
+    source = recommendation.status
+    recommendation.status = data.status
+    recommendation.department_response = data.body
+    recommendation.responded_at = utcnow()
+    recommendation.version += 1
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="recommendation.transition",
+        entity_type="recommendation",
+        entity_id=recommendation.id,
+        from_status=source,
+        to_status=data.status,
+        data={"resolution_id": str(resolution.id)},
+    )
+    return RecommendationOut.model_validate(recommendation)
+
+
+async def return_proposed_to_draft(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
+    """A cancelled meeting's proposed resolutions go back to draft (same transaction)."""
+    proposed = await session.scalars(
+        select(Resolution)
+        .where(Resolution.meeting_id == meeting.id, Resolution.status == "proposed")
+        .order_by(Resolution.id)
+        .with_for_update()
+    )
+    for resolution in proposed.all():
+        enforce_move(
+            machines.RESOLUTION_MOVES,
+            "resolution",
+            "proposed",
+            "draft",
+            actor.role,
+            set(),
+            via=machines.CANCELLATION,
+        )
+        resolution.meeting_id = None
+        await record_move(
+            session,
+            actor,
+            resolution,
+            "draft",
+            reason="meeting cancelled",
+            data={"meeting_id": str(meeting.id)},
+        )
