@@ -21,6 +21,7 @@ from oversight.config import Settings
 from oversight.db import Database, simulated_clock, utcnow
 from oversight.domain.concerns import ActionTaken, Finding, Kind
 from oversight.domain.roles import Actor, Role
+from oversight.domain.votes import Choice
 from oversight.models import User
 from oversight.schemas import (
     AgendaItemCreate,
@@ -34,10 +35,15 @@ from oversight.schemas import (
     MeetingCreate,
     MeetingTransition,
     MinutesIn,
+    RecommendationIn,
+    RecommendationResponseIn,
+    ResolutionCreate,
+    ResolutionTransition,
     ResponseCreate,
     UserCreate,
+    VoteIn,
 )
-from oversight.services import concerns, directory, meetings, responses, users
+from oversight.services import concerns, directory, meetings, resolutions, responses, users
 
 #: Every demo account signs in with this password. Demo databases only.
 DEMO_PASSWORD = "oversight-demo-password"  # noqa: S105
@@ -76,6 +82,19 @@ RESIDENT_NAMES = [
     "Drew Martinez",
     "Avery Wilson",
     "Quinn Lee",
+]
+RESOLUTION_TITLES = [
+    "Body-worn cameras recording at every stop",
+    "Crisis intervention training for all patrol officers",
+    "Public reporting of use-of-force incidents",
+    "Language access at the front desk",
+    "Limits on pretext traffic stops",
+]
+RECOMMENDATION_TEXTS = [
+    "Amend the written policy within 90 days.",
+    "Report quarterly progress to the commission.",
+    "Train every patrol officer before the end of the year.",
+    "Publish the data monthly on the city website.",
 ]
 STREETS = ["Elm", "Oak", "Main", "Willow", "Clayton", "Pine", "Grant"]
 NEIGHBORHOODS = [
@@ -177,6 +196,8 @@ class _City:
     residents: list[Actor]
     #: Monthly meetings by number: when they sit, and their id once created.
     meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Recommendations of adopted resolutions: (id, the department's officer).
+    recommendations: list[tuple[uuid.UUID, Actor]] = field(default_factory=list)
 
 
 async def _people(session: AsyncSession) -> _City:
@@ -258,12 +279,12 @@ async def seed(
     order = concern_count
     clock_at = real_now
 
-    def later(step: _Step, action: str, days: float) -> None:
+    def later(step: _Step, action: str, days: float, index: int | None = None) -> None:
         nonlocal order
         at = step.at + timedelta(days=days, seconds=rng.uniform(60, 7200))
         if at < real_now:
             order += 1
-            heapq.heappush(queue, _Step(at, order, action, step.index))
+            heapq.heappush(queue, _Step(at, order, action, step.index if index is None else index))
 
     # One transaction per step, in time order, so every audit event carries its step's time.
     with simulated_clock(lambda: clock_at):
@@ -289,7 +310,30 @@ async def _perform(
 ) -> None:
     commissioner = rng.choice(city.commissioners)
     if step.action.startswith("meeting_"):
-        await _meeting_step(session, rng, city, step, commissioner)
+        await _meeting_step(session, rng, city, step, commissioner, later)
+        return
+    if step.action == "recommendation_answer":
+        recommendation_id, officer = city.recommendations[step.index]
+        status = rng.choice(
+            ["accepted", "accepted", "partially_accepted", "rejected", "implemented"]
+        )
+        await resolutions.respond(
+            session,
+            officer,
+            recommendation_id,
+            RecommendationResponseIn(status=status, body="The department's answer (demo)."),
+        )
+        if status in {"accepted", "partially_accepted"} and rng.random() < 0.5:
+            later(step, "recommendation_done", rng.uniform(20, 90))
+        return
+    if step.action == "recommendation_done":
+        recommendation_id, officer = city.recommendations[step.index]
+        await resolutions.respond(
+            session,
+            officer,
+            recommendation_id,
+            RecommendationResponseIn(status="implemented", body="Implemented (demo)."),
+        )
         return
     if step.action == "submit":
         kind, category, _, summaries = rng.choices(TOPICS, weights=[t[2] for t in TOPICS])[0]
@@ -435,7 +479,12 @@ async def _perform(
 
 
 async def _meeting_step(
-    session: AsyncSession, rng: random.Random, city: _City, step: _Step, commissioner: Actor
+    session: AsyncSession,
+    rng: random.Random,
+    city: _City,
+    step: _Step,
+    commissioner: Actor,
+    later: Callable[..., None],
 ) -> None:
     plan = city.meetings[step.index]
 
@@ -464,6 +513,31 @@ async def _meeting_step(
             created.id,
             AgendaItemCreate(title="Public comment", kind="public_comment"),
         )
+        if rng.random() < 0.7:
+            drafted = await resolutions.create(
+                session,
+                commissioner,
+                ResolutionCreate(
+                    title=rng.choice(RESOLUTION_TITLES),
+                    body="Demo data. The commission resolves as follows, and recommends:",
+                    recommendations=[
+                        RecommendationIn(
+                            text=rng.choice(RECOMMENDATION_TEXTS),
+                            department_id=rng.choice(list(city.departments.values())),
+                            due_at=plan["at"] + timedelta(days=90),
+                        )
+                        for _ in range(rng.choice([1, 2]))
+                    ],
+                ),
+            )
+            await resolutions.transition(
+                session,
+                commissioner,
+                drafted.id,
+                f'"{drafted.version}"',
+                ResolutionTransition(to="proposed", meeting_id=created.id),
+            )
+            plan["resolution"] = drafted.id
     elif step.action == "meeting_open":
         plan["open"] = True
         await move("in_session")
@@ -477,6 +551,23 @@ async def _meeting_step(
                 for c in city.commissioners
             ],
         )
+        if plan.get("resolution"):
+            for member in present:
+                choice = rng.choices(list(Choice), weights=[75, 12, 8, 5])[0]
+                reason = "A family member is involved." if choice is Choice.RECUSED else None
+                await resolutions.cast_vote(
+                    session, member, plan["resolution"], VoteIn(vote=choice, reason=reason)
+                )
+            decided = await resolutions.decide_vote(session, commissioner, plan["resolution"])
+            for recommendation in decided.recommendations if decided.status == "adopted" else []:
+                officer = city.officers[recommendation.department_id]
+                city.recommendations.append((recommendation.id, officer))
+                later(
+                    step,
+                    "recommendation_answer",
+                    rng.uniform(10, 60),
+                    len(city.recommendations) - 1,
+                )
     elif step.action == "meeting_close":
         await move("adjourned")
     elif step.action == "meeting_minutes":
