@@ -472,6 +472,9 @@ class PublicAgendaItem(BaseModel):
     title: str
     kind: Literal["concern", "resolution", "general", "public_comment"]
     category: str | None = Field(default=None, description="For concern items: the category.")
+    resolution_id: uuid.UUID | None = Field(
+        default=None, description="For resolution items: see /public/resolutions once decided."
+    )
 
 
 class PublicAttendance(BaseModel):

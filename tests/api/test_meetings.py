@@ -364,6 +364,7 @@ async def test_public_views_hide_concerns_and_draft_minutes(api: Api, cast: Cast
             "title": "Concern review: inquiry (bias)",
             "kind": "concern",
             "category": "bias",
+            "resolution_id": None,
         }
     ]
     assert public["attendance"] == [

@@ -20,7 +20,13 @@ DEFAULT_LENGTH = timedelta(hours=2)
 
 async def _represent(session: AsyncSession, meeting: Meeting) -> PublicMeeting:
     agenda = await session.execute(
-        select(AgendaItem.position, AgendaItem.title, AgendaItem.kind, Concern.category)
+        select(
+            AgendaItem.position,
+            AgendaItem.title,
+            AgendaItem.kind,
+            Concern.category,
+            AgendaItem.resolution_id,
+        )
         .outerjoin(Concern, Concern.id == AgendaItem.concern_id)
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
@@ -46,7 +52,8 @@ async def _represent(session: AsyncSession, meeting: Meeting) -> PublicMeeting:
         description=meeting.description,
         status=meeting.status,
         agenda=[
-            PublicAgendaItem(position=p, title=t, kind=k, category=c) for p, t, k, c in agenda.all()
+            PublicAgendaItem(position=p, title=t, kind=k, category=c, resolution_id=r)
+            for p, t, k, c, r in agenda.all()
         ],
         attendance=[
             PublicAttendance(commissioner_id=i, name=n, present=p) for i, n, p in attendance.all()
