@@ -587,3 +587,11 @@ class ResolutionOut(BaseModel):
 class RecommendationResponseIn(In):
     status: Literal["accepted", "partially_accepted", "rejected", "implemented"]
     body: LongText
+
+
+class Scorecard(BaseModel):
+    """Recommendations of adopted resolutions, by the departments' answers."""
+
+    total: int
+    by_status: dict[RecommendationStatus, int]
+    overdue: int = Field(description="Past their due date and neither implemented nor rejected.")

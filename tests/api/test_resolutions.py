@@ -165,6 +165,12 @@ async def test_votes_decide_and_number(api: Api, cast: Cast) -> None:
     assert len(events) == 4
     assert events[1]["data"]["before"] == {"vote": "no", "reason": None}
     assert_problem(await vote(api, members[1], first, "no"), 409)  # decided
+    edit = await api.client.patch(
+        f"{RESOLUTIONS}/{first['id']}",
+        json={"title": "Rewritten"},
+        headers={**cast.commissioner.headers, "If-Match": f'"{result["version"]}"'},
+    )
+    assert_problem(edit, 409)
     assert_problem(
         await api.client.post(
             f"{RESOLUTIONS}/{first['id']}/decision", headers=cast.commissioner.headers
@@ -257,6 +263,11 @@ async def test_departments_answer_adopted_recommendations(api: Api, cast: Cast) 
     )
     assert done.json()["status"] == "implemented"
 
+    scorecard = (await api.client.get("/api/v1/public/recommendations/scorecard")).json()
+    assert scorecard["total"] == 1
+    assert scorecard["by_status"]["implemented"] == 1
+    assert sum(scorecard["by_status"].values()) == 1
+    assert scorecard["overdue"] == 0
     public = (await api.client.get("/api/v1/public/resolutions")).json()["items"]
     (shown,) = public
     assert shown["recommendations"][0]["status"] == "implemented"

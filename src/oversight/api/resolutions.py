@@ -13,6 +13,7 @@ from oversight.schemas import (
     ResolutionOut,
     ResolutionTransition,
     ResolutionUpdate,
+    Scorecard,
     VoteIn,
 )
 from oversight.services import resolutions
@@ -113,6 +114,12 @@ async def public_resolutions(
         session, None, decided_only=True, limit=limit, cursor=cursor
     )
     return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
+
+
+@public.get("/recommendations/scorecard", response_model=Scorecard)
+async def recommendation_scorecard(session: SessionDep) -> Scorecard:
+    """How the departments answered the commission's adopted recommendations."""
+    return await resolutions.scorecard(session)
 
 
 @public.get("/resolutions/{resolution_id}", response_model=ResolutionOut)

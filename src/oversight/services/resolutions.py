@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,7 @@ from oversight.schemas import (
     ResolutionOut,
     ResolutionTransition,
     ResolutionUpdate,
+    Scorecard,
     TallyOut,
     VoteIn,
     VoteOut,
@@ -525,3 +526,26 @@ async def return_proposed_to_draft(session: AsyncSession, actor: Actor, meeting:
             reason="meeting cancelled",
             data={"meeting_id": str(meeting.id)},
         )
+
+
+async def scorecard(session: AsyncSession) -> Scorecard:
+    """The commission's public scorecard, counted in SQL over adopted resolutions."""
+    adopted = (
+        select(Recommendation.status, Recommendation.due_at)
+        .join(Resolution, Resolution.id == Recommendation.resolution_id)
+        .where(Resolution.status == "adopted")
+        .subquery()
+    )
+    rows = await session.execute(select(adopted.c.status, func.count()).group_by(adopted.c.status))
+    by_status = dict.fromkeys(machines.RECOMMENDATION_STATUSES, 0)
+    for status, count in rows:
+        by_status[status] = count
+    overdue = await session.scalar(
+        select(func.count())
+        .select_from(adopted)
+        .where(
+            adopted.c.due_at < utcnow(),
+            adopted.c.status.not_in(("implemented", "rejected")),
+        )
+    )
+    return Scorecard(total=sum(by_status.values()), by_status=by_status, overdue=overdue or 0)
