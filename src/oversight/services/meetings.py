@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -282,56 +282,6 @@ async def add_item(
     return item
 
 
-async def schedule_concern(
-    session: AsyncSession, meeting_id: uuid.UUID, concern: Concern, actor: Actor
-) -> AgendaItem:
-    """The agenda half of a concern's move to `scheduled` (same transaction)."""
-    meeting = await session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).with_for_update()
-    )
-    if meeting is None or meeting.status != "scheduled":
-        raise Unprocessable(
-            "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
-        )
-    # The public sees agenda titles: the category only, never the resident's words.
-    kind, category = (value.replace("_", " ") for value in (concern.kind, concern.category))
-    title = f"Concern review: {kind} ({category})"
-    item = AgendaItem(
-        meeting_id=meeting.id, title=title, kind="concern", concern_id=concern.id, position=0
-    )
-    session.add(item)
-    await _place(session, meeting, item, None)
-    await _changed(
-        session,
-        actor,
-        meeting,
-        "meeting.agenda_item_added",
-        data={"item_id": str(item.id), "kind": "concern", "concern_id": str(concern.id)},
-    )
-    return item
-
-
-async def unschedule_concern(session: AsyncSession, concern: Concern, actor: Actor) -> None:
-    """A deferred concern leaves the agenda of a meeting that has not yet met."""
-    items = await session.scalars(
-        select(AgendaItem)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaItem.concern_id == concern.id, Meeting.status == "scheduled")
-    )
-    for item in items.all():
-        meeting = await load(session, item.meeting_id, for_update=True)
-        await session.delete(item)
-        await session.flush()
-        await _place_all(session, meeting)
-        await _changed(
-            session,
-            actor,
-            meeting,
-            "meeting.agenda_item_removed",
-            data={"item_id": str(item.id), "concern_id": str(concern.id)},
-        )
-
-
 async def _place_all(session: AsyncSession, meeting: Meeting) -> None:
     for number, each in enumerate(await agenda_of(session, meeting.id), start=1):
         each.position = number
@@ -467,10 +417,10 @@ async def approve_minutes(session: AsyncSession, actor: Actor, meeting_id: uuid.
     return await represent(session, meeting, actor)
 
 
-async def put_resolution_on_agenda(
-    session: AsyncSession, meeting_id: uuid.UUID, resolution: Resolution, actor: Actor
+async def _join_agenda(
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, item: AgendaItem
 ) -> AgendaItem:
-    """The agenda half of a resolution's move to `proposed` (same transaction)."""
+    """Append a concern's or a resolution's item to a meeting that has not met yet."""
     meeting = await session.scalar(
         select(Meeting).where(Meeting.id == meeting_id).with_for_update()
     )
@@ -478,33 +428,32 @@ async def put_resolution_on_agenda(
         raise Unprocessable(
             "meeting_id must name a meeting that is still scheduled.", loc=("body", "meeting_id")
         )
-    item = AgendaItem(
-        meeting_id=meeting.id,
-        title=resolution.title,
-        kind="resolution",
-        resolution_id=resolution.id,
-        position=0,
-    )
+    item.meeting_id, item.position = meeting.id, 0
     session.add(item)
     await _place(session, meeting, item, None)
+    linked = {"concern_id": item.concern_id, "resolution_id": item.resolution_id}
     await _changed(
         session,
         actor,
         meeting,
         "meeting.agenda_item_added",
-        data={"item_id": str(item.id), "kind": "resolution", "resolution_id": str(resolution.id)},
+        data={
+            "item_id": str(item.id),
+            "kind": item.kind,
+            **{k: str(v) for k, v in linked.items() if v is not None},
+        },
     )
     return item
 
 
-async def take_resolution_off_agenda(
-    session: AsyncSession, resolution: Resolution, actor: Actor
+async def _leave_agenda(
+    session: AsyncSession, actor: Actor, link: ColumnElement[bool], data: dict[str, str]
 ) -> None:
-    """A withdrawn resolution leaves the agenda of a meeting that has not met yet."""
+    """Remove the items ``link`` selects from meetings that have not met yet."""
     items = await session.scalars(
         select(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaItem.resolution_id == resolution.id, Meeting.status == "scheduled")
+        .where(link, Meeting.status == "scheduled")
     )
     for item in items.all():
         meeting = await load(session, item.meeting_id, for_update=True)
@@ -516,5 +465,44 @@ async def take_resolution_off_agenda(
             actor,
             meeting,
             "meeting.agenda_item_removed",
-            data={"item_id": str(item.id), "resolution_id": str(resolution.id)},
+            data={"item_id": str(item.id), **data},
         )
+
+
+async def schedule_concern(
+    session: AsyncSession, meeting_id: uuid.UUID, concern: Concern, actor: Actor
+) -> AgendaItem:
+    """The agenda half of a concern's move to `scheduled` (same transaction)."""
+    # The public sees agenda titles: the category only, never the resident's words.
+    kind, category = (value.replace("_", " ") for value in (concern.kind, concern.category))
+    item = AgendaItem(
+        title=f"Concern review: {kind} ({category})", kind="concern", concern_id=concern.id
+    )
+    return await _join_agenda(session, actor, meeting_id, item)
+
+
+async def unschedule_concern(session: AsyncSession, concern: Concern, actor: Actor) -> None:
+    """A deferred concern leaves the agenda of a meeting that has not met yet."""
+    await _leave_agenda(
+        session, actor, AgendaItem.concern_id == concern.id, {"concern_id": str(concern.id)}
+    )
+
+
+async def put_resolution_on_agenda(
+    session: AsyncSession, meeting_id: uuid.UUID, resolution: Resolution, actor: Actor
+) -> AgendaItem:
+    """The agenda half of a resolution's move to `proposed` (same transaction)."""
+    item = AgendaItem(title=resolution.title, kind="resolution", resolution_id=resolution.id)
+    return await _join_agenda(session, actor, meeting_id, item)
+
+
+async def take_resolution_off_agenda(
+    session: AsyncSession, resolution: Resolution, actor: Actor
+) -> None:
+    """A withdrawn resolution leaves the agenda of a meeting that has not met yet."""
+    await _leave_agenda(
+        session,
+        actor,
+        AgendaItem.resolution_id == resolution.id,
+        {"resolution_id": str(resolution.id)},
+    )
