@@ -595,3 +595,69 @@ class Scorecard(BaseModel):
     total: int
     by_status: dict[RecommendationStatus, int]
     overdue: int = Field(description="Past their due date and neither implemented nor rejected.")
+
+
+# Transparency report -------------------------------------------------------------------------
+
+Cells = dict[str, int | None]
+
+
+class PeriodOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+
+class MonthRow(BaseModel):
+    month: str
+    received: int | None
+    closed: int | None
+
+
+class ConcernFigures(BaseModel):
+    received: int | None
+    by_kind: Cells
+    by_category: Cells
+    by_neighborhood: Cells
+    by_status: Cells
+    by_month: list[MonthRow]
+    dispositions: Cells
+
+
+class Timeliness(BaseModel):
+    median_days_to_triage: float | None
+    median_days_to_response: float | None
+    p90_days_to_response: float | None
+    median_days_to_resolution: float | None
+    response_sla_met_pct: float | None
+    overdue_open: int | None
+
+
+class RecommendationFigures(BaseModel):
+    total: int
+    by_status: Cells
+
+
+class CommissionFigures(BaseModel):
+    meetings_held: int
+    resolutions_adopted: int
+    recommendations: RecommendationFigures
+    implementation_rate_pct: float | None
+
+
+class ChainHead(BaseModel):
+    seq: int
+    hash: str
+
+
+class TransparencySummary(BaseModel):
+    """Counts from 1 to threshold-1 are null, with complementary suppression per dimension."""
+
+    period: PeriodOut
+    generated_at: datetime
+    suppression_threshold: int
+    concerns: ConcernFigures
+    timeliness: Timeliness
+    commission: CommissionFigures
+    audit_head: ChainHead

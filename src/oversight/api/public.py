@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from oversight.api.deps import Cursor, Limit, SessionDep, json_response
-from oversight.schemas import NoteOut, Page, PublicConcernStatus, PublicMeeting, PublicNoteCreate
+from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, json_response
+from oversight.db import utcnow
+from oversight.errors import Unprocessable
+from oversight.reports import formats, summary
+from oversight.schemas import (
+    NoteOut,
+    Page,
+    PublicConcernStatus,
+    PublicMeeting,
+    PublicNoteCreate,
+    TransparencySummary,
+)
 from oversight.services import notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
@@ -54,3 +65,32 @@ async def meetings_calendar(session: SessionDep, request: Request) -> Response:
 @router.get("/meetings/{meeting_id}", response_model=PublicMeeting)
 async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
     return json_response(await public_meetings.read(session, meeting_id))
+
+
+@router.get(
+    "/reports/summary",
+    response_model=TransparencySummary,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
+)
+async def report_summary(
+    session: SessionDep,
+    settings: SettingsDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    format: Literal["json", "csv"] | None = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The transparency summary (default: the 12 months up to today). `Accept: text/csv` or
+    `?format=csv` gives `section,dimension,value` rows, a hidden cell reading `suppressed`."""
+    period = summary.Period.default(utcnow().date())
+    period = summary.Period(start or period.start, end or period.end)
+    if period.start > period.end:
+        raise Unprocessable("`from` must not be after `to`.", loc=("query", "from"))
+    figures = TransparencySummary.model_validate(
+        await summary.compute(session, period, settings.suppression_threshold)
+    )
+    wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
+    if wants_csv:
+        rows = formats.summary_rows(figures.model_dump(mode="json", by_alias=True))
+        return Response(formats.to_csv(rows), media_type="text/csv; charset=utf-8")
+    return Response(figures.model_dump_json(by_alias=True), media_type="application/json")

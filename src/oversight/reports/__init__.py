@@ -1,0 +1,1 @@
+"""Transparency reports: SQL aggregates over the record, privacy-safe. No FastAPI here."""

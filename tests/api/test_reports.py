@@ -1,0 +1,107 @@
+"""The public transparency summary: right numbers, no small cells, no way to recover them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from oversight.config import Settings
+from oversight.db import simulated_clock, utcnow
+from oversight.domain.roles import Actor, Role
+from oversight.schemas import ConcernCreate, ConcernTransition, LocationIn
+from oversight.services import concerns
+from tests.helpers import Api, assert_problem
+
+SUMMARY = "/api/v1/public/reports/summary"
+SECRET_WORDS = "Witness lives at 12 Elm"
+
+
+async def seed(api: Api, settings: Settings) -> dict[str, Any]:
+    """18 concerns 20 days ago: 9 in Monument Corridor, 6 in Downtown, 3 in Sun Terrace; five
+    of them triaged after 2, 3, 4, 5 and 6 days."""
+    commissioner = await api.person(Role.COMMISSIONER)
+    actor = Actor(commissioner.id, Role.COMMISSIONER)
+    start = utcnow() - timedelta(days=20)
+    clock = start
+    ids = []
+    with simulated_clock(lambda: clock):
+        places = ["Monument Corridor"] * 9 + ["Downtown"] * 6 + ["Sun Terrace"] * 3
+        for place in places:
+            async with api.database.unit_of_work() as session:
+                created = await concerns.submit(
+                    session,
+                    settings,
+                    None,
+                    ConcernCreate(
+                        kind="complaint",
+                        category="discourtesy",
+                        summary="Rude stop",
+                        description=SECRET_WORDS,
+                        location=LocationIn(neighborhood=place),
+                    ),
+                )
+                ids.append(created["id"])
+        for index, days in enumerate((2, 3, 4, 5, 6)):
+            clock = start + timedelta(days=days)
+            async with api.database.unit_of_work() as session:
+                await concerns.transition(
+                    session, settings, actor, ids[index], '"1"', ConcernTransition(to="triaged")
+                )
+    return {"start": start}
+
+
+async def test_summary_numbers_and_suppression(api: Api, settings: Settings) -> None:
+    await seed(api, settings)
+    response = await api.client.get(SUMMARY)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    figures = report["concerns"]
+    assert figures["received"] == 18
+    # Sun Terrace (3) is hidden, and Downtown with it: otherwise 18 - 9 - 6 would give it away.
+    assert figures["by_neighborhood"] == {
+        "Monument Corridor": 9,
+        "Downtown": None,
+        "Sun Terrace": None,
+    }
+    assert figures["by_kind"] == {"complaint": 18}
+    assert figures["by_status"] == {"submitted": 13, "triaged": 5}
+    assert report["timeliness"]["median_days_to_triage"] == 4.0
+    assert report["timeliness"]["median_days_to_response"] is None  # fewer than 5 records
+    assert report["suppression_threshold"] == 5
+    head = (await api.client.get("/api/v1/public/audit/head")).json()
+    assert report["audit_head"] == {"seq": head["seq"], "hash": head["hash"]}
+    assert SECRET_WORDS not in response.text
+    assert report["period"]["to"] == utcnow().date().isoformat()
+
+
+async def test_summary_as_csv(api: Api, settings: Settings) -> None:
+    await seed(api, settings)
+    by_param = await api.client.get(SUMMARY, params={"format": "csv"})
+    by_header = await api.client.get(SUMMARY, headers={"Accept": "text/csv"})
+    for response in (by_param, by_header):
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.text)))
+        assert rows[0] == ["section", "dimension", "value"]
+        assert ["concerns.by_neighborhood", "Sun Terrace", "suppressed"] in rows
+        assert ["concerns.by_neighborhood", "Monument Corridor", "9"] in rows
+        assert ["concerns", "received", "18"] in rows
+        assert ["timeliness", "median_days_to_triage", "4.0"] in rows
+
+
+async def test_period_bounds(api: Api, settings: Settings) -> None:
+    await seed(api, settings)
+    today = utcnow().date()
+    empty = await api.client.get(
+        SUMMARY, params={"from": str(today - timedelta(days=10)), "to": str(today)}
+    )
+    assert empty.json()["concerns"]["received"] == 0
+    assert_problem(
+        await api.client.get(
+            SUMMARY, params={"from": str(today), "to": str(today - timedelta(days=1))}
+        ),
+        422,
+    )
+    assert_problem(await api.client.get(SUMMARY, params={"from": "yesterday"}), 422)
+    assert_problem(await api.client.get(SUMMARY, params={"format": "xml"}), 422)
