@@ -105,3 +105,36 @@ async def test_period_bounds(api: Api, settings: Settings) -> None:
     )
     assert_problem(await api.client.get(SUMMARY, params={"from": "yesterday"}), 422)
     assert_problem(await api.client.get(SUMMARY, params={"format": "xml"}), 422)
+
+
+async def test_open_data_is_de_identified(api: Api, settings: Settings) -> None:
+    await seed(api, settings)
+    response = await api.client.get("/api/v1/public/data/concerns.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 18
+    assert list(rows[0]) == [
+        "record_id",
+        "kind",
+        "category",
+        "neighborhood",
+        "month_received",
+        "status",
+        "disposition",
+        "days_to_response",
+        "days_to_resolution",
+    ]
+    places = [row["neighborhood"] for row in rows]
+    assert places.count("Monument Corridor") == 9
+    assert places.count("Downtown") == 6
+    assert places.count("suppressed") == 3  # Sun Terrace had 3 < 5 records
+    assert len({row["record_id"] for row in rows}) == 18
+    assert SECRET_WORDS not in response.text
+    admin = await api.person(Role.ADMIN)
+    listed = await api.client.get("/api/v1/concerns", params={"limit": 200}, headers=admin.headers)
+    for concern in listed.json()["items"]:
+        assert concern["id"] not in response.text
+        assert concern["tracking_code"] not in response.text
+    again = await api.client.get("/api/v1/public/data/concerns.csv")
+    assert again.text == response.text  # stable record ids

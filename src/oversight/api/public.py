@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, json_response
-from oversight.db import utcnow
+from oversight.db import Database, utcnow
 from oversight.errors import Unprocessable
-from oversight.reports import formats, summary
+from oversight.reports import formats, open_data, summary
 from oversight.schemas import (
     NoteOut,
     Page,
@@ -82,10 +84,7 @@ async def report_summary(
 ) -> Response:
     """The transparency summary (default: the 12 months up to today). `Accept: text/csv` or
     `?format=csv` gives `section,dimension,value` rows, a hidden cell reading `suppressed`."""
-    period = summary.Period.default(utcnow().date())
-    period = summary.Period(start or period.start, end or period.end)
-    if period.start > period.end:
-        raise Unprocessable("`from` must not be after `to`.", loc=("query", "from"))
+    period = _period(start, end)
     figures = TransparencySummary.model_validate(
         await summary.compute(session, period, settings.suppression_threshold)
     )
@@ -94,3 +93,37 @@ async def report_summary(
         rows = formats.summary_rows(figures.model_dump(mode="json", by_alias=True))
         return Response(formats.to_csv(rows), media_type="text/csv; charset=utf-8")
     return Response(figures.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def _period(start: date | None, end: date | None) -> summary.Period:
+    default = summary.Period.default(utcnow().date())
+    period = summary.Period(start or default.start, end or default.end)
+    if period.start > period.end:
+        raise Unprocessable("`from` must not be after `to`.", loc=("query", "from"))
+    return period
+
+
+@router.get(
+    "/data/concerns.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "De-identified records."}},
+)
+async def concerns_csv(
+    request: Request,
+    settings: SettingsDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> StreamingResponse:
+    """One de-identified row per concern received in the period (default: the last 12 months).
+    Small neighborhoods read `suppressed`."""
+    period = _period(start, end)
+    database: Database = request.app.state.database
+    key = settings.signing_key.encode()
+
+    async def body() -> AsyncIterator[str]:
+        # Its own unit of work: the response streams after the route has returned.
+        async with database.unit_of_work() as session:
+            async for line in open_data.lines(session, period, settings.suppression_threshold, key):
+                yield line
+
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8")

@@ -46,6 +46,18 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+def days_between(postgres: bool, start: Any, end: Any) -> ColumnElement[float]:
+    """Days from ``start`` to ``end`` as a float, in SQL."""
+    if postgres:
+        return cast(func.extract("epoch", end - start) / 86400.0, Float)
+    return cast(func.julianday(end) - func.julianday(start), Float)
+
+
+def month_of(postgres: bool, column: Any) -> ColumnElement[str]:
+    """``YYYY-MM`` of a timestamp, in SQL."""
+    return func.to_char(column, "YYYY-MM") if postgres else func.strftime("%Y-%m", column)
+
+
 class _Query:
     """The report's SQL, bound to one session and its dialect."""
 
@@ -62,12 +74,10 @@ class _Query:
         return {str(key): int(n) for key, n in (await self.session.execute(stmt)).all()}
 
     def days(self, start: Any, end: Any) -> ColumnElement[float]:
-        if self.postgres:
-            return cast(func.extract("epoch", end - start) / 86400.0, Float)
-        return cast(func.julianday(end) - func.julianday(start), Float)
+        return days_between(self.postgres, start, end)
 
     def month(self, column: Any) -> ColumnElement[str]:
-        return func.to_char(column, "YYYY-MM") if self.postgres else func.strftime("%Y-%m", column)
+        return month_of(self.postgres, column)
 
     async def quantile(
         self, value: ColumnElement[float], where: list[ColumnElement[bool]], p: float
