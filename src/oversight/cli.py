@@ -6,8 +6,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import httpx
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -201,6 +205,67 @@ def seed_demo(
         typer.echo(asyncio.run(run()))
     except OversightError as exc:
         raise fail(exc.detail or exc.title) from exc
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    start: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")
+    ] = None,
+    output_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.JSON,
+    api_url: Annotated[
+        str | None, typer.Option("--api-url", help="Read a running deployment instead.")
+    ] = None,
+) -> None:
+    """The transparency summary (default: the 12 months up to today), from the database or,
+    with --api-url, from a running deployment over HTTP."""
+    from oversight.reports import formats, summary
+    from oversight.schemas import TransparencySummary
+
+    if api_url is not None:
+        params = {
+            name: value.date().isoformat()
+            for name, value in (("from", start), ("to", end))
+            if value is not None
+        }
+        try:
+            response = httpx.get(
+                f"{api_url.rstrip('/')}/api/v1/public/reports/summary", params=params, timeout=60
+            )
+        except httpx.HTTPError as exc:
+            raise fail(f"could not reach {api_url}: {exc}") from exc
+        if response.status_code != 200:
+            raise fail(f"{api_url} answered {response.status_code}: {response.text[:200]}")
+        figures = TransparencySummary.model_validate(response.json())
+    else:
+        settings = _settings()
+        default = summary.Period.default(datetime.now(UTC).date())
+        period = summary.Period(
+            start.date() if start else default.start, end.date() if end else default.end
+        )
+        if period.start > period.end:
+            raise fail("--from must not be after --to")
+
+        async def work(session: AsyncSession) -> TransparencySummary:
+            computed = await summary.compute(session, period, settings.suppression_threshold)
+            return TransparencySummary.model_validate(computed)
+
+        figures = in_transaction(work)
+    if output_format is ReportFormat.CSV:
+        text = formats.to_csv(formats.summary_rows(figures.model_dump(mode="json", by_alias=True)))
+    else:
+        text = figures.model_dump_json(by_alias=True, indent=2) + "\n"
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"report written to {out}")
 
 
 def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from oversight.db import simulated_clock, utcnow
 from oversight.domain.roles import Actor, Role
 from oversight.schemas import ConcernCreate, ConcernTransition, LocationIn
 from oversight.services import concerns
-from tests.helpers import Api, assert_problem
+from tests.helpers import Api, assert_problem, run_cli, serve
 
 SUMMARY = "/api/v1/public/reports/summary"
 SECRET_WORDS = "Witness lives at 12 Elm"
@@ -138,3 +139,46 @@ async def test_open_data_is_de_identified(api: Api, settings: Settings) -> None:
         assert concern["tracking_code"] not in response.text
     again = await api.client.get("/api/v1/public/data/concerns.csv")
     assert again.text == response.text  # stable record ids
+
+
+async def test_cli_report_from_the_database_and_over_http(
+    api: Api, settings: Settings, tmp_path: Any
+) -> None:
+    await seed(api, settings)
+    served = (await api.client.get(SUMMARY)).json()
+    from_db = tmp_path / "db.json"
+    result = run_cli(settings, "report", "--format", "json", "--out", str(from_db))
+    assert result.returncode == 0, result.stderr
+    local = json.loads(from_db.read_text())
+    for report in (local, served):
+        report.pop("generated_at")
+    assert local == served
+
+    as_csv = tmp_path / "db.csv"
+    assert run_cli(settings, "report", "--format", "csv", "--out", str(as_csv)).returncode == 0
+    assert "concerns.by_neighborhood,Sun Terrace,suppressed" in as_csv.read_text()
+
+    with serve(settings) as base:
+        over_http = tmp_path / "http.json"
+        result = run_cli(settings, "report", "--api-url", base, "--out", str(over_http))
+        assert result.returncode == 0, result.stderr
+    remote = json.loads(over_http.read_text())
+    remote.pop("generated_at")
+    assert remote == served
+
+    bad = run_cli(
+        settings,
+        "report",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-04-01",
+        "--out",
+        str(tmp_path / "x"),
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("error: ")
+    unreachable = run_cli(
+        settings, "report", "--api-url", "http://127.0.0.1:9", "--out", str(tmp_path / "y")
+    )
+    assert unreachable.returncode == 1
