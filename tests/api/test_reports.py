@@ -11,8 +11,8 @@ from typing import Any
 from oversight.config import Settings
 from oversight.db import simulated_clock, utcnow
 from oversight.domain.roles import Actor, Role
-from oversight.schemas import ConcernCreate, ConcernTransition, LocationIn
-from oversight.services import concerns
+from oversight.schemas import ConcernCreate, ConcernTransition, LocationIn, ResponseCreate
+from oversight.services import concerns, responses
 from tests.helpers import Api, assert_problem, run_cli, serve
 
 SUMMARY = "/api/v1/public/reports/summary"
@@ -182,3 +182,48 @@ async def test_cli_report_from_the_database_and_over_http(
         settings, "report", "--api-url", "http://127.0.0.1:9", "--out", str(tmp_path / "y")
     )
     assert unreachable.returncode == 1
+
+
+async def test_response_times_and_sla(api: Api, settings: Settings) -> None:
+    """Five concerns referred together and answered after 1, 2, 3, 4 and 10 days."""
+    commissioner = await api.person(Role.COMMISSIONER)
+    department = await api.department()
+    officer = await api.person(Role.OFFICER, department_id=department)
+    staff = Actor(commissioner.id, Role.COMMISSIONER)
+    police = Actor(officer.id, Role.OFFICER, department)
+    start = utcnow() - timedelta(days=40)
+    clock = start
+    ids = []
+    with simulated_clock(lambda: clock):
+        for _ in range(5):
+            async with api.database.unit_of_work() as session:
+                created = await concerns.submit(
+                    session,
+                    settings,
+                    None,
+                    ConcernCreate(kind="complaint", category="bias", summary="s", description="d"),
+                )
+            async with api.database.unit_of_work() as session:
+                await concerns.transition(
+                    session, settings, staff, created["id"], '"1"', ConcernTransition(to="triaged")
+                )
+                await concerns.transition(
+                    session,
+                    settings,
+                    staff,
+                    created["id"],
+                    '"2"',
+                    ConcernTransition(to="referred", department_id=department),
+                )
+            ids.append(created["id"])
+        for concern_id, days in zip(ids, (1, 2, 3, 4, 10), strict=True):
+            clock = start + timedelta(days=days)
+            async with api.database.unit_of_work() as session:
+                await responses.post_response(
+                    session, police, concern_id, ResponseCreate(body="Answer", action_taken="none")
+                )
+    timeliness = (await api.client.get(SUMMARY)).json()["timeliness"]
+    assert timeliness["median_days_to_response"] == 3.0
+    assert timeliness["p90_days_to_response"] == 7.6  # percentile_cont: 4 + 0.6 * (10 - 4)
+    assert timeliness["response_sla_met_pct"] == 100.0
+    assert timeliness["median_days_to_triage"] == 0.0
