@@ -91,13 +91,26 @@ async def record(
     reason: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> None:
-    """Stage one event; it is appended to the chain when this transaction commits."""
+    """Stage one event; it is appended to the chain when this transaction commits. UUIDs and
+    datetimes in ``data`` are written as the chain writes them (lowercase, RFC 3339 UTC)."""
     staged = _Staged(
-        actor, action, entity_type, entity_id, from_status, to_status, reason, dict(data or {})
+        actor, action, entity_type, entity_id, from_status, to_status, reason, _plain(data or {})
     )
     # Fail now, in the service, if the data cannot be canonicalised, not later at commit.
     rfc8785.dumps(staged.data)
     session.sync_session.info.setdefault(_PENDING, []).append(staged)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_at(value)
+    return value
 
 
 def format_at(at: datetime) -> str:

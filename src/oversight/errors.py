@@ -47,10 +47,6 @@ class OversightError(Exception):
             self.persist = persist
 
 
-class BadRequest(OversightError):
-    status, title = 400, "Bad Request"
-
-
 class Unauthorized(OversightError):
     status, title = 401, "Unauthorized"
 
@@ -75,10 +71,6 @@ class PreconditionFailed(OversightError):
     status, title = 412, "Precondition Failed"
 
 
-class PayloadTooLarge(OversightError):
-    status, title = 413, "Content Too Large"
-
-
 class Unprocessable(OversightError):
     status, title = 422, "Unprocessable Content"
 
@@ -89,10 +81,6 @@ class Unprocessable(OversightError):
 
 class PreconditionRequired(OversightError):
     status, title = 428, "Precondition Required"
-
-
-class TooManyRequests(OversightError):
-    status, title = 429, "Too Many Requests"
 
 
 class ServiceUnavailable(OversightError):

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 from oversight.api.deps import Cursor, Limit, SessionDep, require
 from oversight.audit import GENESIS_HASH
 from oversight.domain.roles import Actor, Permission
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas import AuditEventPublic, AuditHead, Page
 from oversight.services import audit_log
 
@@ -26,7 +27,7 @@ async def list_events(
     action: Annotated[str | None, Query(max_length=64)] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> object:
     """The audit log in chain order (`seq` ascending), filtered."""

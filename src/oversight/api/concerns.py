@@ -19,6 +19,7 @@ from oversight.api.deps import (
     json_response,
 )
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas import (
     AllegationCreate,
     AllegationOut,
@@ -91,7 +92,7 @@ async def list_concerns(
     overdue: bool | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     sort: Literal["created_at", "-created_at", "priority", "due"] = "-created_at",
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> object:
     """The concerns this caller may see: the commission's triage queue, a resident's own, an

@@ -5,7 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response, status
 
-from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, json_response
+from oversight.api.deps import (
+    CurrentActor,
+    Cursor,
+    IfMatch,
+    Limit,
+    SessionDep,
+    json_response,
+)
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas import (
     AgendaItemCreate,
     AgendaItemOut,
@@ -34,7 +42,7 @@ async def create_meeting(body: MeetingCreate, session: SessionDep, actor: Curren
 
 @router.get("", response_model=Page[MeetingOut])
 async def list_meetings(
-    session: SessionDep, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     """Newest first. Commissioners and admins; everyone else reads `/public/meetings`."""
     items, next_cursor = await meetings.page(session, actor, limit=limit, cursor=cursor)

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, json_response
 from oversight.db import Database, utcnow
 from oversight.errors import Unprocessable
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.reports import formats, open_data, summary
 from oversight.schemas import (
     NoteOut,
@@ -47,7 +48,9 @@ async def add_information(
 
 
 @router.get("/meetings", response_model=Page[PublicMeeting])
-async def meetings(session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> Response:
+async def meetings(
+    session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response:
     """The commission's meetings, newest first: agendas, attendance by name, approved minutes."""
     items, next_cursor = await public_meetings.page(session, limit=limit, cursor=cursor)
     return json_response(Page[PublicMeeting](items=items, next_cursor=next_cursor))

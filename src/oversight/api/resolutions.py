@@ -4,7 +4,15 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, json_response
+from oversight.api.deps import (
+    CurrentActor,
+    Cursor,
+    IfMatch,
+    Limit,
+    SessionDep,
+    json_response,
+)
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas import (
     Page,
     RecommendationOut,
@@ -36,7 +44,7 @@ async def create_resolution(
 
 @router.get("/resolutions", response_model=Page[ResolutionOut])
 async def list_resolutions(
-    session: SessionDep, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     items, next_cursor = await resolutions.page(
         session, actor, decided_only=False, limit=limit, cursor=cursor
@@ -107,7 +115,7 @@ async def answer_recommendation(
 
 @public.get("/resolutions", response_model=Page[ResolutionOut])
 async def public_resolutions(
-    session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+    session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     """Decided resolutions: votes by name, recommendations and their implementation status."""
     items, next_cursor = await resolutions.page(

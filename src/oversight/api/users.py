@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, status
 
 from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep, require
 from oversight.domain.roles import Actor, Permission
+from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas import Page, UserCreate, UserPublic, UserUpdate
 from oversight.services import users
 
@@ -21,7 +22,7 @@ async def me(session: SessionDep, actor: CurrentActor) -> object:
 
 @router.get("", response_model=Page[UserPublic])
 async def list_users(
-    session: SessionDep, _admin: Admin, limit: Limit = 50, cursor: Cursor = None
+    session: SessionDep, _admin: Admin, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> object:
     items, next_cursor = await users.page(session, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": next_cursor}

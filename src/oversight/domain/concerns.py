@@ -52,8 +52,6 @@ class Finding(StrEnum):
     NO_FINDING = "no_finding"
 
 
-Disposition = Finding
-
 #: Highest first: a complaint's disposition is its most serious finding.
 FINDING_RANK: tuple[Finding, ...] = (
     Finding.SUSTAINED,

@@ -115,7 +115,6 @@ CONCERN_MOVES: tuple[Move, ...] = (
 )
 
 CONCERN_STATUSES = tuple(status.value for status in ConcernStatus)
-FINAL_CONCERN_STATUSES = frozenset({"withdrawn"})
 
 
 # The meeting machine (API.md, "Meetings").

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import utcnow
 from oversight.domain import machines
-from oversight.domain.roles import Role
+from oversight.domain.roles import Actor, Role
 from oversight.errors import (
     Conflict,
     Forbidden,
+    NotFound,
     PreconditionFailed,
     PreconditionRequired,
     Unprocessable,
@@ -18,6 +26,57 @@ from oversight.errors import (
 
 class Versioned(Protocol):
     version: int
+
+
+class Tracked(Protocol):
+    id: uuid.UUID
+    version: int
+    updated_at: datetime
+
+
+Row = TypeVar("Row")
+
+
+async def load_row(
+    session: AsyncSession,
+    model: type[Row],
+    row_id: uuid.UUID,
+    *,
+    missing: str,
+    for_update: bool = False,
+) -> Row:
+    """The row by id, fresh from the database (locked when ``for_update``), else 404."""
+    stmt = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = await session.scalar(stmt.execution_options(populate_existing=True))
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+async def record_change(
+    session: AsyncSession,
+    actor: Actor | None,
+    resource: Tracked,
+    entity_type: str,
+    action: str,
+    now: datetime | None = None,
+    **event: Any,
+) -> None:
+    """A change that shows in the resource's representation: a new version (its ETag),
+    flushed, and audited in the same transaction."""
+    resource.version += 1
+    resource.updated_at = now or utcnow()
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=resource.id,
+        **event,
+    )
 
 
 def check_version(resource: Versioned, if_match: str | None) -> None:

@@ -40,7 +40,7 @@ from oversight.schemas import (
     ConcernTransition,
     ConcernUpdate,
 )
-from oversight.services.common import check_version, enforce_move
+from oversight.services.common import check_version, enforce_move, record_change
 
 #: Where no stage clock runs, the due-date sort key: after every real deadline.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -76,12 +76,6 @@ async def load(
     return concern
 
 
-def touch(concern: Concern, now: datetime) -> None:
-    """Record a change that shows in the representation: bump the version (the ETag)."""
-    concern.version += 1
-    concern.updated_at = now
-
-
 async def changed(
     session: AsyncSession,
     actor: Actor | None,
@@ -91,11 +85,7 @@ async def changed(
     **event: Any,
 ) -> None:
     """A change to the concern or a part shown in it: new version, flushed, audited."""
-    touch(concern, now)
-    await session.flush()
-    await audit.record(
-        session, actor=actor, action=action, entity_type="concern", entity_id=concern.id, **event
-    )
+    await record_change(session, actor, concern, "concern", action, now, **event)
 
 
 # Representation ------------------------------------------------------------------------------
@@ -416,7 +406,7 @@ async def update(
         current = getattr(concern, column)
         if current != stored:
             shown_before = PRIORITY_BY_RANK[current] if name == "priority" else current
-            before[name], after[name] = _plain(shown_before), _plain(value)
+            before[name], after[name] = shown_before, value
             setattr(concern, column, stored)
     now = utcnow()
     if after:
@@ -425,10 +415,6 @@ async def update(
         )
     allegations = await allegations_of(session, [concern.id])
     return represent(concern, allegations[concern.id], actor, now)
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 # The state machine ---------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -32,7 +31,7 @@ from oversight.schemas import (
     MinutesOut,
 )
 from oversight.services import concerns
-from oversight.services.common import check_version, enforce_move
+from oversight.services.common import check_version, enforce_move, load_row, record_change
 
 READERS = frozenset({Role.COMMISSIONER, Role.ADMIN})
 
@@ -50,13 +49,9 @@ def _check_reader(actor: Actor) -> None:
 async def load(
     session: AsyncSession, meeting_id: uuid.UUID, *, for_update: bool = False
 ) -> Meeting:
-    stmt = select(Meeting).where(Meeting.id == meeting_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    meeting = await session.scalar(stmt.execution_options(populate_existing=True))
-    if meeting is None:
-        raise NotFound("No such meeting.")
-    return meeting
+    return await load_row(
+        session, Meeting, meeting_id, missing="No such meeting.", for_update=for_update
+    )
 
 
 async def agenda_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[AgendaItem]:
@@ -127,12 +122,7 @@ async def page(
 async def _changed(
     session: AsyncSession, actor: Actor, meeting: Meeting, action: str, **event: Any
 ) -> None:
-    meeting.version += 1
-    meeting.updated_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session, actor=actor, action=action, entity_type="meeting", entity_id=meeting.id, **event
-    )
+    await record_change(session, actor, meeting, "meeting", action, **event)
 
 
 async def create(session: AsyncSession, actor: Actor, data: MeetingCreate) -> MeetingOut:
@@ -184,13 +174,9 @@ async def edit(
             actor,
             meeting,
             action,
-            data={"before": _plain(before), "after": _plain(after)},
+            data={"before": before, "after": after},
         )
     return await represent(session, meeting, actor)
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: audit.format_at(v) if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 async def transition(

@@ -45,7 +45,7 @@ from oversight.schemas import (
     VoteOut,
 )
 from oversight.services import meetings
-from oversight.services.common import check_version, enforce_move
+from oversight.services.common import check_version, enforce_move, load_row, record_change
 
 READERS = frozenset({Role.COMMISSIONER, Role.ADMIN})
 DECIDED = ("adopted", "rejected")
@@ -60,13 +60,9 @@ def _require_commissioner(actor: Actor) -> None:
 async def load(
     session: AsyncSession, resolution_id: uuid.UUID, *, for_update: bool = False
 ) -> Resolution:
-    stmt = select(Resolution).where(Resolution.id == resolution_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    resolution = await session.scalar(stmt.execution_options(populate_existing=True))
-    if resolution is None:
-        raise NotFound("No such resolution.")
-    return resolution
+    return await load_row(
+        session, Resolution, resolution_id, missing="No such resolution.", for_update=for_update
+    )
 
 
 async def _active_commissioners(session: AsyncSession) -> set[uuid.UUID]:
@@ -150,17 +146,7 @@ async def represent(
 async def _changed(
     session: AsyncSession, actor: Actor, resolution: Resolution, action: str, **event: Any
 ) -> None:
-    resolution.version += 1
-    resolution.updated_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="resolution",
-        entity_id=resolution.id,
-        **event,
-    )
+    await record_change(session, actor, resolution, "resolution", action, **event)
 
 
 async def _set_links(

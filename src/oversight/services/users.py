@@ -140,10 +140,6 @@ async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
         action="user.changed",
         entity_type="user",
         entity_id=user.id,
-        data={"before": _jsonable(before), "after": _jsonable(after)},
+        data={"before": before, "after": after},
     )
     return user
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in values.items()}
