@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -116,7 +117,9 @@ def _configure_sqlite(sync_engine: Engine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading unit of work takes no write lock: a deferred BEGIN is a snapshot in WAL.
+        reads = connection.get_execution_options().get(READS_OPTION)
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
 
 def create_server_engine(settings: Settings) -> AsyncEngine:
@@ -130,7 +133,8 @@ def create_server_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip on every checkout): a connection that died with the server
+        # fails its request with a 503, and that disconnect invalidates the whole pool at once.
         connect_args={
             "connect_timeout": 3,
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
@@ -145,6 +149,21 @@ def create_sync_engine(settings: Settings) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+READS_OPTION = "oversight_reads"
+
+
+class Reads(StrEnum):
+    """How a unit of work that writes nothing reads, on PostgreSQL (SQLite: a deferred BEGIN).
+
+    ``STATEMENTS``: no transaction; each statement sees what was committed when it started.
+    Saves the BEGIN and COMMIT round trips of a request that reads the caller and then answers
+    with one query. ``SNAPSHOT``: every statement sees the same snapshot (a report's figures).
+    """
+
+    STATEMENTS = "AUTOCOMMIT"
+    SNAPSHOT = "REPEATABLE READ"
 
 
 class OversightSession(Session):
@@ -164,13 +183,18 @@ class Database:
         )
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, reads: Reads | None = None) -> AsyncIterator[AsyncSession]:
         """One transaction: commit on success, roll back on error.
 
         An error that says ``persist`` (a failed sign-in that must still be audited, a reused
         refresh token whose family must stay revoked) commits what was written, then re-raises.
+        ``reads`` is for work that writes nothing (see ``Reads``).
         """
         async with self.sessions() as session:
+            if reads is not None:
+                postgres = self.engine.dialect.name == "postgresql"
+                options = {"isolation_level": reads.value} if postgres else {}
+                await session.connection(execution_options={**options, READS_OPTION: True})
             try:
                 yield session
             except BaseException as exc:

@@ -96,15 +96,15 @@ async def keyset_page(
     columns: bool = False,
 ) -> tuple[list[Any], str | None]:
     """Run ``stmt`` ordered by ``keys``, one page after ``cursor``: ORM objects when it selects
-    one entity, rows when ``columns`` (it selects the columns the keys name)."""
+    one entity, mappings of column values when ``columns`` (it selects the keys' columns)."""
     if cursor:
         stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
     order = [key.column.desc() if key.descending else key.column.asc() for key in keys]
     result = await session.execute(stmt.order_by(*order).limit(limit + 1))
-    rows = list(result.all() if columns else result.scalars().all())
+    rows = list(result.mappings().all() if columns else result.scalars().all())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    values = [getattr(last, key.column.key) for key in keys]
+    values = [last[key.column.key] if columns else getattr(last, key.column.key) for key in keys]
     return rows, encode_cursor(values)

@@ -35,7 +35,7 @@ from oversight.schemas import (
     ResponseCreate,
     ResponseOut,
 )
-from oversight.services import concerns, notes, responses, timeline
+from oversight.services import allegations, concerns, notes, responses, timeline
 
 router = APIRouter(prefix="/concerns", tags=["concerns"])
 
@@ -215,7 +215,7 @@ async def concern_events(concern_id: uuid.UUID, session: SessionDep, actor: Curr
 async def list_allegations(
     concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> object:
-    return await concerns.list_allegations(session, actor, concern_id)
+    return await allegations.list_allegations(session, actor, concern_id)
 
 
 @router.post(
@@ -224,7 +224,7 @@ async def list_allegations(
 async def add_allegation(
     concern_id: uuid.UUID, body: AllegationCreate, session: SessionDep, actor: CurrentActor
 ) -> object:
-    return await concerns.add_allegation(session, actor, concern_id, body)
+    return await allegations.add_allegation(session, actor, concern_id, body)
 
 
 @router.patch("/{concern_id}/allegations/{allegation_id}", response_model=AllegationOut)
@@ -236,4 +236,4 @@ async def change_allegation(
     actor: CurrentActor,
 ) -> object:
     """Correct an allegation or record its `finding`."""
-    return await concerns.change_allegation(session, actor, concern_id, allegation_id, body)
+    return await allegations.change_allegation(session, actor, concern_id, allegation_id, body)

@@ -13,7 +13,7 @@ from pydantic_core import to_json, to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
-from oversight.db import Database
+from oversight.db import Database, Reads
 from oversight.domain.roles import Actor, Permission, may
 from oversight.errors import Forbidden
 from oversight.pagination import MAX_LIMIT
@@ -29,7 +29,9 @@ def get_settings(request: Request) -> Settings:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.unit_of_work() as session:
+    # GET and HEAD change nothing (no route writes on them), so they need no transaction.
+    reads = Reads.STATEMENTS if request.method in {"GET", "HEAD"} else None
+    async with database.unit_of_work(reads) as session:
         yield session
 
 

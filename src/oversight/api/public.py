@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, json_response
-from oversight.db import Database, utcnow
+from oversight.db import Database, Reads, utcnow
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.reports import formats, open_data, summary
@@ -78,7 +78,7 @@ async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
 )
 async def report_summary(
-    session: SessionDep,
+    request: Request,
     settings: SettingsDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
@@ -88,9 +88,10 @@ async def report_summary(
     """The transparency summary (default: the 12 months up to today). `Accept: text/csv` or
     `?format=csv` gives `section,dimension,value` rows, a hidden cell reading `suppressed`."""
     period = _period(start, end)
-    figures = TransparencySummary.model_validate(
-        await summary.compute(session, period, settings.suppression_threshold)
-    )
+    database: Database = request.app.state.database
+    async with database.unit_of_work(Reads.SNAPSHOT) as session:
+        computed = await summary.compute(session, period, settings.suppression_threshold)
+    figures = TransparencySummary.model_validate(computed)
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
         rows = formats.summary_rows(figures.model_dump(mode="json", by_alias=True))
@@ -125,7 +126,7 @@ async def concerns_csv(
 
     async def body() -> AsyncIterator[str]:
         # Its own unit of work: the response streams after the route has returned.
-        async with database.unit_of_work() as session:
+        async with database.unit_of_work(Reads.SNAPSHOT) as session:
             async for line in open_data.lines(session, period, settings.suppression_threshold, key):
                 yield line
 

@@ -18,7 +18,9 @@ from oversight.domain.roles import Role
 COMMISSIONER, OFFICER, RESIDENT = Role.COMMISSIONER, Role.OFFICER, Role.RESIDENT
 
 
-@dataclass(frozen=True)
+# eq=False: moves are compared and hashed by identity, so that ``allowed``'s cache key (a
+# whole machine) costs a pointer per move rather than a hash of every field.
+@dataclass(frozen=True, eq=False)
 class Move:
     source: frozenset[str]
     target: str

@@ -99,9 +99,8 @@ class _Query:
 
 
 async def compute(session: AsyncSession, period: Period, threshold: int) -> dict[str, Any]:
+    """The summary; run it in a ``Reads.SNAPSHOT`` unit of work, so that its figures agree."""
     q = _Query(session)
-    if q.postgres:
-        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     lower, upper = period.lower, period.upper
     received = [Concern.created_at >= lower, Concern.created_at < upper]
 

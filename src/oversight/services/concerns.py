@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, true
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -34,8 +46,6 @@ from oversight.errors import (
 from oversight.models import Allegation, Category, Concern, Department, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas import (
-    AllegationCreate,
-    AllegationUpdate,
     ConcernCreate,
     ConcernTransition,
     ConcernUpdate,
@@ -97,90 +107,123 @@ async def changed(
 ConcernView = dict[str, Any]
 
 
-def _allegation_view(allegation: Allegation) -> dict[str, Any]:
-    return {
-        "id": allegation.id,
-        "category": allegation.category,
-        "officer_badge": allegation.officer_badge,
-        "officer_name": allegation.officer_name,
-        "description": allegation.description,
-        "finding": allegation.finding,
-    }
+ALLEGATION_FIELDS = ("id", "category", "officer_badge", "officer_name", "description", "finding")
+
+
+def allegation_view(allegation: Allegation) -> dict[str, Any]:
+    return {name: getattr(allegation, name) for name in ALLEGATION_FIELDS}
+
+
+@cache
+def _page_columns(dialect: str) -> Select[Any]:
+    """The triage page's SELECT before filters (built once per dialect: it is the same every
+    time): the concern's columns and its allegations as one JSON array (NULL for none), in
+    order, so that a page is one query."""
+    parts = (
+        select(*(getattr(Allegation, name) for name in ALLEGATION_FIELDS))
+        .where(Allegation.concern_id == Concern.id)
+        .order_by(Allegation.position)
+        .correlate(Concern)
+        .subquery("a")
+    )
+    # Keys as constants: json_build_object cannot type a bound parameter.
+    pairs = [x for name in ALLEGATION_FIELDS for x in (literal_column(f"'{name}'"), parts.c[name])]
+    array: ColumnElement[Any]
+    if dialect == "postgresql":
+        array = func.json_agg(func.json_build_object(*pairs))
+    else:
+        array = func.json_group_array(func.json_object(*pairs))
+    allegations = type_coerce(select(array).scalar_subquery(), JSON).label("allegations")
+    return select(*Concern.__table__.columns, allegations)
+
+
+def columns_of(concern: Concern) -> Mapping[str, Any]:
+    return {column.key: getattr(concern, column.key) for column in Concern.__table__.columns}
 
 
 def represent(
-    concern: Any, allegations: Sequence[Allegation], actor: Actor | None, now: datetime
+    concern: Mapping[str, Any],
+    allegations: Sequence[dict[str, Any]],
+    actor: Actor | None,
+    now: datetime,
 ) -> ConcernView:
-    """The concern (an ORM object or a row of its columns) as ``actor`` may see it."""
+    """A concern's columns (``columns_of`` or a row as a mapping) and its allegations (as
+    ``allegation_view`` gives them) as ``actor`` may see it."""
     role = actor.role if actor else Role.RESIDENT  # an anonymous submitter sees their receipt
     fields: dict[str, Any] = {
-        "id": concern.id,
-        "kind": concern.kind,
-        "category": concern.category,
-        "summary": concern.summary,
-        "description": concern.description,
-        "occurred_at": concern.occurred_at,
+        "id": concern["id"],
+        "kind": concern["kind"],
+        "category": concern["category"],
+        "summary": concern["summary"],
+        "description": concern["description"],
+        "occurred_at": concern["occurred_at"],
         "location": {
-            "address": concern.address,
-            "neighborhood": concern.neighborhood,
-            "latitude": concern.latitude,
-            "longitude": concern.longitude,
+            "address": concern["address"],
+            "neighborhood": concern["neighborhood"],
+            "latitude": concern["latitude"],
+            "longitude": concern["longitude"],
         },
-        "allegations": [_allegation_view(a) for a in allegations],
-        "status": concern.status,
-        "disposition": concern.disposition,
-        "department_id": concern.department_id,
-        "triage_due_at": concern.triage_due_at,
-        "response_due_at": concern.response_due_at,
-        "overdue": concern.due_sort < now,
-        "allowed_transitions": list(machines.allowed(machines.CONCERN_MOVES, concern.status, role))
+        "allegations": allegations,
+        "status": concern["status"],
+        "disposition": concern["disposition"],
+        "department_id": concern["department_id"],
+        "triage_due_at": concern["triage_due_at"],
+        "response_due_at": concern["response_due_at"],
+        "overdue": concern["due_sort"] < now,
+        "allowed_transitions": list(
+            machines.allowed(machines.CONCERN_MOVES, concern["status"], role)
+        )
         if actor
         else [],
-        "version": concern.version,
-        "created_at": concern.created_at,
-        "updated_at": concern.updated_at,
-        "closed_at": concern.closed_at,
+        "version": concern["version"],
+        "created_at": concern["created_at"],
+        "updated_at": concern["updated_at"],
+        "closed_at": concern["closed_at"],
     }
     if role is not Role.OFFICER:
         # Officers never learn who complained, how to reach them, or the tracking code.
         fields |= {
-            "tracking_code": concern.tracking_code,
-            "submitted_by": concern.submitted_by,
-            "anonymous": concern.anonymous,
-            "contact_email": concern.contact_email,
+            "tracking_code": concern["tracking_code"],
+            "submitted_by": concern["submitted_by"],
+            "anonymous": concern["anonymous"],
+            "contact_email": concern["contact_email"],
         }
     if role in STAFF or role is Role.OFFICER:
-        fields |= {"priority": PRIORITY_BY_RANK[concern.priority_rank]}
+        fields |= {"priority": PRIORITY_BY_RANK[concern["priority_rank"]]}
     if role in STAFF:
-        fields |= {"assignee_id": concern.assignee_id}
+        fields |= {"assignee_id": concern["assignee_id"]}
     return fields
 
 
-async def allegations_of(
-    session: AsyncSession, concern_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Allegation]]:
-    found: dict[uuid.UUID, list[Allegation]] = {concern_id: [] for concern_id in concern_ids}
-    if concern_ids:
-        rows = await session.scalars(
-            select(Allegation)
-            .where(Allegation.concern_id.in_(concern_ids))
-            .order_by(Allegation.position)
-        )
-        for allegation in rows:
-            found[allegation.concern_id].append(allegation)
-    return found
+async def allegations_of(session: AsyncSession, concern_id: uuid.UUID) -> list[Allegation]:
+    rows = await session.scalars(
+        select(Allegation).where(Allegation.concern_id == concern_id).order_by(Allegation.position)
+    )
+    return list(rows)
+
+
+def _view(
+    concern: Concern, allegations: Sequence[Allegation], actor: Actor | None, now: datetime
+) -> ConcernView:
+    return represent(columns_of(concern), [allegation_view(a) for a in allegations], actor, now)
+
+
+async def _represent_loaded(
+    session: AsyncSession, concern: Concern, actor: Actor, now: datetime
+) -> ConcernView:
+    allegations = await allegations_of(session, concern.id)
+    return _view(concern, allegations, actor, now)
 
 
 async def read(session: AsyncSession, actor: Actor, concern_id: uuid.UUID) -> ConcernView:
     concern = await load(session, actor, concern_id)
-    allegations = await allegations_of(session, [concern.id])
-    return represent(concern, allegations[concern.id], actor, utcnow())
+    return await _represent_loaded(session, concern, actor, utcnow())
 
 
 # Intake --------------------------------------------------------------------------------------
 
 
-async def _check_categories(session: AsyncSession, codes: set[str], loc: tuple[str, ...]) -> None:
+async def check_categories(session: AsyncSession, codes: set[str], loc: tuple[str, ...]) -> None:
     known = set(
         (
             await session.scalars(
@@ -197,9 +240,9 @@ async def submit(
 ) -> ConcernView:
     if actor is not None and actor.role is not Role.RESIDENT:
         raise Forbidden("Concerns are brought by residents; staff accounts cannot submit them.")
-    await _check_categories(session, {data.category}, ("body", "category"))
+    await check_categories(session, {data.category}, ("body", "category"))
     if data.allegations:
-        await _check_categories(
+        await check_categories(
             session, {a.category for a in data.allegations}, ("body", "allegations")
         )
     if data.allegations and data.kind is not Kind.COMPLAINT:
@@ -246,7 +289,7 @@ async def submit(
         to_status=ConcernStatus.SUBMITTED,
         data={"kind": data.kind.value, "category": data.category, "allegations": len(allegations)},
     )
-    return represent(concern, allegations, actor, now)
+    return _view(concern, allegations, actor, now)
 
 
 # The triage queue ----------------------------------------------------------------------------
@@ -302,7 +345,7 @@ def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
 
 def _filtered(session: AsyncSession, actor: Actor, f: ConcernFilters, now: datetime) -> Select[Any]:
     # Columns, not ORM objects: the page is read-only, and identity-mapping 50 rows costs.
-    stmt = select(*Concern.__table__.columns).where(visible_to(actor))
+    stmt = _page_columns(dialect_name(session)).where(visible_to(actor))
     if f.status:
         stmt = stmt.where(Concern.status.in_([s.value for s in f.status]))
     equal = {
@@ -351,8 +394,16 @@ async def page(
         cursor=cursor,
         columns=True,
     )
-    allegations = await allegations_of(session, [c.id for c in rows])
-    return [represent(c, allegations[c.id], actor, now) for c in rows], next_cursor
+    return [
+        represent(c, _allegations_read(c["allegations"]), actor, now) for c in rows
+    ], next_cursor
+
+
+def _allegations_read(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    # SQLite keeps a UUID as 32 hex digits; both databases give it back as a string.
+    for allegation in found or []:
+        allegation["id"] = uuid.UUID(allegation["id"])
+    return found or []
 
 
 # Edits ---------------------------------------------------------------------------------------
@@ -389,7 +440,7 @@ async def update(
     if "priority" in wanted and wanted["priority"] is None:
         raise Unprocessable("priority may not be null.", loc=("body", "priority"))
     if wanted.get("category") is not None:
-        await _check_categories(session, {wanted["category"]}, ("body", "category"))
+        await check_categories(session, {wanted["category"]}, ("body", "category"))
     elif "category" in wanted:
         raise Unprocessable("category may not be null.", loc=("body", "category"))
     if "description" in wanted and wanted["description"] is None:
@@ -413,8 +464,7 @@ async def update(
         await changed(
             session, actor, concern, now, "concern.edited", data={"before": before, "after": after}
         )
-    allegations = await allegations_of(session, [concern.id])
-    return represent(concern, allegations[concern.id], actor, now)
+    return await _represent_loaded(session, concern, actor, now)
 
 
 # The state machine ---------------------------------------------------------------------------
@@ -440,7 +490,7 @@ async def transition(
     concern = await load(session, actor, concern_id, for_update=True)
     check_version(concern, if_match)
     given = {name for name in data.model_fields_set if getattr(data, name) is not None}
-    allegations = (await allegations_of(session, [concern.id]))[concern.id]
+    allegations = await allegations_of(session, concern.id)
     target = data.to
     # A complaint's findings make its disposition; the machine then counts it as given.
     if target == ConcernStatus.RESOLVED and _disposition_is_derivable(concern, allegations):
@@ -465,7 +515,7 @@ async def transition(
         reason=data.reason,
         data={"public_note": data.public_note, **effects},
     )
-    return represent(concern, allegations, actor, now)
+    return _view(concern, allegations, actor, now)
 
 
 def check_concern_move(
@@ -593,84 +643,3 @@ def _resolve(
             loc=("body", "disposition"),
         )
     return derived
-
-
-# Allegations ---------------------------------------------------------------------------------
-
-
-async def list_allegations(
-    session: AsyncSession, actor: Actor, concern_id: uuid.UUID
-) -> list[Allegation]:
-    concern = await load(session, actor, concern_id)
-    return (await allegations_of(session, [concern.id]))[concern.id]
-
-
-def _require_commissioner(actor: Actor, what: str) -> None:
-    if actor.role is not Role.COMMISSIONER:
-        raise Forbidden(f"Only commissioners may {what}.")
-
-
-async def add_allegation(
-    session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: AllegationCreate
-) -> Allegation:
-    concern = await load(session, actor, concern_id, for_update=True)
-    _require_commissioner(actor, "add allegations")
-    if concern.kind != Kind.COMPLAINT:
-        raise Unprocessable("Only complaints carry allegations.", loc=("body",))
-    await _check_categories(session, {data.category}, ("body", "category"))
-    now = utcnow()
-    position = await session.scalar(
-        select(func.coalesce(func.max(Allegation.position) + 1, 0)).where(
-            Allegation.concern_id == concern.id
-        )
-    )
-    allegation = Allegation(
-        concern_id=concern.id, position=position, created_at=now, **data.model_dump()
-    )
-    session.add(allegation)
-    await changed(
-        session,
-        actor,
-        concern,
-        now,
-        "concern.allegation_added",
-        data={"allegation_id": str(allegation.id), "category": allegation.category},
-    )
-    return allegation
-
-
-async def change_allegation(
-    session: AsyncSession,
-    actor: Actor,
-    concern_id: uuid.UUID,
-    allegation_id: uuid.UUID,
-    data: AllegationUpdate,
-) -> Allegation:
-    concern = await load(session, actor, concern_id, for_update=True)
-    allegation = await session.scalar(
-        select(Allegation).where(
-            Allegation.id == allegation_id, Allegation.concern_id == concern.id
-        )
-    )
-    if allegation is None:
-        raise NotFound("No such allegation on this concern.")
-    _require_commissioner(actor, "change allegations")
-    wanted = data.model_dump(exclude_unset=True)
-    if "category" in wanted:
-        if wanted["category"] is None:
-            raise Unprocessable("category may not be null.", loc=("body", "category"))
-        await _check_categories(session, {wanted["category"]}, ("body", "category"))
-    before = {k: getattr(allegation, k) for k in wanted if getattr(allegation, k) != wanted[k]}
-    after = {k: wanted[k] for k in before}
-    if after:
-        for name, value in after.items():
-            setattr(allegation, name, value)
-        await changed(
-            session,
-            actor,
-            concern,
-            utcnow(),
-            "concern.allegation_changed",
-            data={"allegation_id": str(allegation.id), "before": before, "after": after},
-        )
-    return allegation

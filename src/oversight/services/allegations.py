@@ -1,0 +1,94 @@
+"""A complaint's allegations: listed with it, added and given findings by commissioners."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight.db import utcnow
+from oversight.domain.concerns import Kind
+from oversight.domain.roles import Actor, Role
+from oversight.errors import Forbidden, NotFound, Unprocessable
+from oversight.models import Allegation
+from oversight.schemas import AllegationCreate, AllegationUpdate
+from oversight.services.concerns import allegations_of, changed, check_categories, load
+
+
+async def list_allegations(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID
+) -> list[Allegation]:
+    concern = await load(session, actor, concern_id)
+    return await allegations_of(session, concern.id)
+
+
+def _require_commissioner(actor: Actor, what: str) -> None:
+    if actor.role is not Role.COMMISSIONER:
+        raise Forbidden(f"Only commissioners may {what}.")
+
+
+async def add_allegation(
+    session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: AllegationCreate
+) -> Allegation:
+    concern = await load(session, actor, concern_id, for_update=True)
+    _require_commissioner(actor, "add allegations")
+    if concern.kind != Kind.COMPLAINT:
+        raise Unprocessable("Only complaints carry allegations.", loc=("body",))
+    await check_categories(session, {data.category}, ("body", "category"))
+    now = utcnow()
+    position = await session.scalar(
+        select(func.coalesce(func.max(Allegation.position) + 1, 0)).where(
+            Allegation.concern_id == concern.id
+        )
+    )
+    allegation = Allegation(
+        concern_id=concern.id, position=position, created_at=now, **data.model_dump()
+    )
+    session.add(allegation)
+    await changed(
+        session,
+        actor,
+        concern,
+        now,
+        "concern.allegation_added",
+        data={"allegation_id": str(allegation.id), "category": allegation.category},
+    )
+    return allegation
+
+
+async def change_allegation(
+    session: AsyncSession,
+    actor: Actor,
+    concern_id: uuid.UUID,
+    allegation_id: uuid.UUID,
+    data: AllegationUpdate,
+) -> Allegation:
+    concern = await load(session, actor, concern_id, for_update=True)
+    allegation = await session.scalar(
+        select(Allegation).where(
+            Allegation.id == allegation_id, Allegation.concern_id == concern.id
+        )
+    )
+    if allegation is None:
+        raise NotFound("No such allegation on this concern.")
+    _require_commissioner(actor, "change allegations")
+    wanted = data.model_dump(exclude_unset=True)
+    if "category" in wanted:
+        if wanted["category"] is None:
+            raise Unprocessable("category may not be null.", loc=("body", "category"))
+        await check_categories(session, {wanted["category"]}, ("body", "category"))
+    before = {k: getattr(allegation, k) for k in wanted if getattr(allegation, k) != wanted[k]}
+    after = {k: wanted[k] for k in before}
+    if after:
+        for name, value in after.items():
+            setattr(allegation, name, value)
+        await changed(
+            session,
+            actor,
+            concern,
+            utcnow(),
+            "concern.allegation_changed",
+            data={"allegation_id": str(allegation.id), "before": before, "after": after},
+        )
+    return allegation
