@@ -26,6 +26,10 @@ PASSWORD = "bench password 12345"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+#: The process id of each running server, by base URL.
+PIDS: dict[str, int] = {}
+
+
 @contextmanager
 def postgres_database(base_url: str | None = None) -> Iterator[str]:
     """A new, migrated PostgreSQL database, dropped afterwards."""
@@ -93,6 +97,7 @@ def server(
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    PIDS[base] = process.pid
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -110,6 +115,7 @@ def server(
     finally:
         process.terminate()
         process.wait(timeout=15)
+        PIDS.pop(base, None)
 
 
 def create_user(database_url: str, role: str) -> str:

@@ -17,11 +17,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.config import Settings, get_settings
-from oversight.db import Database, create_sync_engine
+from oversight.db import Database, Reads, create_sync_engine
 from oversight.domain.roles import Role
 from oversight.errors import OversightError
 from oversight.models import AuditEvent, Department
@@ -58,13 +59,13 @@ def _one_line(exc: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
-def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def in_transaction(work: Callable[[AsyncSession], Awaitable[T]], reads: Reads | None = None) -> T:
     """Run ``work`` in one unit of work, as a request would, and report errors in one line."""
 
     async def run() -> T:
         database = Database(_settings())
         try:
-            async with database.unit_of_work() as session:
+            async with database.unit_of_work(reads) as session:
                 return await work(session)
         finally:
             await database.dispose()
@@ -75,6 +76,10 @@ def in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         raise fail(exc.detail or exc.title) from exc
     except ValidationError as exc:
         raise fail(_one_line(exc)) from exc
+    except DBAPIError as exc:
+        raise fail(
+            f"database error ({exc.orig}); is it up and migrated (oversight migrate)?"
+        ) from exc
 
 
 @app.command()
@@ -210,6 +215,7 @@ def seed_demo(
 class ReportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    HTML = "html"
 
 
 @app.command()
@@ -228,7 +234,7 @@ def report(
 ) -> None:
     """The transparency summary (default: the 12 months up to today), from the database or,
     with --api-url, from a running deployment over HTTP."""
-    from oversight.reports import formats, summary
+    from oversight.reports import formats, html, summary
     from oversight.schemas import TransparencySummary
 
     if api_url is not None:
@@ -259,9 +265,11 @@ def report(
             computed = await summary.compute(session, period, settings.suppression_threshold)
             return TransparencySummary.model_validate(computed)
 
-        figures = in_transaction(work)
+        figures = in_transaction(work, Reads.SNAPSHOT)
     if output_format is ReportFormat.CSV:
         text = formats.to_csv(formats.summary_rows(figures.model_dump(mode="json", by_alias=True)))
+    elif output_format is ReportFormat.HTML:
+        text = html.render(figures)
     else:
         text = figures.model_dump_json(by_alias=True, indent=2) + "\n"
     out.write_text(text, encoding="utf-8")

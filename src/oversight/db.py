@@ -54,6 +54,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetimes are not stored; attach a timezone")
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name == "postgresql":
+            return None  # the server sends UTC (the connection's TimeZone) with its offset
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -137,7 +142,7 @@ def create_server_engine(settings: Settings) -> AsyncEngine:
         # fails its request with a 503, and that disconnect invalidates the whole pool at once.
         connect_args={
             "connect_timeout": 3,
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c timezone=UTC",
         },
     )
 
@@ -148,7 +153,7 @@ def create_sync_engine(settings: Settings) -> Engine:
         engine = create_engine(url)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
 
 
 READS_OPTION = "oversight_reads"

@@ -100,8 +100,12 @@ async def keyset_page(
     if cursor:
         stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
     order = [key.column.desc() if key.descending else key.column.asc() for key in keys]
-    result = await session.execute(stmt.order_by(*order).limit(limit + 1))
-    rows = list(result.mappings().all() if columns else result.scalars().all())
+    stmt = stmt.order_by(*order).limit(limit + 1)
+    if columns:
+        # Plain column values need no ORM: the session's connection runs it, in its transaction.
+        rows = list((await (await session.connection()).execute(stmt)).mappings().all())
+    else:
+        rows = list((await session.scalars(stmt)).all())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -22,7 +22,8 @@ from oversight.services import auth, idempotency
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, on every request.
     settings: Settings = request.app.state.settings
     return settings
 

@@ -1,11 +1,12 @@
 """The public transparency summary: SQL aggregates, then small-cell suppression.
 
-Counts are GROUP BY queries; medians and the 90th percentile are PostgreSQL's percentile_cont,
-or on SQLite the two ordered neighbours of the quantile (LIMIT 2 OFFSET k), interpolated; no
-concern row is ever pulled into Python. Every count passes through ``domain.suppression``;
-statistics over fewer than ``threshold`` records are null. On PostgreSQL the whole report,
-audit head included, is read in one REPEATABLE READ snapshot; SQLite's write-locked
-transaction gives the same.
+Two passes over the period's concerns do most of the work: one for the totals, the stage-time
+quantiles (PostgreSQL's percentile_cont with FILTER) and the SLA, one for every dimension's
+counts (GROUPING SETS on PostgreSQL; one GROUP BY per dimension on SQLite, whose quantiles are
+the two ordered neighbours of the quantile, LIMIT 2 OFFSET k, interpolated). No concern row is
+ever pulled into Python. Every count passes through ``domain.suppression``; statistics over
+fewer than ``threshold`` records are null. Run it in one snapshot (``Reads.SNAPSHOT``), audit
+head included, so that its figures agree with each other.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, cast, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, and_, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.audit import GENESIS_HASH
@@ -54,16 +55,28 @@ def days_between(postgres: bool, start: Any, end: Any) -> ColumnElement[float]:
 
 
 def month_of(postgres: bool, column: Any) -> ColumnElement[str]:
-    """``YYYY-MM`` of a timestamp, in SQL."""
-    return func.to_char(column, "YYYY-MM") if postgres else func.strftime("%Y-%m", column)
+    """``YYYY-MM`` of a timestamp, in SQL (the format a constant, so that GROUP BY matches it)."""
+    if postgres:
+        return func.to_char(column, literal_column("'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m'"), column)
+
+
+#: Stage times: (name, start, end, quantile), each over the received concerns with both times.
+STAGES = (
+    ("median_days_to_triage", Concern.created_at, Concern.triaged_at, 0.5),
+    ("median_days_to_response", Concern.referred_at, Concern.first_response_at, 0.5),
+    ("p90_days_to_response", Concern.referred_at, Concern.first_response_at, 0.9),
+    ("median_days_to_resolution", Concern.created_at, Concern.resolved_at, 0.5),
+)
 
 
 class _Query:
     """The report's SQL, bound to one session and its dialect."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, received: list[ColumnElement[bool]]) -> None:
         self.session = session
         self.postgres = dialect_name(session) == "postgresql"
+        self.received = received
 
     async def count(self, model: Any, *where: ColumnElement[bool]) -> int:
         return int(
@@ -76,57 +89,94 @@ class _Query:
     def days(self, start: Any, end: Any) -> ColumnElement[float]:
         return days_between(self.postgres, start, end)
 
-    def month(self, column: Any) -> ColumnElement[str]:
-        return month_of(self.postgres, column)
+    async def scalars(self) -> dict[str, Any]:
+        """One pass over the received concerns: their number, each stage's number of records
+        and quantile (PostgreSQL; SQLite's quantiles come after), and the response SLA."""
+        columns: list[Any] = [func.count().label("received")]
+        for name, start, end, p in STAGES:
+            both = and_(start.is_not(None), end.is_not(None))
+            columns.append(func.count().filter(both).label(f"n_{name}"))
+            if self.postgres:
+                ordered = func.percentile_cont(p).within_group(self.days(start, end))
+                columns.append(ordered.filter(both).label(name))
+        answered = Concern.first_response_at.is_not(None)
+        on_time = Concern.first_response_at <= Concern.response_due_at
+        columns += [
+            func.count().filter(answered).label("answered"),
+            func.count().filter(on_time).label("on_time"),
+        ]
+        row = (await self.session.execute(select(*columns).where(*self.received))).one()
+        found = dict(row._mapping)
+        if not self.postgres:
+            for name, start, end, p in STAGES:
+                present: list[ColumnElement[bool]] = [start.is_not(None), end.is_not(None)]
+                found[name] = await self._offset_quantile(
+                    self.days(start, end), present, p, found[f"n_{name}"]
+                )
+        return found
 
-    async def quantile(
-        self, value: ColumnElement[float], where: list[ColumnElement[bool]], p: float
-    ) -> tuple[float | None, int]:
-        """The p-quantile of ``value`` (linear interpolation, as percentile_cont) and n."""
-        n = await self.count(Concern, *where)
+    async def _offset_quantile(
+        self, value: ColumnElement[float], where: list[ColumnElement[bool]], p: float, n: int
+    ) -> float | None:
+        """The p-quantile of ``value`` over ``n`` rows, interpolated as percentile_cont does,
+        from its two ordered neighbours (LIMIT 2 OFFSET k)."""
         if n == 0:
-            return None, 0
-        if self.postgres:
-            stmt = select(func.percentile_cont(p).within_group(value)).where(*where)
-            return float(await self.session.scalar(stmt) or 0.0), n
+            return None
         k = p * (n - 1)
         low = math.floor(k)
-        stmt = select(value).where(*where).order_by(value).limit(2).offset(low)
+        stmt = select(value).where(*self.received, *where).order_by(value).limit(2).offset(low)
         pair = [float(v) for v in (await self.session.scalars(stmt)).all()]
         if len(pair) == 1 or k == low:
-            return pair[0], n
-        return pair[0] + (pair[1] - pair[0]) * (k - low), n
+            return pair[0]
+        return pair[0] + (pair[1] - pair[0]) * (k - low)
+
+    async def dimensions(self, keys: dict[str, Any]) -> dict[str, dict[str, int]]:
+        """Counts of the received concerns by each key, in one pass on PostgreSQL (GROUPING
+        SETS), one GROUP BY each on SQLite. A NULL key is left out."""
+        found: dict[str, dict[str, int]] = {name: {} for name in keys}
+        if self.postgres:
+            flags = [func.grouping(key) for key in keys.values()]
+            stmt = (
+                select(*flags, *keys.values(), func.count())
+                .where(*self.received)
+                .group_by(func.grouping_sets(*keys.values()))
+            )
+            width = len(keys)
+            for row in (await self.session.execute(stmt)).all():
+                for i, name in enumerate(keys):
+                    if row[i] == 0 and row[width + i] is not None:
+                        found[name][str(row[width + i])] = int(row[-1])
+            return found
+        for name, key in keys.items():
+            stmt = select(key, func.count()).where(*self.received, key.is_not(None)).group_by(key)
+            found[name] = await self.grouped(stmt)
+        return found
 
 
 async def compute(session: AsyncSession, period: Period, threshold: int) -> dict[str, Any]:
     """The summary; run it in a ``Reads.SNAPSHOT`` unit of work, so that its figures agree."""
-    q = _Query(session)
     lower, upper = period.lower, period.upper
-    received = [Concern.created_at >= lower, Concern.created_at < upper]
+    q = _Query(session, [Concern.created_at >= lower, Concern.created_at < upper])
 
     def small(count: int) -> int | None:
         return None if 0 < count < threshold else count
 
-    def by(column: Any) -> Select[Any, Any]:
-        key = func.coalesce(column, literal(UNKNOWN))
-        return select(key, func.count()).where(*received).group_by(key)
+    def known(column: Any) -> ColumnElement[Any]:
+        return func.coalesce(column, literal_column(f"'{UNKNOWN}'"))
 
-    total = await q.count(Concern, *received)
-    dimensions = {
-        "by_kind": await q.grouped(by(Concern.kind)),
-        "by_category": await q.grouped(by(Concern.category)),
-        "by_neighborhood": await q.grouped(by(Concern.neighborhood)),
-        "by_status": await q.grouped(by(Concern.status)),
-        "dispositions": await q.grouped(
-            select(Concern.disposition, func.count())
-            .where(*received, Concern.disposition.is_not(None))
-            .group_by(Concern.disposition)
-        ),
-    }
-    received_in, closed_in = q.month(Concern.created_at), q.month(Concern.closed_at)
-    month_received = await q.grouped(
-        select(received_in, func.count()).where(*received).group_by(received_in)
+    scalars = await q.scalars()
+    counted = await q.dimensions(
+        {
+            "by_kind": known(Concern.kind),
+            "by_category": known(Concern.category),
+            "by_neighborhood": known(Concern.neighborhood),
+            "by_status": known(Concern.status),
+            "dispositions": Concern.disposition,
+            "by_month": month_of(q.postgres, Concern.created_at),
+        }
     )
+    month_received = counted.pop("by_month")
+    closed_in = month_of(q.postgres, Concern.closed_at)
     month_closed = await q.grouped(
         select(closed_in, func.count())
         .where(Concern.closed_at >= lower, Concern.closed_at < upper)
@@ -136,16 +186,11 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     received_cells = suppress({m: month_received.get(m, 0) for m in months}, threshold).cells
     closed_cells = suppress({m: month_closed.get(m, 0) for m in months}, threshold).cells
 
-    async def days(start: Any, end: Any, p: float) -> float | None:
-        where = [*received, start.is_not(None), end.is_not(None)]
-        value, n = await q.quantile(q.days(start, end), where, p)
-        return None if value is None or n < threshold else round(value, 1)
+    def stage(name: str) -> float | None:
+        value, n = scalars[name], scalars[f"n_{name}"]
+        return None if value is None or n < threshold else round(float(value), 1)
 
-    answered = [*received, Concern.first_response_at.is_not(None)]
-    answered_n = await q.count(Concern, *answered)
-    on_time = await q.count(
-        Concern, *answered, Concern.first_response_at <= Concern.response_due_at
-    )
+    answered_n, on_time = scalars["answered"], scalars["on_time"]
 
     adopted = [
         Resolution.status == "adopted",
@@ -171,20 +216,15 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         "generated_at": utcnow(),
         "suppression_threshold": threshold,
         "concerns": {
-            "received": small(total),
-            **{name: suppress(cells, threshold).cells for name, cells in dimensions.items()},
+            "received": small(scalars["received"]),
+            **{name: suppress(cells, threshold).cells for name, cells in counted.items()},
             "by_month": [
                 {"month": m, "received": received_cells[m], "closed": closed_cells[m]}
                 for m in months
             ],
         },
         "timeliness": {
-            "median_days_to_triage": await days(Concern.created_at, Concern.triaged_at, 0.5),
-            "median_days_to_response": await days(
-                Concern.referred_at, Concern.first_response_at, 0.5
-            ),
-            "p90_days_to_response": await days(Concern.referred_at, Concern.first_response_at, 0.9),
-            "median_days_to_resolution": await days(Concern.created_at, Concern.resolved_at, 0.5),
+            **{name: stage(name) for name, *_ in STAGES},
             "response_sla_met_pct": None
             if answered_n < threshold
             else round(100 * on_time / answered_n, 1),

@@ -1,0 +1,260 @@
+"""The transparency summary and the open-data export at 1,000,000 concerns on PostgreSQL.
+
+    .venv/bin/python -m bench.reports_scale [--rows 1000000] [--repeat 5]
+
+1. The summary through a real uvicorn (`GET /api/v1/public/reports/summary`) against
+   hand-written SQL computing the same numbers over the same rows, in the same run: medians of
+   ``--repeat`` runs each, after one warm-up. The figures of both are compared first; the run
+   stops if they differ. Goal (issue 6): the app within 1.5x of the hand-written SQL.
+2. `GET /api/v1/public/data/concerns.csv` streamed to the end, the server's peak resident
+   memory (VmHWM, the whole process) read from /proc afterwards. Goal: under 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench.harness import PIDS, bulk_concerns, postgres_database, server
+from oversight.domain.suppression import suppress
+from oversight.reports.summary import Period
+
+# Stage timestamps for the bulk-loaded concerns, spread by a hash of the id, consistent with
+# each concern's status; then a commission year: meetings, adopted resolutions, recommendations.
+STAGES = """
+UPDATE concerns SET
+  triaged_at = CASE WHEN status <> 'submitted'
+                    THEN created_at + (abs(hashtext(id::text)) %% 240) * interval '1 hour' END,
+  referred_at = CASE WHEN status IN ('referred','responded','under_review','scheduled',
+                                     'resolved','closed')
+                     THEN created_at + interval '11 days' END,
+  response_due_at = CASE WHEN status IN ('referred','responded','under_review','scheduled',
+                                         'resolved','closed')
+                         THEN created_at + interval '41 days' END,
+  first_response_at = CASE WHEN status IN ('responded','under_review','scheduled','resolved',
+                                           'closed')
+                           THEN created_at + interval '11 days'
+                                + (abs(hashtext(id::text)) %% 1000) * interval '1 hour' END,
+  resolved_at = CASE WHEN status IN ('resolved','closed')
+                     THEN created_at + (20 + abs(hashtext(id::text)) %% 80) * interval '1 day' END,
+  closed_at = CASE WHEN status IN ('closed','dismissed','withdrawn')
+                   THEN created_at + interval '120 days' END,
+  disposition = CASE WHEN status IN ('resolved','closed')
+                     THEN (ARRAY['sustained','not_sustained','exonerated','unfounded',
+                                 'acknowledged'])[1 + abs(hashtext(id::text)) %% 5] END
+"""
+COMMISSION = """
+INSERT INTO departments (id, code, name, created_at)
+VALUES ('00000000-0000-0000-0000-00000000d001', 'bench-pd', 'Bench Police', now());
+INSERT INTO meetings (id, title, scheduled_at, status, version, created_at, updated_at)
+SELECT gen_random_uuid(), 'Meeting ' || g, now() - g * interval '7 days',
+       CASE WHEN g %% 9 = 0 THEN 'cancelled' ELSE 'adjourned' END, 1, now(), now()
+FROM generate_series(1, 60) AS g;
+INSERT INTO resolutions (id, number, title, body, status, decided_at, version, created_at,
+                         updated_at)
+SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid,
+       CASE WHEN g %% 5 <> 0 THEN 'R-B-' || g END, 'Resolution ' || g, 'Body',
+       CASE WHEN g %% 5 = 0 THEN 'rejected' ELSE 'adopted' END,
+       now() - g * interval '3 days', 1, now(), now()
+FROM generate_series(1, 150) AS g;
+INSERT INTO recommendations (id, resolution_id, position, text, department_id, status, version)
+SELECT gen_random_uuid(), ('00000000-0000-0000-0000-' || lpad((1 + g %% 150)::text, 12, '0'))::uuid,
+       g, 'Recommendation ' || g, '00000000-0000-0000-0000-00000000d001',
+       (ARRAY['pending','accepted','partially_accepted','rejected','implemented'])[1 + g %% 5], 1
+FROM generate_series(1, 600) AS g;
+"""
+
+# The same figures, written by hand: one pass for the scalar statistics, one GROUPING SETS pass
+# for the dimensions, and the small tables.
+HAND_SCALARS = """
+SELECT count(*) AS received,
+  count(*) FILTER (WHERE triaged_at IS NOT NULL) AS n_triage,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - created_at) / 86400.0)
+    FILTER (WHERE triaged_at IS NOT NULL) AS median_triage,
+  count(*) FILTER (WHERE referred_at IS NOT NULL AND first_response_at IS NOT NULL) AS n_response,
+  percentile_cont(0.5) WITHIN GROUP
+    (ORDER BY extract(epoch FROM first_response_at - referred_at) / 86400.0)
+    FILTER (WHERE referred_at IS NOT NULL AND first_response_at IS NOT NULL) AS median_response,
+  percentile_cont(0.9) WITHIN GROUP
+    (ORDER BY extract(epoch FROM first_response_at - referred_at) / 86400.0)
+    FILTER (WHERE referred_at IS NOT NULL AND first_response_at IS NOT NULL) AS p90_response,
+  count(*) FILTER (WHERE resolved_at IS NOT NULL) AS n_resolution,
+  percentile_cont(0.5) WITHIN GROUP
+    (ORDER BY extract(epoch FROM resolved_at - created_at) / 86400.0)
+    FILTER (WHERE resolved_at IS NOT NULL) AS median_resolution,
+  count(*) FILTER (WHERE first_response_at IS NOT NULL) AS answered,
+  count(*) FILTER (WHERE first_response_at <= response_due_at) AS on_time
+FROM concerns WHERE created_at >= %(lower)s AND created_at < %(upper)s
+"""
+HAND_DIMENSIONS = """
+SELECT GROUPING(kind) = 0 AS is_kind, GROUPING(category) = 0 AS is_category,
+       GROUPING(coalesce(neighborhood, 'unknown')) = 0 AS is_neighborhood,
+       GROUPING(status) = 0 AS is_status, GROUPING(disposition) = 0 AS is_disposition,
+       kind, category, coalesce(neighborhood, 'unknown') AS neighborhood, status, disposition,
+       to_char(created_at, 'YYYY-MM') AS month, count(*)
+FROM concerns WHERE created_at >= %(lower)s AND created_at < %(upper)s
+GROUP BY GROUPING SETS ((kind), (category), (coalesce(neighborhood, 'unknown')), (status),
+                        (disposition), (to_char(created_at, 'YYYY-MM')))
+"""
+HAND_CLOSED = """
+SELECT to_char(closed_at, 'YYYY-MM'), count(*) FROM concerns
+WHERE closed_at >= %(lower)s AND closed_at < %(upper)s GROUP BY 1
+"""
+HAND_SMALL = """
+SELECT (SELECT count(*) FROM concerns WHERE due_sort < now()) AS overdue,
+       (SELECT count(*) FROM meetings WHERE status = 'adjourned'
+          AND scheduled_at >= %(lower)s AND scheduled_at < %(upper)s) AS meetings,
+       (SELECT count(*) FROM resolutions WHERE status = 'adopted'
+          AND decided_at >= %(lower)s AND decided_at < %(upper)s) AS adopted,
+       (SELECT json_object_agg(status, n) FROM (
+          SELECT r.status, count(*) AS n FROM recommendations r
+          JOIN resolutions s ON s.id = r.resolution_id
+          WHERE s.status = 'adopted' AND s.decided_at >= %(lower)s AND s.decided_at < %(upper)s
+          GROUP BY r.status) AS x) AS recommendations,
+       (SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1) AS head
+"""
+
+
+def hand_written(connection: psycopg.Connection[Any], period: Period) -> dict[str, Any]:
+    bounds = {"lower": period.lower, "upper": period.upper}
+    with connection.transaction():
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        s = connection.execute(HAND_SCALARS, bounds).fetchone()
+        dims = connection.execute(HAND_DIMENSIONS, bounds).fetchall()
+        closed = dict(connection.execute(HAND_CLOSED, bounds).fetchall())
+        small = connection.execute(HAND_SMALL, bounds).fetchone()
+    assert s is not None
+    assert small is not None
+    names = ("by_kind", "by_category", "by_neighborhood", "by_status", "dispositions")
+    cells: dict[str, dict[str, int]] = {name: {} for name in (*names, "by_month")}
+    for row in dims:
+        flags, keys, n = row[:5], row[5:11], row[11]
+        for name, flag, key in zip(names, flags, keys, strict=False):
+            if flag and (name != "dispositions" or key is not None):
+                cells[name][key] = n
+        if not any(flags):
+            cells["by_month"][keys[5]] = n
+
+    def stat(value: float | None, n: int) -> float | None:
+        return None if value is None or n < 5 else round(float(value), 1)
+
+    months = sorted(set(cells["by_month"]) | set(closed))
+    received = suppress({m: cells["by_month"].get(m, 0) for m in months}, 5).cells
+    closed_cells = suppress({m: closed.get(m, 0) for m in months}, 5).cells
+    recommendations = small.recommendations or {}
+    return {
+        "received": s.received,
+        **{name: suppress(cells[name], 5).cells for name in names},
+        "by_month": [
+            {"month": m, "received": received[m], "closed": closed_cells[m]} for m in months
+        ],
+        "median_days_to_triage": stat(s.median_triage, s.n_triage),
+        "median_days_to_response": stat(s.median_response, s.n_response),
+        "p90_days_to_response": stat(s.p90_response, s.n_response),
+        "median_days_to_resolution": stat(s.median_resolution, s.n_resolution),
+        "response_sla_met_pct": round(100 * s.on_time / s.answered, 1) if s.answered >= 5 else None,
+        "overdue_open": small.overdue,
+        "meetings_held": small.meetings,
+        "resolutions_adopted": small.adopted,
+        "recommendations_total": sum(recommendations.values()),
+    }
+
+
+def from_app(report: dict[str, Any]) -> dict[str, Any]:
+    c, t, m = report["concerns"], report["timeliness"], report["commission"]
+    return {
+        "received": c["received"],
+        **{k: c[k] for k in ("by_kind", "by_category", "by_neighborhood", "by_status")},
+        "dispositions": c["dispositions"],
+        "by_month": c["by_month"],
+        **t,
+        "meetings_held": m["meetings_held"],
+        "resolutions_adopted": m["resolutions_adopted"],
+        "recommendations_total": m["recommendations"]["total"],
+    }
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    period = Period.default(datetime.now(UTC).date())
+    params = {"from": str(period.start), "to": str(period.end)}
+    with postgres_database() as database_url:
+        started = time.monotonic()
+        bulk_concerns(database_url, 1, args.rows)
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute(STAGES)
+            connection.execute(COMMISSION)
+            connection.execute("VACUUM ANALYZE")
+        print(f"loaded {args.rows:,} concerns in {time.monotonic() - started:.0f} s")
+
+        with psycopg.connect(database_url, row_factory=psycopg.rows.namedtuple_row) as connection:
+            hand_runs = []
+            expected = hand_written(connection, period)
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                hand_written(connection, period)
+                hand_runs.append(time.perf_counter() - t0)
+
+        with server(database_url) as base, httpx.Client(base_url=base, timeout=300) as client:
+            summary = "/api/v1/public/reports/summary"
+            got = from_app(client.get(summary, params=params).raise_for_status().json())
+            if got != expected:
+                diff = {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
+                raise SystemExit(f"the app and the hand-written SQL disagree: {diff}")
+            app_runs = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                client.get(summary, params=params).raise_for_status()
+                app_runs.append(time.perf_counter() - t0)
+
+        with server(database_url) as base, httpx.Client(base_url=base, timeout=600) as client:
+            pid = PIDS[base]
+            before = peak_memory_mb(pid)
+            t0 = time.perf_counter()
+            lines = 0
+            with client.stream("GET", "/api/v1/public/data/concerns.csv", params=params) as r:
+                r.raise_for_status()
+                for _ in r.iter_lines():
+                    lines += 1
+            export_seconds = time.perf_counter() - t0
+            peak = peak_memory_mb(pid)
+
+    app, hand = statistics.median(app_runs), statistics.median(hand_runs)
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "summary_app_s": round(app, 3),
+                "summary_hand_written_s": round(hand, 3),
+                "summary_app_over_hand_written": round(app / hand, 2),
+                "export_lines": lines,
+                "export_seconds": round(export_seconds, 1),
+                "export_rows_per_s": round((lines - 1) / export_seconds),
+                "server_peak_rss_mb_before_export": round(before, 1),
+                "server_peak_rss_mb": round(peak, 1),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

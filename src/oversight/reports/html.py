@@ -1,0 +1,221 @@
+"""The summary as one self-contained HTML page a city can publish as is.
+
+Charts are inline SVG drawn by pygal (no script, no external file), each followed by the table
+of the figures it draws, so that a screen reader, a phone and a printer all get the numbers.
+A suppressed cell is a gap in its chart and reads "suppressed" in its table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pygal
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pygal.style import Style
+
+from oversight.schemas import TransparencySummary
+
+INK = "#1f2933"
+BARS = ("#1d4e89", "#c05621")  # dark blue and burnt orange: 4.5:1 or more on white
+
+_STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground=INK,
+    foreground_strong=INK,
+    foreground_subtle="#52606d",
+    opacity="1",
+    opacity_hover="1",
+    colors=BARS,
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=12,
+    value_label_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+)
+
+_environment = Environment(
+    loader=PackageLoader("oversight.reports", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure: a chart and the table behind it."""
+
+    slug: str
+    title: str
+    horizontal: bool
+    description: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    svg: Markup
+
+
+def label(code: str) -> str:
+    """``use_of_force`` -> ``Use of force``."""
+    return code.replace("_", " ").capitalize()
+
+
+def axis(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def cell(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "suppressed"
+    if isinstance(value, float):
+        return f"{value:.1f}{unit}"
+    return f"{value:,}{unit}"
+
+
+def _svg(chart: Any, slug: str, description: str) -> Markup:
+    svg: str = chart.render(is_unicode=True)
+    # Stable ids (pygal draws a random one) and no generator comments: the same figures give
+    # the same page, byte for byte.
+    svg = re.sub(r"<!--.*?-->", "", svg)
+    # pygal writes its tooltip configuration as a script even with js=[]: no script here.
+    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
+    svg = re.sub(r"chart-[0-9a-f]{8}-[0-9a-f-]{27}", f"chart-{slug}", svg)
+    described = f'<svg role="img" aria-label="{description} The table below gives the figures."'
+    return Markup(svg.replace("<svg", described, 1))  # noqa: S704 - pygal's own SVG
+
+
+def _config(**options: Any) -> dict[str, Any]:
+    return {
+        "style": _STYLE,
+        "js": [],
+        "disable_xml_declaration": True,
+        "print_values": True,
+        "print_zeroes": True,
+        "print_values_position": "top",
+        "value_formatter": axis,
+        "show_legend": False,
+        "width": 720,
+        "margin": 12,
+        "margin_right": 48,  # room for the value printed past a bar's end
+        "truncate_label": -1,
+        **options,
+    }
+
+
+def _bars(slug: str, title: str, dimension: str, unit_name: str, cells: dict[str, Any]) -> Chart:
+    """A horizontal bar per cell, largest first, suppressed cells last."""
+    ordered = sorted(cells.items(), key=lambda kv: (kv[1] is None, -(kv[1] or 0), kv[0]))
+    description = f"Bar chart: {title.lower()}."
+    chart = pygal.HorizontalBar(**_config(height=max(140, 44 * len(ordered) + 60)))
+    # pygal draws the first label at the bottom; reverse so that the largest is on top.
+    chart.x_labels = [label(k) for k, _ in reversed(ordered)]
+    chart.add(unit_name, [v for _, v in reversed(ordered)])
+    return Chart(
+        slug,
+        title,
+        True,
+        description,
+        (dimension, unit_name),
+        [(label(k), cell(v)) for k, v in ordered],
+        _svg(chart, slug, description),
+    )
+
+
+def _months(figures: TransparencySummary) -> Chart:
+    months = figures.concerns.by_month
+    description = "Bar chart: concerns received and closed each month."
+    chart = pygal.Bar(
+        **_config(height=360, show_legend=True, legend_at_bottom=True, x_label_rotation=-45)
+    )
+    chart.x_labels = [m.month for m in months]
+    chart.add("Received", [m.received for m in months])
+    chart.add("Closed", [m.closed for m in months])
+    return Chart(
+        "months",
+        "Concerns per month",
+        False,
+        description,
+        ("Month", "Received", "Closed"),
+        [(m.month, cell(m.received), cell(m.closed)) for m in months],
+        _svg(chart, "months", description),
+    )
+
+
+def _stage_times(figures: TransparencySummary) -> Chart:
+    t = figures.timeliness
+    stages = {
+        "Submission to triage (median)": t.median_days_to_triage,
+        "Referral to department response (median)": t.median_days_to_response,
+        "Referral to department response (90th percentile)": t.p90_days_to_response,
+        "Submission to resolution (median)": t.median_days_to_resolution,
+    }
+    description = "Bar chart: days each stage took."
+    chart = pygal.HorizontalBar(**_config(height=240, x_title="Days"))
+    chart.x_labels = list(reversed(stages))
+    chart.add(
+        "Days",
+        [None if v is None else round(v, 1) for v in reversed(stages.values())],
+        formatter=lambda v: f"{v:.1f}",
+    )
+    return Chart(
+        "stages",
+        "How long each stage took",
+        True,
+        description,
+        ("Stage", "Days"),
+        [(name, "not enough data" if v is None else f"{v:.1f}") for name, v in stages.items()],
+        _svg(chart, "stages", description),
+    )
+
+
+def render(figures: TransparencySummary) -> str:
+    concerns = figures.concerns
+    commission = figures.commission
+    charts = [
+        _months(figures),
+        _bars("categories", "Concerns by category", "Category", "Concerns", concerns.by_category),
+        _bars(
+            "neighborhoods",
+            "Concerns by neighborhood",
+            "Neighborhood",
+            "Concerns",
+            concerns.by_neighborhood,
+        ),
+        _stage_times(figures),
+        _bars(
+            "recommendations",
+            "Recommendations by status",
+            "Status",
+            "Recommendations",
+            commission.recommendations.by_status,
+        ),
+    ]
+    tables = [
+        ("Concerns by kind", "Kind", concerns.by_kind),
+        ("Concerns by current status", "Status", concerns.by_status),
+        ("Outcomes of resolved concerns", "Disposition", concerns.dispositions),
+    ]
+    t = figures.timeliness
+    headline = [
+        ("Concerns received", cell(concerns.received)),
+        ("Median days to a department response", cell(t.median_days_to_response)),
+        ("Responses on time", cell(t.response_sla_met_pct, "%")),
+        ("Open concerns past a deadline", cell(t.overdue_open)),
+        ("Commission meetings held", cell(commission.meetings_held)),
+        ("Resolutions adopted", cell(commission.resolutions_adopted)),
+        ("Recommendations implemented", cell(commission.implementation_rate_pct, "%")),
+    ]
+    return _environment.get_template("summary.html.j2").render(
+        figures=figures,
+        headline=headline,
+        charts=charts,
+        tables=[
+            (title, column, [(label(k), cell(v)) for k, v in cells.items()])
+            for title, column, cells in tables
+        ],
+    )
