@@ -32,7 +32,7 @@ from oversight.reports.summary import Period
 STAGES = """
 UPDATE concerns SET
   triaged_at = CASE WHEN status <> 'submitted'
-                    THEN created_at + (abs(hashtext(id::text)) %% 240) * interval '1 hour' END,
+                    THEN created_at + (abs(hashtext(id::text)) % 240) * interval '1 hour' END,
   referred_at = CASE WHEN status IN ('referred','responded','under_review','scheduled',
                                      'resolved','closed')
                      THEN created_at + interval '11 days' END,
@@ -42,33 +42,33 @@ UPDATE concerns SET
   first_response_at = CASE WHEN status IN ('responded','under_review','scheduled','resolved',
                                            'closed')
                            THEN created_at + interval '11 days'
-                                + (abs(hashtext(id::text)) %% 1000) * interval '1 hour' END,
+                                + (abs(hashtext(id::text)) % 1000) * interval '1 hour' END,
   resolved_at = CASE WHEN status IN ('resolved','closed')
-                     THEN created_at + (20 + abs(hashtext(id::text)) %% 80) * interval '1 day' END,
+                     THEN created_at + (20 + abs(hashtext(id::text)) % 80) * interval '1 day' END,
   closed_at = CASE WHEN status IN ('closed','dismissed','withdrawn')
                    THEN created_at + interval '120 days' END,
   disposition = CASE WHEN status IN ('resolved','closed')
                      THEN (ARRAY['sustained','not_sustained','exonerated','unfounded',
-                                 'acknowledged'])[1 + abs(hashtext(id::text)) %% 5] END
+                                 'acknowledged'])[1 + abs(hashtext(id::text)) % 5] END
 """
 COMMISSION = """
 INSERT INTO departments (id, code, name, created_at)
 VALUES ('00000000-0000-0000-0000-00000000d001', 'bench-pd', 'Bench Police', now());
 INSERT INTO meetings (id, title, scheduled_at, status, version, created_at, updated_at)
 SELECT gen_random_uuid(), 'Meeting ' || g, now() - g * interval '7 days',
-       CASE WHEN g %% 9 = 0 THEN 'cancelled' ELSE 'adjourned' END, 1, now(), now()
+       CASE WHEN g % 9 = 0 THEN 'cancelled' ELSE 'adjourned' END, 1, now(), now()
 FROM generate_series(1, 60) AS g;
 INSERT INTO resolutions (id, number, title, body, status, decided_at, version, created_at,
                          updated_at)
 SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid,
-       CASE WHEN g %% 5 <> 0 THEN 'R-B-' || g END, 'Resolution ' || g, 'Body',
-       CASE WHEN g %% 5 = 0 THEN 'rejected' ELSE 'adopted' END,
+       CASE WHEN g % 5 <> 0 THEN 'R-B-' || g END, 'Resolution ' || g, 'Body',
+       CASE WHEN g % 5 = 0 THEN 'rejected' ELSE 'adopted' END,
        now() - g * interval '3 days', 1, now(), now()
 FROM generate_series(1, 150) AS g;
 INSERT INTO recommendations (id, resolution_id, position, text, department_id, status, version)
-SELECT gen_random_uuid(), ('00000000-0000-0000-0000-' || lpad((1 + g %% 150)::text, 12, '0'))::uuid,
+SELECT gen_random_uuid(), ('00000000-0000-0000-0000-' || lpad((1 + g % 150)::text, 12, '0'))::uuid,
        g, 'Recommendation ' || g, '00000000-0000-0000-0000-00000000d001',
-       (ARRAY['pending','accepted','partially_accepted','rejected','implemented'])[1 + g %% 5], 1
+       (ARRAY['pending','accepted','partially_accepted','rejected','implemented'])[1 + g % 5], 1
 FROM generate_series(1, 600) AS g;
 """
 

@@ -88,6 +88,10 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(min=1)] = 1,
     reload: bool = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(help="Proxies whose X-Forwarded-For is trusted (the client IP for limits)."),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
@@ -101,6 +105,8 @@ def serve(
         workers=workers,
         reload=reload,
         proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
     )
 
 
@@ -251,7 +257,11 @@ def report(
             raise fail(f"could not reach {api_url}: {exc}") from exc
         if response.status_code != 200:
             raise fail(f"{api_url} answered {response.status_code}: {response.text[:200]}")
-        figures = TransparencySummary.model_validate(response.json())
+        try:
+            figures = TransparencySummary.model_validate_json(response.content)
+        except ValidationError as exc:
+            # Whatever answers there is checked like any input before it goes into a report.
+            raise fail(f"{api_url} did not send a transparency summary: {_one_line(exc)}") from exc
     else:
         settings = _settings()
         default = summary.Period.default(datetime.now(UTC).date())

@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from typing import Annotated, Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -28,7 +29,15 @@ class Settings(BaseSettings):
     response_sla_days: Annotated[int, Field(ge=1, le=365)] = 30
     suppression_threshold: Annotated[int, Field(ge=1, le=100)] = 5
     rate_limits_enabled: bool = True
-    rate_limit_storage: str = "memory://"
+    #: ``memory://`` (one process) or ``redis://host:6379/0`` (shared by every replica).
+    rate_limit_storage: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"
+    #: Sign-in attempts per client IP, and per account (whatever the IP).
+    rate_limit_sign_in_ip: str = "20/minute"
+    rate_limit_sign_in_account: str = "10/minute"
+    #: Anonymous concerns per client IP.
+    rate_limit_intake_ip: str = "10/hour"
+    #: Look-ups and notes by tracking code per client IP (against guessing codes).
+    rate_limit_tracking_ip: str = "60/minute"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
@@ -36,6 +45,20 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: Annotated[int, Field(ge=100)] = 15_000
     jwt_issuer: str = "oversight"
     jwt_audience: str = "oversight-api"
+
+    @field_validator(
+        "rate_limit_sign_in_ip",
+        "rate_limit_sign_in_account",
+        "rate_limit_intake_ip",
+        "rate_limit_tracking_ip",
+    )
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate like '10/minute': {value!r}") from exc
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -89,6 +90,57 @@ class ServiceUnavailable(OversightError):
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.headers.setdefault("Retry-After", "2")
+
+
+class TooManyRequests(OversightError):
+    status, title = 429, "Too Many Requests"
+
+    def __init__(self, retry_after: int, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457). Some carry more: ``errors`` (422), ``allowed`` (409 on a move),
+    ``current_version`` (412)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+    allowed: list[str] | None = None
+    current_version: int | None = None
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Every operation answers errors as problem documents: say so in the OpenAPI document
+    (FastAPI would describe its own validation error shape, which this API never sends)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    definition = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(definition.pop("$defs", {}))
+    schemas["Problem"] = definition
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for item in openapi.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid input.", "content": content}
+            responses["default"] = {
+                "description": "An error, as a problem document (RFC 9457).",
+                "content": content,
+            }
+    return openapi
 
 
 def problem(

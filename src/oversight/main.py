@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -27,32 +28,60 @@ from oversight.api import (
 )
 from oversight.config import Settings, get_settings
 from oversight.db import Database
-from oversight.errors import install_error_handlers, problem
+from oversight.errors import document_problems, install_error_handlers, problem
+from oversight.ratelimit import RateLimiter
 
 API_PREFIX = "/api/v1"
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 
 
-class RequestIdMiddleware:
-    """Echo a sane ``X-Request-ID`` from the client, or make one; put it on every response."""
+#: OWASP's recommended headers for a JSON API. The interactive docs load Swagger UI's script
+#: and styles, so they get no Content-Security-Policy.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), geolocation=(), microphone=()",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+HSTS = "max-age=63072000; includeSubDomains"
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class ResponseHeadersMiddleware:
+    """On every response: ``X-Request-ID`` (a sane one from the client echoed, else a new one),
+    the security headers, and ``Cache-Control: no-store`` when the request was authenticated."""
+
+    def __init__(self, app: ASGIApp, hsts: bool) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope["headers"])
+        sent = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = sent if _CLIENT_REQUEST_ID.match(sent) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        private = b"authorization" in headers
+        docs = scope["path"] in DOCS_PATHS
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                out = MutableHeaders(scope=message)
+                out["X-Request-ID"] = request_id
+                out.update(SECURITY_HEADERS)
+                if not docs:
+                    out["Content-Security-Policy"] = API_CSP
+                if self.hsts:
+                    out["Strict-Transport-Security"] = HSTS
+                if private:
+                    out["Cache-Control"] = "no-store"
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimitMiddleware:
@@ -109,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.limiter = RateLimiter(settings)
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -134,6 +164,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "X-Request-ID", "Retry-After", "Idempotent-Replayed"],
         )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware, hsts=settings.env == "production")
     return app

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Response, status
 
-from oversight.api.deps import CurrentActor, SessionDep, SettingsDep
+from oversight.api.deps import CurrentActor, LimiterDep, SessionDep, SettingsDep, limited_by_ip
+from oversight.ratelimit import RateLimit
 from oversight.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
 from oversight.services import auth, users
 
@@ -17,15 +18,20 @@ async def register(body: RegisterIn, session: SessionDep) -> object:
     return await users.register(session, body)
 
 
-@router.post("/token", response_model=TokenPair)
+@router.post(
+    "/token", response_model=TokenPair, dependencies=[Depends(limited_by_ip(RateLimit.SIGN_IN_IP))]
+)
 async def token(
+    limiter: LimiterDep,
     session: SessionDep,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=320, description="The account's e-mail.")],
     password: Annotated[str, Form(max_length=1024)],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> TokenPair:
-    """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401."""
+    """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401. Sign-ins
+    are rate-limited per client IP and per account (429 with Retry-After)."""
+    await limiter.hit(RateLimit.SIGN_IN_ACCOUNT, username.strip().lower())
     return await auth.sign_in(session, settings, username, password)
 
 

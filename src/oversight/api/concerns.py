@@ -12,6 +12,7 @@ from oversight.api.deps import (
     IdempotencyKey,
     IfMatch,
     Limit,
+    LimiterDep,
     OptionalActor,
     SessionDep,
     SettingsDep,
@@ -20,6 +21,7 @@ from oversight.api.deps import (
 )
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.pagination import DEFAULT_LIMIT
+from oversight.ratelimit import RateLimit, client_ip
 from oversight.schemas import (
     AllegationCreate,
     AllegationOut,
@@ -60,10 +62,14 @@ async def submit_concern(
     session: SessionDep,
     settings: SettingsDep,
     actor: OptionalActor,
+    limiter: LimiterDep,
     key: IdempotencyKey = None,
 ) -> Response:
     """Bring a concern to the commission, signed in (a resident) or anonymously. Keep the
-    `tracking_code`: it is the key to the public status page and to follow-up notes."""
+    `tracking_code`: it is the key to the public status page and to follow-up notes.
+    Anonymous submissions are rate-limited per client IP (429 with Retry-After)."""
+    if actor is None:
+        await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
     return await idempotent(
         session,
         request,

@@ -17,6 +17,7 @@ from oversight.db import Database, Reads
 from oversight.domain.roles import Actor, Permission, may
 from oversight.errors import Forbidden
 from oversight.pagination import MAX_LIMIT
+from oversight.ratelimit import RateLimit, RateLimiter, client_ip
 from oversight.services import auth, idempotency
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -36,7 +37,25 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.limiter
+    return limiter
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+
+
+def limited_by_ip(limit: RateLimit) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A dependency counting the request against ``limit`` for the caller's IP (429 if over);
+    list it before the session, so that a refused request costs no database work."""
+
+    async def dependency(request: Request, limiter: LimiterDep) -> None:
+        await limiter.hit(limit, client_ip(request))
+
+    return dependency
+
+
 # scope="function": the transaction commits before the response is sent, so a client never
 # sees a 2xx for a write that then failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -5,13 +5,21 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, json_response
+from oversight.api.deps import (
+    Cursor,
+    Limit,
+    SessionDep,
+    SettingsDep,
+    json_response,
+    limited_by_ip,
+)
 from oversight.db import Database, Reads, utcnow
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
+from oversight.ratelimit import RateLimit
 from oversight.reports import formats, open_data, summary
 from oversight.schemas import (
     NoteOut,
@@ -29,7 +37,10 @@ TrackingCode = Annotated[
 ]
 
 
-@router.get("/concerns/{tracking_code}", response_model=PublicConcernStatus)
+TRACKING = [Depends(limited_by_ip(RateLimit.TRACKING_IP))]
+
+
+@router.get("/concerns/{tracking_code}", response_model=PublicConcernStatus, dependencies=TRACKING)
 async def concern_status(tracking_code: TrackingCode, session: SessionDep) -> object:
     """Where a concern stands, for whoever holds its tracking code (case-insensitive)."""
     return await timeline.public_status(session, tracking_code)
@@ -39,6 +50,7 @@ async def concern_status(tracking_code: TrackingCode, session: SessionDep) -> ob
     "/concerns/{tracking_code}/notes",
     status_code=status.HTTP_201_CREATED,
     response_model=NoteOut,
+    dependencies=TRACKING,
 )
 async def add_information(
     tracking_code: TrackingCode, body: PublicNoteCreate, session: SessionDep
