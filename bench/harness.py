@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
@@ -34,7 +35,10 @@ PIDS: dict[str, int] = {}
 def postgres_database(base_url: str | None = None) -> Iterator[str]:
     """A new, migrated PostgreSQL database, dropped afterwards."""
     url = make_url(base_url or os.environ.get("OVERSIGHT_BENCH_DATABASE_URL", DEFAULT_PG))
-    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    # No pool: a connection per statement survives a server restart (bench/faults.py).
+    admin = create_engine(
+        url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     name = f"oversight_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_serializer,
+    field_validator,
     model_validator,
 )
 
@@ -48,8 +49,38 @@ CategoryCode = Annotated[
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
 
 
+def storable(value: str) -> str:
+    """Refuse what no database column can hold: NUL characters (PostgreSQL text) and unpaired
+    UTF-16 surrogates (not UTF-8), which JSON escapes can smuggle in."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain unpaired surrogate characters") from None
+    return value
+
+
+def _storable_everywhere(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _storable_everywhere(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable_everywhere(key)
+            _storable_everywhere(item)
+    return value
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return _storable_everywhere(value)
 
 
 class Out(BaseModel):

@@ -78,3 +78,36 @@ async def test_request_id_is_echoed_or_made(api: Api) -> None:
     assert hostile.headers["x-request-id"] != "a b\tc" + "x" * 300
     error = await api.client.get("/nope", headers={"X-Request-ID": "err-1"})
     assert error.headers["x-request-id"] == "err-1"
+
+
+async def test_text_no_column_can_hold_is_422_and_stores_nothing(api: Api) -> None:
+    """NUL characters (PostgreSQL refuses them) and unpaired surrogates (not UTF-8), however
+    they arrive: JSON escapes, form fields, query strings. Found by Schemathesis as 500s."""
+    admin = await api.person(Role.ADMIN)
+    resident = await api.person(Role.RESIDENT)
+    json_bodies = [
+        ("/api/v1/concerns", resident, "summary", {"summary": "a\\u0000b"}),
+        ("/api/v1/concerns", resident, "description", {"description": "half a pair \\ud83d"}),
+        ("/api/v1/departments", admin, "name", {"code": "NUL1", "name": "x\\u0000"}),
+        ("/api/v1/categories", admin, "label", {"code": "nul_cat", "label": "\\udbd6x"}),
+    ]
+    base = {"kind": "inquiry", "category": "other", "summary": "Fine", "description": "Fine."}
+    for url, person, field, fields in json_bodies:
+        body_fields = {**base, **fields} if url.endswith("concerns") else fields
+        # json.dumps would escape a backslash: write the \u escapes into the JSON text itself.
+        raw = "{" + ", ".join(f'"{k}": "{v}"' for k, v in body_fields.items()) + "}"
+        response = await api.client.post(
+            url, content=raw, headers={**person.headers, "Content-Type": "application/json"}
+        )
+        body = assert_problem(response, 422)
+        assert [e["loc"] for e in body["errors"]] == [["body", field]], body["errors"]
+    token = await api.client.post(
+        "/api/v1/auth/token", data={"username": "a\x00@example.org", "password": "x"}
+    )
+    assert_problem(token, 422)
+    search = await api.client.get("/api/v1/concerns", params={"q": "a\x00"}, headers=admin.headers)
+    assert_problem(search, 422)
+    listed = await api.client.get("/api/v1/concerns", headers=admin.headers)
+    assert listed.json()["items"] == []
+    departments = await api.client.get("/api/v1/departments", headers=admin.headers)
+    assert all(d["code"] != "NUL1" for d in departments.json())

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from oversight.api.deps import Cursor, Limit, SessionDep, require
+from oversight.api.deps import Cursor, Limit, SessionDep, Storable, require
 from oversight.audit import GENESIS_HASH
 from oversight.domain.roles import Actor, Permission
 from oversight.pagination import DEFAULT_LIMIT
@@ -21,10 +21,10 @@ public = APIRouter(prefix="/public/audit", tags=["public"])
 async def list_events(
     session: SessionDep,
     _: Annotated[Actor, Depends(require(Permission.READ_AUDIT))],
-    entity_type: Annotated[str | None, Query(max_length=40)] = None,
+    entity_type: Annotated[str | None, Query(max_length=40), Storable] = None,
     entity_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=64), Storable] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Limit = DEFAULT_LIMIT,

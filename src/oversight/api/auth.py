@@ -4,7 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response, status
 
-from oversight.api.deps import CurrentActor, LimiterDep, SessionDep, SettingsDep, limited_by_ip
+from oversight.api.deps import (
+    CurrentActor,
+    LimiterDep,
+    SessionDep,
+    SettingsDep,
+    Storable,
+    limited_by_ip,
+)
 from oversight.ratelimit import RateLimit
 from oversight.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
 from oversight.services import auth, users
@@ -25,8 +32,8 @@ async def token(
     limiter: LimiterDep,
     session: SessionDep,
     settings: SettingsDep,
-    username: Annotated[str, Form(max_length=320, description="The account's e-mail.")],
-    password: Annotated[str, Form(max_length=1024)],
+    username: Annotated[str, Form(max_length=320, description="The account's e-mail."), Storable],
+    password: Annotated[str, Form(max_length=1024), Storable],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> TokenPair:
     """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401. Sign-ins

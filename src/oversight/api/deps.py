@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from pydantic_core import to_json, to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from oversight.domain.roles import Actor, Permission, may
 from oversight.errors import Forbidden
 from oversight.pagination import MAX_LIMIT
 from oversight.ratelimit import RateLimit, RateLimiter, client_ip
+from oversight.schemas import storable
 from oversight.services import auth, idempotency
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -86,9 +87,14 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]
     return dependency
 
 
+#: For a str parameter: refuse NUL and unpaired surrogates (422), which no column can hold.
+Storable = AfterValidator(storable)
+
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    str | None,
+    Query(max_length=512, description="`next_cursor` of the previous page."),
+    Storable,
 ]
 
 

@@ -13,6 +13,7 @@ from oversight.api.deps import (
     Limit,
     SessionDep,
     SettingsDep,
+    Storable,
     json_response,
     limited_by_ip,
 )
@@ -33,7 +34,7 @@ from oversight.services import notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
 TrackingCode = Annotated[
-    str, Path(min_length=12, max_length=30, description="e.g. OC-7F3K-9QXM-2DPA")
+    str, Path(min_length=12, max_length=30, description="e.g. OC-7F3K-9QXM-2DPA"), Storable
 ]
 
 

@@ -1,0 +1,70 @@
+"""Faults on PostgreSQL: an exhausted pool and a stuck lock answer 503 quickly, with a problem
+document and Retry-After, change nothing, and the service carries on once they clear. (The
+database restarted under load is `bench/faults.py`.)"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import psycopg
+import pytest
+
+from oversight.audit import CHAIN_LOCK_KEY
+from oversight.config import Settings
+from oversight.main import create_app
+from tests.conftest import make_settings
+from tests.helpers import CONCERNS, Api, assert_problem, concern_body
+
+
+@pytest.fixture
+async def tight(settings: Settings) -> AsyncIterator[Api]:
+    """The test's database behind an app with one pooled connection, a 0.5 s pool timeout
+    and a 1 s statement timeout."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("pool and lock timeouts are PostgreSQL's (SQLite serializes writers)")
+    app = create_app(
+        make_settings(
+            settings.database_url,
+            db_pool_size=1,
+            db_pool_timeout_seconds=0.5,
+            db_statement_timeout_ms=1000,
+        )
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, app.state.database)
+    await app.state.database.dispose()
+
+
+async def test_an_exhausted_pool_answers_503_quickly(tight: Api) -> None:
+    async with tight.database.engine.connect():  # the pool's only connection, held
+        started = time.monotonic()
+        response = await tight.client.get("/api/v1/public/categories")
+        waited = time.monotonic() - started
+        body = assert_problem(response, 503)
+        assert response.headers["retry-after"]
+        assert "Traceback" not in body["detail"]
+    assert waited < 3  # the pool timeout (0.5 s), not a hang
+    assert (await tight.client.get("/api/v1/public/categories")).status_code == 200
+
+
+async def test_a_stuck_lock_fails_the_write_fast_and_keeps_nothing(
+    tight: Api, settings: Settings
+) -> None:
+    with psycopg.connect(settings.database_url, autocommit=True) as blocker:
+        # Another session holds the audit chain's lock: every write waits on it at commit.
+        blocker.execute("SELECT pg_advisory_lock(%s)", (CHAIN_LOCK_KEY,))
+        started = time.monotonic()
+        response = await tight.client.post(CONCERNS, json=concern_body())
+        waited = time.monotonic() - started
+        assert_problem(response, 503)
+        assert waited < 5  # the statement timeout (1 s), not a hang
+        # Reads do not need the lock.
+        assert (await tight.client.get("/api/v1/public/categories")).status_code == 200
+        blocker.execute("SELECT pg_advisory_unlock(%s)", (CHAIN_LOCK_KEY,))
+        count = blocker.execute("SELECT count(*) FROM concerns").fetchone()
+    assert count == (0,)  # the failed write left no concern behind
+    created = await tight.client.post(CONCERNS, json=concern_body())
+    assert created.status_code == 201, created.text
