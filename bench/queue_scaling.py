@@ -1,9 +1,10 @@
 """Triage-queue page latency at 1,000,000 concerns against the same pages at 10,000, in one run
 (issue 4's goal: within 1.5x). One client, sequential requests, through a real uvicorn.
 
-    .venv/bin/python -m bench.queue_scaling [--small 10000] [--large 1000000] [--requests 200]
+    .venv/bin/python -m bench.queue_scaling [--small 10000] [--large 1000000] [--rounds 5]
 
-Each query shape is timed as a first page and as a page reached through a cursor.
+Two databases (10,000 and 1,000,000 concerns) behind two servers; each query shape is timed as a
+first page and as a page reached through a cursor, the servers taking turns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from typing import Any
 
 import httpx
+import psycopg
 
 from bench.harness import bulk_concerns, create_user, postgres_database, server, sign_in
 
@@ -30,56 +32,74 @@ SHAPES: dict[str, dict[str, Any]] = {
 }
 
 
-def measure(base: str, headers: dict[str, str], requests: int) -> dict[str, float]:
-    medians: dict[str, float] = {}
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        for name, params in SHAPES.items():
-            first = client.get("/api/v1/concerns", params={"limit": 50, **params})
-            first.raise_for_status()
-            cursor = first.json()["next_cursor"]
-            for label, extra in (("first", {}), ("next", {"cursor": cursor} if cursor else None)):
-                if extra is None:
-                    continue
-                timings = []
-                for _ in range(requests):
-                    start = time.perf_counter()
-                    response = client.get(
-                        "/api/v1/concerns", params={"limit": 50, **params, **extra}
-                    )
-                    timings.append(time.perf_counter() - start)
-                    response.raise_for_status()
-                medians[f"{name} ({label})"] = statistics.median(timings) * 1000
-    return medians
+Side = tuple[httpx.Client, str]  # a client of one server, and its label
+
+
+def cursors(client: httpx.Client, params: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
+    first = client.get("/api/v1/concerns", params={"limit": 50, **params})
+    first.raise_for_status()
+    cursor = first.json()["next_cursor"]
+    return {"first": {}, "next": {"cursor": cursor} if cursor else None}
+
+
+def timed(client: httpx.Client, params: dict[str, Any], requests: int) -> list[float]:
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get("/api/v1/concerns", params={"limit": 50, **params})
+        timings.append(time.perf_counter() - start)
+        response.raise_for_status()
+    return timings
+
+
+def measure(small: httpx.Client, large: httpx.Client, requests: int, rounds: int) -> dict[str, Any]:
+    """Per page shape, the two servers take turns (``rounds`` times ``requests`` each), so that
+    whatever else the machine does falls on both sides alike."""
+    rows: dict[str, Any] = {}
+    for name, params in SHAPES.items():
+        pages = {"small": cursors(small, params), "large": cursors(large, params)}
+        for label in ("first", "next"):
+            extras = {side: pages[side][label] for side in pages}
+            if any(extra is None for extra in extras.values()):
+                continue
+            timings: dict[str, list[float]] = {"small": [], "large": []}
+            for _ in range(rounds):
+                for side, client in (("small", small), ("large", large)):
+                    timings[side] += timed(client, {**params, **(extras[side] or {})}, requests)
+            small_ms = statistics.median(timings["small"]) * 1000
+            large_ms = statistics.median(timings["large"]) * 1000
+            rows[f"{name} ({label})"] = {
+                "small_ms": round(small_ms, 2),
+                "large_ms": round(large_ms, 2),
+                "ratio": round(large_ms / small_ms, 2),
+            }
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=20, help="per turn")
+    parser.add_argument("--rounds", type=int, default=5, help="turns per side and shape")
     args = parser.parse_args()
 
-    results: dict[str, dict[str, float]] = {}
-    with postgres_database() as database_url:
-        email = create_user(database_url, "commissioner")
-        loaded = 0
-        for size in (args.small, args.large):
+    with postgres_database() as small_url, postgres_database() as large_url:
+        emails = {}
+        for url, size in ((small_url, args.small), (large_url, args.large)):
             started = time.monotonic()
-            bulk_concerns(database_url, loaded + 1, size)
-            loaded = size
+            bulk_concerns(url, 1, size)
+            emails[url] = create_user(url, "commissioner")
             print(f"loaded {size} concerns ({time.monotonic() - started:.0f} s)", flush=True)
-            with server(database_url) as base:
-                headers = sign_in(base, email)
-                results[str(size)] = measure(base, headers, args.requests)
-    small, large = results[str(args.small)], results[str(args.large)]
-    rows = {
-        name: {
-            "small_ms": round(small[name], 2),
-            "large_ms": round(large[name], 2),
-            "ratio": round(large[name] / small[name], 2),
-        }
-        for name in small
-    }
+        with psycopg.connect(large_url, autocommit=True) as connection:
+            connection.execute("CHECKPOINT")  # the load's writes out of the way first
+        with server(small_url) as small_base, server(large_url) as large_base:
+            clients = [
+                httpx.Client(base_url=base, headers=sign_in(base, emails[url]), timeout=60)
+                for base, url in ((small_base, small_url), (large_base, large_url))
+            ]
+            with clients[0], clients[1]:
+                rows = measure(clients[0], clients[1], args.requests, args.rounds)
     print(
         json.dumps(
             {

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pygal.style import Style
 
+from oversight.reports.summary import WITHHELD
 from oversight.schemas import TransparencySummary
 
 INK = "#1f2933"
@@ -60,8 +61,13 @@ class Chart:
     svg: Markup
 
 
+WITHHELD_LABEL = "Other places (fewer than the threshold each; names withheld)"
+
+
 def label(code: str) -> str:
     """``use_of_force`` -> ``Use of force``."""
+    if code == WITHHELD:
+        return WITHHELD_LABEL
     return code.replace("_", " ").capitalize()
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name
 from oversight.models import Concern
-from oversight.reports.summary import UNKNOWN, Period, days_between, month_of
+from oversight.reports.summary import UNKNOWN, WITHHELD, Period, days_between, month_of
 
 COLUMNS = (
     "record_id",
@@ -32,7 +32,6 @@ COLUMNS = (
     "days_to_response",
     "days_to_resolution",
 )
-SUPPRESSED = "suppressed"
 
 
 def _line(values: list[str]) -> str:
@@ -54,7 +53,7 @@ async def lines(
             Concern.id,
             Concern.kind,
             Concern.category,
-            case((in_place < threshold, SUPPRESSED), else_=neighborhood),
+            case((in_place < threshold, WITHHELD), else_=neighborhood),
             month,
             Concern.status,
             Concern.disposition,

@@ -26,6 +26,16 @@ from oversight.domain.suppression import suppress
 from oversight.models import AuditEvent, Concern, Meeting, Recommendation, Resolution
 
 UNKNOWN = "unknown"
+#: Where a place's name is withheld: neighborhoods are typed in by residents, so a name with
+#: fewer than ``threshold`` records is never published, in the summary as in the open data.
+WITHHELD = "suppressed"
+
+
+def withhold_small_places(cells: dict[str, int], threshold: int) -> dict[str, int]:
+    """Pool the places with fewer than ``threshold`` records under ``WITHHELD``."""
+    named = {place: n for place, n in cells.items() if n >= threshold}
+    small = sum(n for n in cells.values() if n < threshold)
+    return named | {WITHHELD: small} if small else named
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         }
     )
     month_received = counted.pop("by_month")
+    counted["by_neighborhood"] = withhold_small_places(counted["by_neighborhood"], threshold)
     closed_in = month_of(q.postgres, Concern.closed_at)
     month_closed = await q.grouped(
         select(closed_in, func.count())
