@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import psycopg
 import pytest
 
+from oversight.config import Settings
 from oversight.domain.roles import Role
 from tests.cases import Cast, new_meeting, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved
@@ -258,6 +261,36 @@ async def test_cancelling_returns_scheduled_concerns_to_review(api: Api, cast: C
             "under_review",
             "meeting cancelled",
         )
+
+
+async def test_cancelling_locks_the_agenda_before_the_meeting(
+    api: Api, cast: Cast, settings: Settings
+) -> None:
+    """Scheduling and deferring lock the concern, then the meeting; a cancellation must take
+    them in the same order or the two can deadlock. Another session holds a scheduled concern:
+    the cancellation must wait for it *before* it locks the meeting."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's (SQLite serializes writers)")
+    meeting = await new_meeting(api, cast)
+    concern = await reach(api, cast, "under_review")
+    await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    async with await psycopg.AsyncConnection.connect(settings.database_url) as other:
+        await other.execute("SELECT id FROM concerns WHERE id = %s FOR UPDATE", (concern["id"],))
+        cancelling = asyncio.create_task(
+            move_meeting(api, cast.commissioner, meeting, "cancelled", reason="Storm")
+        )
+        await asyncio.sleep(0.5)  # the cancellation is now waiting for the concern
+        assert not cancelling.done()
+        # The meeting is still free: a scheduling or a deferral holding the concern could
+        # take it and finish, instead of deadlocking with the cancellation.
+        await other.execute(
+            "SELECT id FROM meetings WHERE id = %s FOR UPDATE NOWAIT", (meeting["id"],)
+        )
+        await other.rollback()
+    response = await cancelling
+    assert response.status_code == 200, response.text
+    after = await api.client.get(f"{CONCERNS}/{concern['id']}", headers=cast.commissioner.headers)
+    assert after.json()["status"] == "under_review"
 
 
 async def test_concerns_stay_scheduled_after_adjournment(api: Api, cast: Cast) -> None:

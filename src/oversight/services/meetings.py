@@ -186,6 +186,8 @@ async def transition(
     if_match: str | None,
     data: MeetingTransition,
 ) -> MeetingOut:
+    if data.to == "cancelled":
+        await _lock_agenda_parts(session, meeting_id)
     meeting = await load(session, meeting_id, for_update=True)
     check_version(meeting, if_match)
     given = {"reason"} if data.reason else set()
@@ -208,6 +210,26 @@ async def transition(
         await _return_scheduled_concerns(session, actor, meeting)
         await resolutions.return_proposed_to_draft(session, actor, meeting)
     return await represent(session, meeting, actor)
+
+
+async def _lock_agenda_parts(session: AsyncSession, meeting_id: uuid.UUID) -> None:
+    """Lock the concerns scheduled on the meeting and its proposed resolutions, before the
+    meeting itself: scheduling, deferring, proposing and withdrawing lock the concern or the
+    resolution first and the meeting second, so a cancellation takes them in the same order
+    and cannot deadlock with them. (What joins the agenda meanwhile is locked again after.)"""
+    on_agenda = select(AgendaItem.concern_id).where(AgendaItem.meeting_id == meeting_id)
+    await session.execute(
+        select(Concern.id)
+        .where(Concern.id.in_(on_agenda), Concern.status == ConcernStatus.SCHEDULED)
+        .order_by(Concern.id)
+        .with_for_update()
+    )
+    await session.execute(
+        select(Resolution.id)
+        .where(Resolution.meeting_id == meeting_id, Resolution.status == "proposed")
+        .order_by(Resolution.id)
+        .with_for_update()
+    )
 
 
 async def _return_scheduled_concerns(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
