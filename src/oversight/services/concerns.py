@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Select,
+    bindparam,
     false,
     func,
     literal_column,
@@ -223,15 +224,16 @@ async def read(session: AsyncSession, actor: Actor, concern_id: uuid.UUID) -> Co
 # Intake --------------------------------------------------------------------------------------
 
 
+#: Built once: every intake runs it.
+_ACTIVE_CATEGORIES = select(Category.code).where(
+    Category.code.in_(bindparam("codes", expanding=True)), Category.active.is_(True)
+)
+
+
 async def check_categories(session: AsyncSession, codes: set[str], loc: tuple[str, ...]) -> None:
-    known = set(
-        (
-            await session.scalars(
-                select(Category.code).where(Category.code.in_(codes), Category.active.is_(True))
-            )
-        ).all()
-    )
-    if unknown := sorted(codes - known):
+    connection = await session.connection()
+    found = await connection.execute(_ACTIVE_CATEGORIES, {"codes": sorted(codes)})
+    if unknown := sorted(codes - set(found.scalars())):
         raise Unprocessable(f"Unknown or retired category: {', '.join(unknown)}.", loc=loc)
 
 
