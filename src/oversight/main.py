@@ -74,7 +74,7 @@ class ResponseHeadersMiddleware:
                 out["X-Request-ID"] = request_id
                 out.update(SECURITY_HEADERS)
                 if not docs:
-                    out["Content-Security-Policy"] = API_CSP
+                    out.setdefault("Content-Security-Policy", API_CSP)  # unless a route set one
                 if self.hsts:
                     out["Strict-Transport-Security"] = HSTS
                 if private:

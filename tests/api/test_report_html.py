@@ -217,3 +217,23 @@ async def test_commission_figures_agree_with_the_records(
     }
     for status, cell in commission["recommendations"]["by_status"].items():
         assert shown[html.label(status)] == ("suppressed" if cell is None else str(cell))
+
+
+async def test_the_api_serves_the_same_page_to_a_browser(api: Api, settings: Settings) -> None:
+    await seed(api, settings)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for response in (
+        await api.client.get(SUMMARY, params={"format": "html"}),
+        await api.client.get(SUMMARY, headers=browser),
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        # Its inline styles are allowed, and nothing else is.
+        policy = response.headers["content-security-policy"]
+        assert policy == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        page = Page(response.text)
+        assert page.glance["Concerns received"] == "18"
+        assert SECRET_WORDS not in response.text
+    script = await api.client.get(SUMMARY, headers={"Accept": "*/*"})
+    assert script.headers["content-type"].startswith("application/json")
+    assert script.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"

@@ -21,7 +21,7 @@ from oversight.db import Database, Reads, utcnow
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit
-from oversight.reports import formats, open_data, summary
+from oversight.reports import formats, html, open_data, summary
 from oversight.schemas import (
     NoteOut,
     Page,
@@ -85,30 +85,49 @@ async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
     return json_response(await public_meetings.read(session, meeting_id))
 
 
+#: The HTML report's own styles are inline: the API's `default-src 'none'` would block them.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
 @router.get(
     "/reports/summary",
     response_model=TransparencySummary,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}, "text/html": {}},
+            "description": "JSON; CSV or the HTML report on request.",
+        }
+    },
 )
 async def report_summary(
     request: Request,
     settings: SettingsDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    format: Literal["json", "csv"] | None = None,
+    format: Literal["json", "csv", "html"] | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The transparency summary (default: the 12 months up to today). `Accept: text/csv` or
-    `?format=csv` gives `section,dimension,value` rows, a hidden cell reading `suppressed`."""
+    """The transparency summary (default: the 12 months up to today). `?format=csv` (or
+    `Accept: text/csv`) gives `section,dimension,value` rows, a hidden cell reading
+    `suppressed`; `?format=html` (or a browser's `Accept: text/html`) the page
+    `oversight report --format html` writes."""
     period = _period(start, end)
     database: Database = request.app.state.database
     async with database.unit_of_work(Reads.SNAPSHOT) as session:
         computed = await summary.compute(session, period, settings.suppression_threshold)
     figures = TransparencySummary.model_validate(computed)
-    wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
-    if wants_csv:
+    if format is None:
+        wanted = accept or ""
+        format = "csv" if "text/csv" in wanted else "html" if "text/html" in wanted else "json"
+    if format == "csv":
         rows = formats.summary_rows(figures.model_dump(mode="json", by_alias=True))
         return Response(formats.to_csv(rows), media_type="text/csv; charset=utf-8")
+    if format == "html":
+        return Response(
+            html.render(figures),
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_CSP},
+        )
     return Response(figures.model_dump_json(by_alias=True), media_type="application/json")
 
 
