@@ -36,9 +36,11 @@ what JSON requires and writes numbers as ECMAScript does (so 1.0 is written 1). 
 copy of the rows (``GET /audit/events`` serves them with these exact values) can recompute every
 hash with a JCS library and SHA-256; ``oversight audit verify`` does exactly that.
 
-Concurrency: on PostgreSQL the append takes a transaction-scoped advisory lock and reads the head
-in one call (``audit_chain_head_locked``, created by the migration), then inserts; the lock is
-released by the commit, so the next writer reads the new head. On
+Concurrency: on PostgreSQL the append is one call of ``audit_append`` (created by migration
+20261126_06): it takes a transaction-scoped advisory lock, reads the head, and inserts the
+events, hashing each from the canonical form the application sends in pieces around
+``prev_hash`` and ``seq`` (``canonical_pieces``); the lock is released by the commit, so the
+next writer reads the new head. On
 SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A unique ``seq`` and
 ``prev_hash`` make a fork impossible even if that reasoning were wrong: the loser's commit fails.
 """
@@ -46,6 +48,7 @@ SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A uniqu
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -121,11 +124,10 @@ def _uuid_or_none(value: uuid.UUID | str | None) -> str | None:
     return None if value is None else str(uuid.UUID(str(value)))
 
 
-def canonical_event(row: Mapping[str, Any]) -> bytes:
-    """The RFC 8785 bytes of an event (a mapping with the members listed above)."""
+def json_document(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's members as JSON values (the ones it has of seq and prev_hash)."""
     at = row["at"]
     document = {
-        "seq": int(row["seq"]),
         "id": _uuid_or_none(row["id"]),
         "at": format_at(at) if isinstance(at, datetime) else at,
         "actor_id": _uuid_or_none(row["actor_id"]),
@@ -137,17 +139,56 @@ def canonical_event(row: Mapping[str, Any]) -> bytes:
         "to_status": row["to_status"],
         "reason": row["reason"],
         "data": row["data"] or {},
-        "prev_hash": row["prev_hash"],
     }
-    return rfc8785.dumps(document)
+    if "seq" in row:
+        document["seq"] = int(row["seq"])
+    if "prev_hash" in row:
+        document["prev_hash"] = row["prev_hash"]
+    return document
+
+
+def canonical_event(row: Mapping[str, Any]) -> bytes:
+    """The RFC 8785 bytes of an event (a mapping with the members listed above)."""
+    return rfc8785.dumps(json_document(row))
 
 
 def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_event(row)).hexdigest()
 
 
+#: The members of the canonical form before ``prev_hash``, in RFC 8785 (sorted) order.
+_BEFORE_PREV_HASH = (
+    "action",
+    "actor_id",
+    "actor_role",
+    "at",
+    "data",
+    "entity_id",
+    "entity_type",
+    "from_status",
+    "id",
+)
+
+
+def _member(name: str, value: Any) -> str:
+    return f"{rfc8785.dumps(name).decode()}:{rfc8785.dumps(value).decode()}"
+
+
+def canonical_pieces(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """An event's canonical form around the two members only the database knows at append:
+    ``head + '"' + prev_hash + '"' + middle + str(seq) + tail``. (An object's RFC 8785 form is
+    its members' forms, in key order, joined by commas; these keys are ASCII.)"""
+    document = json_document(row)
+    head = ",".join(_member(k, document[k]) for k in _BEFORE_PREV_HASH)
+    return (
+        "{" + head + ',"prev_hash":',
+        "," + _member("reason", document["reason"]) + ',"seq":',
+        "," + _member("to_status", document["to_status"]) + "}",
+    )
+
+
 _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-_LOCKED_HEAD = text("SELECT seq, hash FROM audit_chain_head_locked(:key)")
+_APPEND = text("SELECT audit_append(:key, CAST(:events AS json))")
 
 
 def _append_staged(session: Session) -> None:
@@ -155,19 +196,9 @@ def _append_staged(session: Session) -> None:
     if not staged:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # Lock and read the head in one round trip: the lock is held until commit, so every
-        # round trip after it lengthens the queue of writers behind it.
-        head = connection.execute(_LOCKED_HEAD, {"key": CHAIN_LOCK_KEY}).first()
-    else:
-        head = connection.execute(_HEAD).first()
-    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     at = utcnow()
-    rows = []
-    for item in staged:
-        seq += 1
-        row: dict[str, Any] = {
-            "seq": seq,
+    rows: list[dict[str, Any]] = [
+        {
             "id": uuid.uuid4(),
             "at": at,
             "actor_id": item.actor.user_id if item.actor else None,
@@ -179,10 +210,25 @@ def _append_staged(session: Session) -> None:
             "to_status": item.to_status,
             "reason": item.reason,
             "data": item.data,
-            "prev_hash": prev_hash,
         }
+        for item in staged
+    ]
+    if connection.dialect.name == "postgresql":
+        # One round trip: the database takes the chain lock, reads the head, numbers and hashes
+        # the events (migration 20261126_06). The lock is held until commit, so the less
+        # happens after it, the shorter the queue of writers behind it.
+        events = []
+        for row in rows:
+            head, middle, tail = canonical_pieces(row)
+            events.append({**json_document(row), "head": head, "middle": middle, "tail": tail})
+        connection.execute(_APPEND, {"key": CHAIN_LOCK_KEY, "events": json.dumps(events)})
+        return
+    found = connection.execute(_HEAD).first()  # SQLite: the writer holds the database lock
+    seq, prev_hash = (found.seq, found.hash) if found else (0, GENESIS_HASH)
+    for row in rows:
+        seq += 1
+        row |= {"seq": seq, "prev_hash": prev_hash}
         row["hash"] = prev_hash = chain_hash(prev_hash, row)
-        rows.append(row)
     connection.execute(insert(AuditEvent), rows)
 
 

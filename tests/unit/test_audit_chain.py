@@ -7,7 +7,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from oversight.audit import GENESIS_HASH, canonical_event, chain_hash, verify_rows
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oversight.audit import (
+    GENESIS_HASH,
+    canonical_event,
+    canonical_pieces,
+    chain_hash,
+    verify_rows,
+)
 
 
 def event(seq: int, prev_hash: str, **overrides: Any) -> dict[str, Any]:
@@ -80,3 +89,29 @@ def test_each_kind_of_tampering_is_found() -> None:
     rehashed[4] = event(5, rehashed[3]["hash"], reason="forged")  # a consistent forged tail
     assert verify_rows(rehashed).intact  # which is why the public head must be recorded
     assert rehashed[4]["hash"] != chain(5)[4]["hash"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(
+    reason=st.none() | st.text(),
+    to_status=st.none() | st.text(max_size=20),
+    data=st.dictionaries(st.text(max_size=8), json_values, max_size=4),
+    seq=st.integers(1, 2**53 - 1),
+)
+def test_the_pieces_postgresql_hashes_assemble_to_the_canonical_form(
+    reason: str | None, to_status: str | None, data: dict[str, Any], seq: int
+) -> None:
+    """audit_append (PostgreSQL) hashes head + '"' + prev_hash + '"' + middle + seq + tail:
+    that must be byte for byte what canonical_event gives."""
+    row = event(seq, "ab" * 32, reason=reason, to_status=to_status, data=data)
+    head, middle, tail = canonical_pieces(row)
+    assembled = f'{head}"{row["prev_hash"]}"{middle}{seq}{tail}'
+    assert assembled.encode() == canonical_event(row)
