@@ -51,11 +51,25 @@ $$
 """
 
 
+# What the application called before (lock and head only); audit_append replaces it.
+HEAD_LOCKED = """
+CREATE FUNCTION audit_chain_head_locked(lock_key bigint)
+RETURNS TABLE (seq bigint, hash varchar) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN QUERY SELECT e.seq, e.hash FROM audit_events e ORDER BY e.seq DESC LIMIT 1;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(AUDIT_APPEND)
+        op.execute("DROP FUNCTION audit_chain_head_locked(bigint)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(HEAD_LOCKED)
         op.execute("DROP FUNCTION audit_append(bigint, json)")

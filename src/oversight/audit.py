@@ -174,11 +174,11 @@ def _member(name: str, value: Any) -> str:
     return f"{rfc8785.dumps(name).decode()}:{rfc8785.dumps(value).decode()}"
 
 
-def canonical_pieces(row: Mapping[str, Any]) -> tuple[str, str, str]:
-    """An event's canonical form around the two members only the database knows at append:
-    ``head + '"' + prev_hash + '"' + middle + str(seq) + tail``. (An object's RFC 8785 form is
-    its members' forms, in key order, joined by commas; these keys are ASCII.)"""
-    document = json_document(row)
+def canonical_pieces(document: Mapping[str, Any]) -> tuple[str, str, str]:
+    """An event's canonical form (from its ``json_document``) around the two members only the
+    database knows at append: ``head + '"' + prev_hash + '"' + middle + str(seq) + tail``.
+    (An object's RFC 8785 form is its members' forms, in key order, joined by commas; these
+    keys are ASCII.)"""
     head = ",".join(_member(k, document[k]) for k in _BEFORE_PREV_HASH)
     return (
         "{" + head + ',"prev_hash":',
@@ -218,9 +218,9 @@ def _append_staged(session: Session) -> None:
         # the events (migration 20261126_06). The lock is held until commit, so the less
         # happens after it, the shorter the queue of writers behind it.
         events = []
-        for row in rows:
-            head, middle, tail = canonical_pieces(row)
-            events.append({**json_document(row), "head": head, "middle": middle, "tail": tail})
+        for document in map(json_document, rows):
+            head, middle, tail = canonical_pieces(document)
+            events.append({**document, "head": head, "middle": middle, "tail": tail})
         connection.execute(_APPEND, {"key": CHAIN_LOCK_KEY, "events": json.dumps(events)})
         return
     found = connection.execute(_HEAD).first()  # SQLite: the writer holds the database lock

@@ -15,6 +15,7 @@ from oversight.audit import (
     canonical_event,
     canonical_pieces,
     chain_hash,
+    json_document,
     verify_rows,
 )
 
@@ -112,6 +113,6 @@ def test_the_pieces_postgresql_hashes_assemble_to_the_canonical_form(
     """audit_append (PostgreSQL) hashes head + '"' + prev_hash + '"' + middle + seq + tail:
     that must be byte for byte what canonical_event gives."""
     row = event(seq, "ab" * 32, reason=reason, to_status=to_status, data=data)
-    head, middle, tail = canonical_pieces(row)
+    head, middle, tail = canonical_pieces(json_document(row))
     assembled = f'{head}"{row["prev_hash"]}"{middle}{seq}{tail}'
     assert assembled.encode() == canonical_event(row)

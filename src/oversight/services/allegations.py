@@ -35,7 +35,7 @@ async def add_allegation(
     _require_commissioner(actor, "add allegations")
     if concern.kind != Kind.COMPLAINT:
         raise Unprocessable("Only complaints carry allegations.", loc=("body",))
-    await check_categories(session, {data.category}, ("body", "category"))
+    await check_categories(session, (("body", "category"), {data.category}))
     now = utcnow()
     position = await session.scalar(
         select(func.coalesce(func.max(Allegation.position) + 1, 0)).where(
@@ -77,7 +77,7 @@ async def change_allegation(
     if "category" in wanted:
         if wanted["category"] is None:
             raise Unprocessable("category may not be null.", loc=("body", "category"))
-        await check_categories(session, {wanted["category"]}, ("body", "category"))
+        await check_categories(session, (("body", "category"), {wanted["category"]}))
     before = {k: getattr(allegation, k) for k in wanted if getattr(allegation, k) != wanted[k]}
     after = {k: wanted[k] for k in before}
     if after:
