@@ -24,8 +24,8 @@ import httpx
 import psycopg
 
 from bench.harness import PIDS, bulk_concerns, postgres_database, server
-from oversight.domain.suppression import suppress
-from oversight.reports.summary import Period
+from oversight.domain.periods import Period
+from oversight.domain.suppression import publish, publish_series, small, withhold_small_places
 
 # Stage timestamps for the bulk-loaded concerns, spread by a hash of the id, consistent with
 # each concern's status; then a commission year: meetings, adopted resolutions, recommendations.
@@ -130,9 +130,9 @@ def hand_written(connection: psycopg.Connection[Any], period: Period) -> dict[st
         s = connection.execute(HAND_SCALARS, bounds).fetchone()
         dims = connection.execute(HAND_DIMENSIONS, bounds).fetchall()
         closed = dict(connection.execute(HAND_CLOSED, bounds).fetchall())
-        small = connection.execute(HAND_SMALL, bounds).fetchone()
-    assert s is not None
-    assert small is not None
+        few = connection.execute(HAND_SMALL, bounds).fetchone()
+    if s is None or few is None:
+        raise RuntimeError("the hand-written SQL returned no row")
     names = ("by_kind", "by_category", "by_neighborhood", "by_status", "dispositions")
     cells: dict[str, dict[str, int]] = {name: {} for name in (*names, "by_month")}
     for row in dims:
@@ -146,13 +146,14 @@ def hand_written(connection: psycopg.Connection[Any], period: Period) -> dict[st
     def stat(value: float | None, n: int) -> float | None:
         return None if value is None or n < 5 else round(float(value), 1)
 
-    months = sorted(set(cells["by_month"]) | set(closed))
-    received = suppress({m: cells["by_month"].get(m, 0) for m in months}, 5).cells
-    closed_cells = suppress({m: closed.get(m, 0) for m in months}, 5).cells
-    recommendations = small.recommendations or {}
+    months = [str(m) for m in period.months]
+    received = publish_series({m: cells["by_month"].get(m, 0) for m in months}, 5)
+    closed_cells = publish_series({m: closed.get(m, 0) for m in months}, 5)
+    recommendations = few.recommendations or {}
+    cells["by_neighborhood"] = withhold_small_places(cells["by_neighborhood"], 5)
     return {
-        "received": s.received,
-        **{name: suppress(cells[name], 5).cells for name in names},
+        "received": small(s.received, 5),
+        **{name: publish(cells[name], 5) for name in names},
         "by_month": [
             {"month": m, "received": received[m], "closed": closed_cells[m]} for m in months
         ],
@@ -161,9 +162,9 @@ def hand_written(connection: psycopg.Connection[Any], period: Period) -> dict[st
         "p90_days_to_response": stat(s.p90_response, s.n_response),
         "median_days_to_resolution": stat(s.median_resolution, s.n_resolution),
         "response_sla_met_pct": round(100 * s.on_time / s.answered, 1) if s.answered >= 5 else None,
-        "overdue_open": small.overdue,
-        "meetings_held": small.meetings,
-        "resolutions_adopted": small.adopted,
+        "overdue_open": small(few.overdue, 5),
+        "meetings_held": few.meetings,
+        "resolutions_adopted": few.adopted,
         "recommendations_total": sum(recommendations.values()),
     }
 
@@ -195,7 +196,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     period = Period.default(datetime.now(UTC).date())
-    params = {"from": str(period.start), "to": str(period.end)}
+    params = {"from": str(period.first), "to": str(period.last)}
     with postgres_database() as database_url:
         started = time.monotonic()
         bulk_concerns(database_url, 1, args.rows)

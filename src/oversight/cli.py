@@ -228,27 +228,28 @@ class ReportFormat(StrEnum):
 def report(
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     start: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+        str | None, typer.Option("--from", help="First month, YYYY-MM (a date is widened).")
     ] = None,
     end: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")
+        str | None, typer.Option("--to", help="Last month, YYYY-MM; not past the current.")
     ] = None,
     output_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.JSON,
     api_url: Annotated[
         str | None, typer.Option("--api-url", help="Read a running deployment instead.")
     ] = None,
 ) -> None:
-    """The transparency summary (default: the 12 months up to today), from the database or,
-    with --api-url, from a running deployment over HTTP."""
+    """The transparency summary over whole months (default: the current month and the eleven
+    before it; at most 36), from the database or, with --api-url, from a running deployment."""
+    from oversight.domain.periods import Period, PeriodError
     from oversight.reports import formats, html, summary
     from oversight.schemas import TransparencySummary
 
+    try:
+        period = Period.resolve(start, end, datetime.now(UTC).date())
+    except PeriodError as exc:
+        raise fail(f"--{exc.field}: {exc.message}") from None
     if api_url is not None:
-        params = {
-            name: value.date().isoformat()
-            for name, value in (("from", start), ("to", end))
-            if value is not None
-        }
+        params = {"from": str(period.first), "to": str(period.last)}
         try:
             response = httpx.get(
                 f"{api_url.rstrip('/')}/api/v1/public/reports/summary", params=params, timeout=60
@@ -264,12 +265,6 @@ def report(
             raise fail(f"{api_url} did not send a transparency summary: {_one_line(exc)}") from exc
     else:
         settings = _settings()
-        default = summary.Period.default(datetime.now(UTC).date())
-        period = summary.Period(
-            start.date() if start else default.start, end.date() if end else default.end
-        )
-        if period.start > period.end:
-            raise fail("--from must not be after --to")
 
         async def work(session: AsyncSession) -> TransparencySummary:
             computed = await summary.compute(session, period, settings.suppression_threshold)
@@ -277,12 +272,15 @@ def report(
 
         figures = in_transaction(work, Reads.SNAPSHOT)
     if output_format is ReportFormat.CSV:
-        text = formats.to_csv(formats.summary_rows(figures.model_dump(mode="json", by_alias=True)))
+        text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
     elif output_format is ReportFormat.HTML:
         text = html.render(figures)
     else:
         text = figures.model_dump_json(by_alias=True, indent=2) + "\n"
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"report written to {out}")
 
 
@@ -319,4 +317,16 @@ def verify() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the command; a usage error (an unknown option, a malformed value) is one line on
+    standard error and exit 1, like every other failure."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # Typer's usage errors: bad option, missing value
+        typer.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else 0)

@@ -633,15 +633,20 @@ class Scorecard(BaseModel):
 Cells = dict[str, int | None]
 
 
+MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
 class PeriodOut(BaseModel):
+    """Whole months, ``YYYY-MM``, both included."""
+
     model_config = ConfigDict(populate_by_name=True)
 
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    start: MonthText = Field(alias="from")
+    end: MonthText = Field(alias="to")
 
 
 class MonthRow(BaseModel):
-    month: str
+    month: MonthText
     received: int | None
     closed: int | None
 
@@ -666,8 +671,10 @@ class Timeliness(BaseModel):
 
 
 class RecommendationFigures(BaseModel):
+    """Public record: exact, as on the scorecard."""
+
     total: int
-    by_status: Cells
+    by_status: dict[str, int]
 
 
 class CommissionFigures(BaseModel):

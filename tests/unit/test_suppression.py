@@ -1,13 +1,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oversight.domain.suppression import suppress
+from oversight.domain.suppression import WITHHELD, publish, publish_series, suppress
 
 
 def test_nothing_small_nothing_hidden() -> None:
     result = suppress({"a": 10, "b": 5, "c": 0}, 5)
     assert result.cells == {"a": 10, "b": 5, "c": 0}
-    assert not result.total_too_small
+    assert result.protected
 
 
 def test_a_lone_small_cell_takes_the_next_smallest_with_it() -> None:
@@ -29,7 +29,24 @@ def test_two_small_cells_reaching_the_threshold_are_enough() -> None:
 def test_a_tiny_dimension_says_its_total_is_too_small() -> None:
     result = suppress({"a": 1, "b": 2}, 5)
     assert result.cells == {"a": None, "b": None}
-    assert result.total_too_small
+    assert not result.protected
+
+
+def test_hidden_ones_are_not_enough_even_when_they_reach_the_threshold() -> None:
+    # Five hidden 1s beside a total of 5 would each be read off as 1.
+    cells = dict.fromkeys("abcde", 1)
+    assert not suppress(cells, 5).protected
+    assert suppress({**cells, "f": 7}, 5).cells == dict.fromkeys("abcdef")
+    assert suppress({**cells, "f": 7}, 5).protected
+
+
+def test_a_dimension_that_cannot_be_protected_is_pooled_or_hidden_whole() -> None:
+    assert publish({"a": 1, "b": 2}, 5) == {WITHHELD: None}
+    assert publish(dict.fromkeys("abcde", 1), 5) == {WITHHELD: 5}
+    assert publish({}, 5) == {}
+    # A series lists every key: its zeros are hidden too, or they would point at the others.
+    assert publish_series({"2026-01": 0, "2026-02": 3}, 5) == {"2026-01": None, "2026-02": None}
+    assert publish_series({"2026-01": 0, "2026-02": 7}, 5) == {"2026-01": 0, "2026-02": 7}
 
 
 @given(
@@ -45,7 +62,8 @@ def test_invariants(cells: dict[str, int], threshold: int) -> None:
             assert shown == 0 or shown >= threshold
     if hidden:
         assert all(cells[k] > 0 for k in hidden)
-        protected = len(hidden) >= 2 and sum(cells[k] for k in hidden) >= threshold
-        assert protected or result.total_too_small
-        if result.total_too_small:  # then every non-zero cell is hidden
+        held = sum(cells[k] for k in hidden)
+        protected = len(hidden) >= 2 and held >= threshold and held > len(hidden)
+        assert protected == result.protected
+        if not result.protected:  # then every non-zero cell is hidden
             assert set(hidden) == {k for k, v in cells.items() if v > 0}

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
@@ -18,6 +17,7 @@ from oversight.api.deps import (
     limited_by_ip,
 )
 from oversight.db import Database, Reads, utcnow
+from oversight.domain.periods import Period, PeriodError
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit
@@ -85,6 +85,16 @@ async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
     return json_response(await public_meetings.read(session, meeting_id))
 
 
+FromMonth = Annotated[
+    str | None,
+    Query(alias="from", max_length=10, description="First month of the period, YYYY-MM."),
+]
+ToMonth = Annotated[
+    str | None,
+    Query(alias="to", max_length=10, description="Last month, YYYY-MM; not past the current."),
+]
+
+
 #: The HTML report's own styles are inline: the API's `default-src 'none'` would block them.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
@@ -102,12 +112,13 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'no
 async def report_summary(
     request: Request,
     settings: SettingsDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromMonth = None,
+    end: ToMonth = None,
     format: Literal["json", "csv", "html"] | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The transparency summary (default: the 12 months up to today). `?format=csv` (or
+    """The transparency summary over whole months (default: the current month and the eleven
+    before it; at most 36 months, never past the current month). `?format=csv` (or
     `Accept: text/csv`) gives `section,dimension,value` rows, a hidden cell reading
     `suppressed`; `?format=html` (or a browser's `Accept: text/html`) the page
     `oversight report --format html` writes."""
@@ -120,8 +131,8 @@ async def report_summary(
         wanted = accept or ""
         format = "csv" if "text/csv" in wanted else "html" if "text/html" in wanted else "json"
     if format == "csv":
-        rows = formats.summary_rows(figures.model_dump(mode="json", by_alias=True))
-        return Response(formats.to_csv(rows), media_type="text/csv; charset=utf-8")
+        text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
+        return Response(text, media_type="text/csv; charset=utf-8")
     if format == "html":
         return Response(
             html.render(figures),
@@ -131,12 +142,12 @@ async def report_summary(
     return Response(figures.model_dump_json(by_alias=True), media_type="application/json")
 
 
-def _period(start: date | None, end: date | None) -> summary.Period:
-    default = summary.Period.default(utcnow().date())
-    period = summary.Period(start or default.start, end or default.end)
-    if period.start > period.end:
-        raise Unprocessable("`from` must not be after `to`.", loc=("query", "from"))
-    return period
+def _period(start: str | None, end: str | None) -> Period:
+    """The period asked for, checked before anything is computed or streamed."""
+    try:
+        return Period.resolve(start, end, utcnow().date())
+    except PeriodError as exc:
+        raise Unprocessable(exc.message, loc=("query", exc.field)) from None
 
 
 @router.get(
@@ -147,11 +158,12 @@ def _period(start: date | None, end: date | None) -> summary.Period:
 async def concerns_csv(
     request: Request,
     settings: SettingsDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromMonth = None,
+    end: ToMonth = None,
 ) -> StreamingResponse:
-    """One de-identified row per concern received in the period (default: the last 12 months).
-    Small neighborhoods read `suppressed`."""
+    """One de-identified row per concern received in the period (whole months, as the summary's).
+    Small neighborhoods read `suppressed`; `record_id` is keyed on the period too, so exports of
+    different periods cannot be joined."""
     period = _period(start, end)
     database: Database = request.app.state.database
     key = settings.signing_key.encode()

@@ -1,39 +1,79 @@
-"""The summary as `section,dimension,value` CSV rows; a hidden cell reads `suppressed`."""
+"""CSV, the one way out for every CSV the service writes, and the summary as CSV rows.
+
+Spreadsheets run a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+as a formula, and residents type some of the text that reaches a CSV (neighborhoods). Every
+text cell goes through ``cell``, which writes such a value with a leading ``'`` (OWASP's
+CSV-injection rule); numbers are written as numbers, never prefixed.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 SUPPRESSED = "suppressed"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: What one CSV cell may be: text, a number, or nothing (an empty cell).
+Cell = str | int | float | None
 
 
-def _value(value: Any) -> str:
-    return SUPPRESSED if value is None else str(value)
+def cell(value: Cell) -> str | int | float:
+    """The value as it is safe to write: numbers as they are, risky text behind a ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # a bool is an int to Python, not a number to a reader
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+def line(values: Iterable[Cell]) -> str:
+    """One CSV record, ``\\n``-terminated, every cell through ``cell``."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([cell(v) for v in values])
+    return buffer.getvalue()
+
+
+def document(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> str:
+    """A whole CSV document: the header, then the rows."""
+    return "".join([line(header), *(line(row) for row in rows)])
+
+
+def _value(value: Any) -> Cell:
+    return SUPPRESSED if value is None else value
+
+
+#: Sections that are public record: never suppressed, so a null there is "none" (an empty
+#: cell: a rate over no recommendations), not "suppressed".
+EXACT = ("commission",)
+
+
+def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
+    """The summary as ``section,dimension,value`` rows; a hidden cell reads ``suppressed``."""
     period = summary["period"]
-    yield "period", "from", str(period["from"])
-    yield "period", "to", str(period["to"])
-    yield "report", "suppression_threshold", str(summary["suppression_threshold"])
-    yield "report", "audit_head_seq", str(summary["audit_head"]["seq"])
+    yield "period", "from", period["from"]
+    yield "period", "to", period["to"]
+    yield "report", "suppression_threshold", summary["suppression_threshold"]
+    yield "report", "audit_head_seq", summary["audit_head"]["seq"]
     yield "report", "audit_head_hash", summary["audit_head"]["hash"]
     for section in ("concerns", "timeliness", "commission"):
-        yield from _flatten(section, summary[section])
+        for row in _flatten(section, summary[section]):
+            yield (*row[:2], None) if section in EXACT and row[2] == SUPPRESSED else row
 
 
-def _flatten(section: str, figures: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+def _flatten(section: str, figures: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
     for name, value in figures.items():
         if isinstance(value, dict):
             if "by_status" in value:  # recommendations: {total, by_status}
                 yield section, f"{name}.total", _value(value["total"])
                 value = value["by_status"]
                 name = f"{name}.by_status"
-            for key, cell in value.items():
-                yield f"{section}.{name}", key, _value(cell)
+            for key, figure in value.items():
+                yield f"{section}.{name}", key, _value(figure)
         elif isinstance(value, list):  # by_month
             for row in value:
                 yield f"{section}.{name}.received", row["month"], _value(row["received"])
@@ -42,9 +82,5 @@ def _flatten(section: str, figures: dict[str, Any]) -> Iterator[tuple[str, str, 
             yield section, name, _value(value)
 
 
-def to_csv(rows: Iterator[tuple[str, str, str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("section", "dimension", "value"))
-    writer.writerows(rows)
-    return buffer.getvalue()
+def summary_csv(summary: dict[str, Any]) -> str:
+    return document(("section", "dimension", "value"), summary_rows(summary))

@@ -134,11 +134,17 @@ def _bars(slug: str, title: str, dimension: str, unit_name: str, cells: dict[str
 
 def _months(figures: TransparencySummary) -> Chart:
     months = figures.concerns.by_month
-    description = "Bar chart: concerns received and closed each month."
+    description = (
+        "Bar chart: concerns received and closed each month. A month marked * has a count"
+        " suppressed to protect privacy: its missing bar is not a zero."
+    )
     chart = pygal.Bar(
         **_config(height=360, show_legend=True, legend_at_bottom=True, x_label_rotation=-45)
     )
-    chart.x_labels = [m.month for m in months]
+    # A suppressed month is drawn as suppressed, never as an empty (zero-looking) month.
+    chart.x_labels = [
+        f"{m.month} *" if m.received is None or m.closed is None else m.month for m in months
+    ]
     chart.add("Received", [m.received for m in months])
     chart.add("Closed", [m.closed for m in months])
     return Chart(

@@ -1,25 +1,27 @@
 """The open-data export: one de-identified row per concern received in the period, streamed.
 
 No names, e-mails, free text, addresses, coordinates, tracking codes or internal ids: the
-`record_id` is a keyed hash of the concern's id (stable for a deployment, useless to link back
-without the key), and a neighborhood with fewer than the threshold's records in the period
-reads `suppressed`.
+`record_id` is a keyed hash of the concern's id and of the period (the same export gives the same
+ids; two exports of different periods cannot be joined record by record, which would pin a
+record to a narrower window than either export shows), and a neighborhood with fewer than the
+threshold's records in the period reads `suppressed`. Every cell goes through
+``formats.line``.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 from collections.abc import AsyncIterator
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name
+from oversight.domain.periods import Period
 from oversight.models import Concern
-from oversight.reports.summary import UNKNOWN, WITHHELD, Period, days_between, month_of
+from oversight.reports.formats import line
+from oversight.reports.summary import UNKNOWN, WITHHELD, days_between, month_of
 
 COLUMNS = (
     "record_id",
@@ -32,12 +34,6 @@ COLUMNS = (
     "days_to_response",
     "days_to_resolution",
 )
-
-
-def _line(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
-    return buffer.getvalue()
 
 
 async def lines(
@@ -64,9 +60,10 @@ async def lines(
         .order_by(Concern.created_at, Concern.id)
         .execution_options(yield_per=2000)
     )
-    yield _line(list(COLUMNS))
+    yield line(COLUMNS)
+    scope = str(period).encode()
     result = await session.stream(stmt)
     async for concern_id, *values, to_response, to_resolution in result:
-        record = hmac.new(key, concern_id.bytes, hashlib.sha256).hexdigest()[:16]
-        days = [("" if d is None else f"{d:.1f}") for d in (to_response, to_resolution)]
-        yield _line([record, *[v or "" for v in values], *days])
+        record = hmac.new(key, scope + concern_id.bytes, hashlib.sha256).hexdigest()[:16]
+        days = [None if d is None else round(d, 1) for d in (to_response, to_resolution)]
+        yield line([record, *values, *days])

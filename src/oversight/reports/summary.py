@@ -4,16 +4,17 @@ Two passes over the period's concerns do most of the work: one for the totals, t
 quantiles (PostgreSQL's percentile_cont with FILTER) and the SLA, one for every dimension's
 counts (GROUPING SETS on PostgreSQL; one GROUP BY per dimension on SQLite, whose quantiles are
 the two ordered neighbours of the quantile, LIMIT 2 OFFSET k, interpolated). No concern row is
-ever pulled into Python. Every count passes through ``domain.suppression``; statistics over
-fewer than ``threshold`` records are null. Run it in one snapshot (``Reads.SNAPSHOT``), audit
-head included, so that its figures agree with each other.
+ever pulled into Python. Every count about concerns passes through ``domain.suppression``;
+statistics over fewer than ``threshold`` records are null. The commission's figures (meetings,
+resolutions, recommendations) are public record and published exactly, as the scorecard
+publishes them. Periods are whole months (``domain.periods``), and ``by_month`` lists every
+month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head included, so that
+its figures agree with each other.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, cast, func, literal_column, select
@@ -22,39 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.audit import GENESIS_HASH
 from oversight.db import dialect_name, utcnow
 from oversight.domain.machines import RECOMMENDATION_STATUSES
-from oversight.domain.suppression import suppress
+from oversight.domain.periods import Period
+from oversight.domain.suppression import (
+    WITHHELD,
+    publish,
+    publish_series,
+    small,
+    withhold_small_places,
+)
 from oversight.models import AuditEvent, Concern, Meeting, Recommendation, Resolution
 
+__all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]
+
 UNKNOWN = "unknown"
-#: Where a place's name is withheld: neighborhoods are typed in by residents, so a name with
-#: fewer than ``threshold`` records is never published, in the summary as in the open data.
-WITHHELD = "suppressed"
-
-
-def withhold_small_places(cells: dict[str, int], threshold: int) -> dict[str, int]:
-    """Pool the places with fewer than ``threshold`` records under ``WITHHELD``."""
-    named = {place: n for place, n in cells.items() if n >= threshold}
-    small = sum(n for n in cells.values() if n < threshold)
-    return named | {WITHHELD: small} if small else named
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    @classmethod
-    def default(cls, today: date) -> Period:
-        """The 12 months up to and including today."""
-        return cls(today - timedelta(days=364), today)
-
-    @property
-    def lower(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=UTC)
-
-    @property
-    def upper(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def days_between(postgres: bool, start: Any, end: Any) -> ColumnElement[float]:
@@ -168,9 +149,6 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     lower, upper = period.lower, period.upper
     q = _Query(session, [Concern.created_at >= lower, Concern.created_at < upper])
 
-    def small(count: int) -> int | None:
-        return None if 0 < count < threshold else count
-
     def known(column: Any) -> ColumnElement[Any]:
         return func.coalesce(column, literal_column(f"'{UNKNOWN}'"))
 
@@ -193,9 +171,9 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         .where(Concern.closed_at >= lower, Concern.closed_at < upper)
         .group_by(closed_in)
     )
-    months = sorted(set(month_received) | set(month_closed))
-    received_cells = suppress({m: month_received.get(m, 0) for m in months}, threshold).cells
-    closed_cells = suppress({m: month_closed.get(m, 0) for m in months}, threshold).cells
+    months = [str(month) for month in period.months]
+    received_cells = publish_series({m: month_received.get(m, 0) for m in months}, threshold)
+    closed_cells = publish_series({m: month_closed.get(m, 0) for m in months}, threshold)
 
     def stage(name: str) -> float | None:
         value, n = scalars[name], scalars[f"n_{name}"]
@@ -223,12 +201,12 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     ).first()
 
     return {
-        "period": {"from": period.start, "to": period.end},
+        "period": {"from": str(period.first), "to": str(period.last)},
         "generated_at": utcnow(),
         "suppression_threshold": threshold,
         "concerns": {
-            "received": small(scalars["received"]),
-            **{name: suppress(cells, threshold).cells for name, cells in counted.items()},
+            "received": small(scalars["received"], threshold),
+            **{name: publish(cells, threshold) for name, cells in counted.items()},
             "by_month": [
                 {"month": m, "received": received_cells[m], "closed": closed_cells[m]}
                 for m in months
@@ -239,7 +217,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             "response_sla_met_pct": None
             if answered_n < threshold
             else round(100 * on_time / answered_n, 1),
-            "overdue_open": small(await q.count(Concern, Concern.due_sort < utcnow())),
+            "overdue_open": small(await q.count(Concern, Concern.due_sort < utcnow()), threshold),
         },
         "commission": {
             "meetings_held": await q.count(
@@ -251,10 +229,10 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             "resolutions_adopted": await q.count(Resolution, *adopted),
             "recommendations": {
                 "total": recommended,
-                "by_status": suppress(by_status, threshold).cells,
+                "by_status": by_status,
             },
             "implementation_rate_pct": None
-            if recommended < threshold
+            if recommended == 0
             else round(100 * by_status["implemented"] / recommended, 1),
         },
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
