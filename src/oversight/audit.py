@@ -70,6 +70,20 @@ CHAIN_LOCK_KEY = int.from_bytes(b"oversigh", "big") & 0x7FFF_FFFF_FFFF_FFFF
 _PENDING = "oversight.audit.pending"
 
 
+#: Events whose entity has no UUID to name: a category is keyed by its code (in the data), and
+#: a failed sign-in may be for an e-mail address no account has. Every other event names one.
+WITHOUT_ENTITY_ID = frozenset({"category.created", "auth.sign_in_failed"})
+#: References that are empty by design (a user in no department, a concern nobody is assigned
+#: to): in event data, null under these keys means "none". Under any other ``*_id`` key it
+#: would mean an id read before it existed.
+OPTIONAL_REFERENCES = frozenset({"department_id", "assignee_id"})
+
+
+class UnrecordableEvent(ValueError):
+    """An event that would write a missing or placeholder id into the log, which is append-only:
+    a programming error, refused before it can be committed."""
+
+
 @dataclass
 class _Staged:
     actor: Actor | None
@@ -99,6 +113,7 @@ async def record(
     staged = _Staged(
         actor, action, entity_type, entity_id, from_status, to_status, reason, _plain(data or {})
     )
+    _check_ids(staged)
     # Fail now, in the service, if the data cannot be canonicalised, not later at commit.
     rfc8785.dumps(staged.data)
     session.sync_session.info.setdefault(_PENDING, []).append(staged)
@@ -114,6 +129,50 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_at(value)
     return value
+
+
+def _check_ids(staged: _Staged) -> None:
+    """Refuse an event whose entity id or any id in its data is missing or not a UUID."""
+    where = f"audit event {staged.action!r}"
+    if staged.entity_id is None:
+        if staged.action not in WITHOUT_ENTITY_ID:
+            raise UnrecordableEvent(f"{where} names no entity_id")
+    elif not isinstance(staged.entity_id, uuid.UUID):
+        raise UnrecordableEvent(f"{where}: entity_id {staged.entity_id!r} is not a UUID")
+    if problem := _bad_id(staged.data, "data", None):
+        raise UnrecordableEvent(f"{where}: {problem}")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def _bad_id(value: Any, path: str, key: str | None) -> str | None:
+    """The first id in plain event data that is null (outside ``OPTIONAL_REFERENCES``) or a
+    string that is not a UUID (such as "None"), as a message; None when all are real."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in {"None", "null", ""}:
+                return f"key {k!r} in {path}"
+            if problem := _bad_id(v, f"{path}.{k}", k):
+                return problem
+        return None
+    if isinstance(value, list):
+        item_key = key[:-1] if key is not None and key.endswith("_ids") else key
+        for i, v in enumerate(value):
+            if problem := _bad_id(v, f"{path}[{i}]", item_key):
+                return problem
+        return None
+    if key is None or not (key == "id" or key.endswith("_id")):
+        return None
+    if value is None:
+        return None if key in OPTIONAL_REFERENCES else f"{path} is null"
+    if isinstance(value, str) and not _is_uuid(value):
+        return f"{path} is {value!r}, not a UUID"
+    return None
 
 
 def format_at(at: datetime) -> str:

@@ -40,10 +40,26 @@ def _in(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({quoted})"
 
 
-class Department(Base):
+class HasId:
+    """A UUID primary key that exists from the moment the object is built.
+
+    A column ``default`` only applies at the flush, so a service that stages an audit event
+    naming a new row before anything flushed would record no id (it did: "None" in the log,
+    which is append-only). Here the constructor assigns the id, unless one is given, so every
+    new row's ``id`` is real before it is even added to the session. (The column default still
+    covers Core inserts that bypass the constructor.)
+    """
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-1)
+
+    def __init__(self, **values: Any) -> None:
+        values.setdefault("id", uuid.uuid4())
+        super().__init__(**values)
+
+
+class Department(HasId, Base):
     __tablename__ = "departments"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -57,11 +73,10 @@ class Category(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
 
 
-class User(Base):
+class User(HasId, Base):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
@@ -75,12 +90,11 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class AuthSession(Base):
+class AuthSession(HasId, Base):
     """One sign-in: the family of refresh tokens it rotates through, and its access tokens."""
 
     __tablename__ = "auth_sessions"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
@@ -89,10 +103,9 @@ class AuthSession(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
 
-class RefreshToken(Base):
+class RefreshToken(HasId, Base):
     __tablename__ = "refresh_tokens"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     session_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
     )
@@ -131,7 +144,7 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class Concern(Base):
+class Concern(HasId, Base):
     __tablename__ = "concerns"
     __table_args__ = (
         CheckConstraint(_in("status", CONCERN_STATUSES), name="status"),
@@ -152,7 +165,6 @@ class Concern(Base):
         Index("ix_concerns_category_created_at_id", "category", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     tracking_code: Mapped[str] = mapped_column(String(17), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(ForeignKey("categories.code", ondelete="RESTRICT"))
@@ -192,11 +204,10 @@ class Concern(Base):
     closed_at: Mapped[datetime | None]
 
 
-class Allegation(Base):
+class Allegation(HasId, Base):
     __tablename__ = "allegations"
     __table_args__ = (CheckConstraint(_in("finding", Finding), name="finding"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     concern_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("concerns.id", ondelete="RESTRICT"), index=True
     )
@@ -210,14 +221,13 @@ class Allegation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ConcernNote(Base):
+class ConcernNote(HasId, Base):
     __tablename__ = "concern_notes"
     __table_args__ = (
         CheckConstraint(_in("visibility", NoteVisibility), name="visibility"),
         Index("ix_concern_notes_concern_id_created_at", "concern_id", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id", ondelete="RESTRICT"))
     #: None for a note an anonymous submitter added with the tracking code.
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -227,14 +237,13 @@ class ConcernNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PoliceResponse(Base):
+class PoliceResponse(HasId, Base):
     __tablename__ = "police_responses"
     __table_args__ = (
         CheckConstraint(_in("action_taken", ActionTaken), name="action_taken"),
         Index("ix_police_responses_concern_id_created_at", "concern_id", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id", ondelete="RESTRICT"))
     department_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("departments.id", ondelete="RESTRICT")
@@ -260,7 +269,7 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime]
 
 
-class Meeting(Base):
+class Meeting(HasId, Base):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint(_in("status", MEETING_STATUSES), name="status"),
@@ -268,7 +277,6 @@ class Meeting(Base):
         Index("ix_meetings_scheduled_at_id", "scheduled_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     title: Mapped[str] = mapped_column(String(200))
     scheduled_at: Mapped[datetime]
     location: Mapped[str | None] = mapped_column(String(300))
@@ -282,7 +290,7 @@ class Meeting(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AgendaItem(Base):
+class AgendaItem(HasId, Base):
     __tablename__ = "agenda_items"
     __table_args__ = (
         CheckConstraint(
@@ -292,7 +300,6 @@ class AgendaItem(Base):
         Index("ix_agenda_items_concern_id", "concern_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
@@ -319,14 +326,13 @@ class Attendance(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Resolution(Base):
+class Resolution(HasId, Base):
     __tablename__ = "resolutions"
     __table_args__ = (
         CheckConstraint(_in("status", RESOLUTION_STATUSES), name="status"),
         Index("ix_resolutions_created_at_id", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     #: R-YYYY-NNN, given on adoption, gap-free per year (see ResolutionNumber).
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -363,14 +369,13 @@ class ResolutionNumber(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
-class Recommendation(Base):
+class Recommendation(HasId, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         CheckConstraint(_in("status", RECOMMENDATION_STATUSES), name="status"),
         Index("ix_recommendations_resolution_id_position", "resolution_id", "position"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     resolution_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("resolutions.id", ondelete="RESTRICT")
     )

@@ -581,8 +581,7 @@ async def _apply(
         concern.triaged_at = now
         return {}
     if target == ConcernStatus.REFERRED:
-        assert data.department_id is not None
-        if await session.get(Department, data.department_id) is None:
+        if data.department_id is None or await session.get(Department, data.department_id) is None:
             raise Unprocessable("No such department.", loc=("body", "department_id"))
         due = data.response_due_at or now + timedelta(days=settings.response_sla_days)
         if due <= now:
@@ -614,7 +613,8 @@ async def _apply(
         concern.closed_at = None
         return {"reopened": True}
     if target == ConcernStatus.SCHEDULED:
-        assert data.meeting_id is not None
+        if data.meeting_id is None:  # the machine requires it; this is for the type checker
+            raise Unprocessable("A move to scheduled needs meeting_id.", loc=("body", "meeting_id"))
         item = await meetings.schedule_concern(session, data.meeting_id, concern, actor)
         return {"meeting_id": str(data.meeting_id), "agenda_item_id": str(item.id)}
     if target == ConcernStatus.UNDER_REVIEW and concern.status == ConcernStatus.SCHEDULED:

@@ -330,7 +330,8 @@ async def transition(
         machines.RESOLUTION_MOVES, "resolution", resolution.status, data.to, actor.role, given
     )
     if data.to == "proposed":
-        assert data.meeting_id is not None
+        if data.meeting_id is None:  # the machine requires it; this is for the type checker
+            raise Unprocessable("A move to proposed needs meeting_id.", loc=("body", "meeting_id"))
         await meetings.put_resolution_on_agenda(session, data.meeting_id, resolution, actor)
         resolution.meeting_id = data.meeting_id
     elif data.meeting_id is not None:

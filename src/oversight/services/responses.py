@@ -38,9 +38,10 @@ async def post_response(
     """An officer of the referred department answers; the concern moves referred -> responded."""
     concern = await load(session, actor, concern_id, for_update=True)
     check_concern_move(concern, ConcernStatus.RESPONDED, actor, {"response"}, via=RESPONSES)
-    # Officers see only their department's concerns, so the officer is of the referred one.
-    assert actor.department_id is not None
-    assert actor.department_id == concern.department_id
+    # Officers see only their department's concerns, so the officer is of the referred one;
+    # checked again here, where it matters, rather than assumed.
+    if actor.department_id is None or actor.department_id != concern.department_id:
+        raise Forbidden("Only an officer of the referred department answers a concern.")
     now = utcnow()
     response = PoliceResponse(
         concern_id=concern.id,
