@@ -31,11 +31,20 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     #: ``memory://`` (one process) or ``redis://host:6379/0`` (shared by every replica).
     rate_limit_storage: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"
-    #: Sign-in attempts per client IP, and per account (whatever the IP).
+    #: Sign-in attempts per client IP, whatever the account.
     rate_limit_sign_in_ip: str = "20/minute"
-    rate_limit_sign_in_account: str = "10/minute"
+    #: Wrong passwords for one account from one client IP; over it, that client gets 429
+    #: without its password being checked. Its window is what "failed recently" means.
+    rate_limit_sign_in_failures_client: str = "5/15 minutes"
+    #: Wrong passwords for one account from every client; over it, only clients that have not
+    #: failed recently for the account get their password checked (no lock-out of the owner).
+    rate_limit_sign_in_failures_account: str = "10/15 minutes"
+    #: Registrations (POST /auth/register) per client IP.
+    rate_limit_register_ip: str = "10/hour"
     #: Anonymous concerns per client IP.
     rate_limit_intake_ip: str = "10/hour"
+    #: Concerns submitted while signed in, per account.
+    rate_limit_submit_account: str = "20/day"
     #: Look-ups and notes by tracking code per client IP (against guessing codes).
     rate_limit_tracking_ip: str = "60/minute"
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -48,8 +57,11 @@ class Settings(BaseSettings):
 
     @field_validator(
         "rate_limit_sign_in_ip",
-        "rate_limit_sign_in_account",
+        "rate_limit_sign_in_failures_client",
+        "rate_limit_sign_in_failures_account",
+        "rate_limit_register_ip",
         "rate_limit_intake_ip",
+        "rate_limit_submit_account",
         "rate_limit_tracking_ip",
     )
     @classmethod
@@ -84,7 +96,8 @@ class Settings(BaseSettings):
 
     @property
     def signing_key(self) -> str:
-        assert self.secret_key is not None  # set by the validator in every environment
+        if self.secret_key is None:  # set by the validator in every environment
+            raise RuntimeError("no secret key: Settings were built without validation")
         return self.secret_key.get_secret_value()
 
 

@@ -1,6 +1,13 @@
-"""Rate limits (API.md): sign-in per client IP and per account, anonymous intake per IP, and
+"""Rate limits (API.md): sign-in attempts per client IP and wrong passwords per account,
+registration per IP, anonymous intake per IP, signed-in submission per account, and
 tracking-code look-ups per IP. Counters live in the ``limits`` library's storage: in memory
 for one process, in Redis when several replicas must share them.
+
+Wrong passwords are counted twice, per (account, client IP) and per account, and only
+failures count. A client over its own count gets 429 before its password is checked. Over
+the account's count, a client that failed recently for that account gets 429 too, but one
+that did not (the owner on their usual device) still has its password checked: a stranger's
+guesses slow down to one per client per window without locking the owner out.
 
 A storage outage lets requests through (and logs it): a rate limiter that takes the service
 down with it would be the bigger harm.
@@ -8,6 +15,7 @@ down with it would be the bigger harm.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -27,22 +35,40 @@ log = logging.getLogger(__name__)
 
 class RateLimit(StrEnum):
     SIGN_IN_IP = "sign-in-ip"
-    SIGN_IN_ACCOUNT = "sign-in-account"
+    SIGN_IN_FAILURES_CLIENT = "sign-in-failures-client"
+    SIGN_IN_FAILURES_ACCOUNT = "sign-in-failures-account"
+    REGISTER_IP = "register-ip"
     INTAKE_IP = "intake-ip"
+    SUBMIT_ACCOUNT = "submit-account"
     TRACKING_IP = "tracking-ip"
+
+
+def _too_many(seconds: float) -> TooManyRequests:
+    retry_after = max(1, math.ceil(seconds))
+    return TooManyRequests(retry_after, f"Too many requests; try again in {retry_after} seconds.")
+
+
+def _account_key(email: str) -> str:
+    """The counters' key for an account: a digest, so that the store holds no e-mail address
+    and an address containing ``/`` cannot run into the client part of a key."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits_enabled
         storage = storage_from_string(f"async+{settings.rate_limit_storage}")
-        assert isinstance(storage, Storage)
+        if not isinstance(storage, Storage):
+            raise TypeError(f"not an async rate-limit storage: {settings.rate_limit_storage}")
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
         self.items: dict[RateLimit, RateLimitItem] = {
             RateLimit.SIGN_IN_IP: parse(settings.rate_limit_sign_in_ip),
-            RateLimit.SIGN_IN_ACCOUNT: parse(settings.rate_limit_sign_in_account),
+            RateLimit.SIGN_IN_FAILURES_CLIENT: parse(settings.rate_limit_sign_in_failures_client),
+            RateLimit.SIGN_IN_FAILURES_ACCOUNT: parse(settings.rate_limit_sign_in_failures_account),
+            RateLimit.REGISTER_IP: parse(settings.rate_limit_register_ip),
             RateLimit.INTAKE_IP: parse(settings.rate_limit_intake_ip),
+            RateLimit.SUBMIT_ACCOUNT: parse(settings.rate_limit_submit_account),
             RateLimit.TRACKING_IP: parse(settings.rate_limit_tracking_ip),
         }
 
@@ -58,10 +84,54 @@ class RateLimiter:
         except Exception:  # the storage is down: let the request through
             log.warning("rate-limit storage unavailable; %s not enforced", limit, exc_info=True)
             return
-        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyRequests(
-            retry_after, f"Too many requests; try again in {retry_after} seconds."
-        )
+        raise _too_many(stats.reset_time - time.time())
+
+    async def check_sign_in(self, email: str, ip: str) -> None:
+        """Before the password is checked: 429 if this client has failed too often for this
+        account, or has failed recently while the account as a whole has failed too often."""
+        if not self.enabled:
+            return
+        account = _account_key(email)
+        client_item = self.items[RateLimit.SIGN_IN_FAILURES_CLIENT]
+        account_item = self.items[RateLimit.SIGN_IN_FAILURES_ACCOUNT]
+        try:
+            client = await self.strategy.get_window_stats(
+                client_item, RateLimit.SIGN_IN_FAILURES_CLIENT.value, account, ip
+            )
+            failed_recently = client.remaining < client_item.amount
+            account_over = failed_recently and not await self.strategy.test(
+                account_item, RateLimit.SIGN_IN_FAILURES_ACCOUNT.value, account
+            )
+        except Exception:  # the storage is down: let the request through
+            log.warning("rate-limit storage unavailable; sign-in not limited", exc_info=True)
+            return
+        if client.remaining <= 0:
+            raise _too_many(client.reset_time - time.time())
+        if account_over:
+            # Clean again once its latest failure leaves the window: at most a window away.
+            raise _too_many(client_item.get_expiry())
+
+    async def sign_in_failed(self, email: str, ip: str) -> None:
+        """Count a wrong password (or unknown e-mail) for the account and for this client."""
+        if not self.enabled:
+            return
+        account = _account_key(email)
+        try:
+            await self.strategy.hit(
+                self.items[RateLimit.SIGN_IN_FAILURES_CLIENT],
+                RateLimit.SIGN_IN_FAILURES_CLIENT.value,
+                account,
+                ip,
+            )
+            await self.strategy.hit(
+                self.items[RateLimit.SIGN_IN_FAILURES_ACCOUNT],
+                RateLimit.SIGN_IN_FAILURES_ACCOUNT.value,
+                account,
+            )
+        except Exception:  # the storage is down: the failure goes uncounted
+            log.warning(
+                "rate-limit storage unavailable; sign-in failure not counted", exc_info=True
+            )
 
 
 def client_ip(request: Request) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +15,8 @@ from passlib.context import CryptContext
 from oversight.config import Settings
 
 ALGORITHM = "HS256"
+#: Seconds of clock difference tolerated between the servers that issue and check tokens.
+CLOCK_SKEW_SECONDS = 30
 
 # argon2id at the OWASP minimum (19 MiB, 2 passes, 1 lane): about 43 ms a hash on 2 cores.
 _passwords = CryptContext(
@@ -67,6 +70,18 @@ class InvalidToken(Exception):
     """The token is malformed, forged, expired or lacks a required claim."""
 
 
+def _check_age(settings: Settings, issued_at: object) -> None:
+    """An access token lives ACCESS_TOKEN_MINUTES from its ``iat``, whatever its ``exp`` says
+    (a token minted with a long ``exp``, by a bug or an old setting, still dies on time)."""
+    if isinstance(issued_at, bool) or not isinstance(issued_at, int | float):
+        raise InvalidToken("iat is not a number")
+    age = time.time() - issued_at
+    if age > settings.access_token_minutes * 60 + CLOCK_SKEW_SECONDS:
+        raise InvalidToken("the token is older than its lifetime")
+    if age < -CLOCK_SKEW_SECONDS:
+        raise InvalidToken("the token was issued in the future")
+
+
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
     try:
         header = jwt.get_unverified_header(token)
@@ -85,9 +100,10 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
                 "require_aud": True,
                 "require_iss": True,
                 "require_jti": True,
-                "leeway": 30,
+                "leeway": CLOCK_SKEW_SECONDS,
             },
         )
+        _check_age(settings, claims["iat"])
         return AccessClaims(
             user_id=uuid.UUID(claims["sub"]),
             session_id=uuid.UUID(claims["sid"]),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from oversight.api.deps import (
     CurrentActor,
@@ -12,16 +12,25 @@ from oversight.api.deps import (
     Storable,
     limited_by_ip,
 )
-from oversight.ratelimit import RateLimit
+from oversight.errors import Unauthorized
+from oversight.ratelimit import RateLimit, client_ip
 from oversight.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
 from oversight.services import auth, users
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    dependencies=[Depends(limited_by_ip(RateLimit.REGISTER_IP))],
+)
 async def register(body: RegisterIn, session: SessionDep) -> object:
-    """Create a resident account. An e-mail already registered is a 409."""
+    """Create a resident account. An e-mail already registered is a 409. The password has 12
+    to 128 characters and is not the e-mail, not one of the 100,000 most common passwords, not
+    one character repeated and not only whitespace (422 naming the rule). Registrations are
+    rate-limited per client IP (429 with Retry-After)."""
     return await users.register(session, body)
 
 
@@ -29,6 +38,7 @@ async def register(body: RegisterIn, session: SessionDep) -> object:
     "/token", response_model=TokenPair, dependencies=[Depends(limited_by_ip(RateLimit.SIGN_IN_IP))]
 )
 async def token(
+    request: Request,
     limiter: LimiterDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -37,9 +47,16 @@ async def token(
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> TokenPair:
     """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401. Sign-ins
-    are rate-limited per client IP and per account (429 with Retry-After)."""
-    await limiter.hit(RateLimit.SIGN_IN_ACCOUNT, username.strip().lower())
-    return await auth.sign_in(session, settings, username, password)
+    are rate-limited per client IP; wrong passwords per account and client IP, and per
+    account: a client that failed too often, or recently while the account is under attack,
+    gets 429 with Retry-After, while a client that has not failed still signs in."""
+    ip = client_ip(request)
+    await limiter.check_sign_in(username, ip)
+    try:
+        return await auth.sign_in(session, settings, username, password)
+    except Unauthorized:
+        await limiter.sign_in_failed(username, ip)
+        raise
 
 
 @router.post("/refresh", response_model=TokenPair)

@@ -68,9 +68,12 @@ async def submit_concern(
 ) -> Response:
     """Bring a concern to the commission, signed in (a resident) or anonymously. Keep the
     `tracking_code`: it is the key to the public status page and to follow-up notes.
-    Anonymous submissions are rate-limited per client IP (429 with Retry-After)."""
+    Submissions are rate-limited, anonymous ones per client IP and signed-in ones per account
+    (429 with Retry-After)."""
     if actor is None:
         await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
+    else:
+        await limiter.hit(RateLimit.SUBMIT_ACCOUNT, str(actor.user_id))
     return await idempotent(
         session,
         request,
