@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from oversight.config import Settings
 from oversight.main import create_app
 from oversight.migrations_info import alembic_config
+from tests.contract import ContractCheck
 from tests.helpers import Api
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -130,7 +131,8 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
+    # Every answer is checked against its route's response model (tests/contract.py).
+    transport = httpx.ASGITransport(app=ContractCheck(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client, app.state.database)
     await app.state.database.dispose()

@@ -19,7 +19,8 @@ import httpx
 from oversight.config import Settings
 from oversight.db import Database
 from oversight.domain.roles import Role
-from oversight.schemas import DepartmentCreate, UserCreate
+from oversight.schemas.accounts import UserCreate
+from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory, users
 
 PASSWORD = "correct horse battery staple"

@@ -52,7 +52,8 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import rfc8785
@@ -61,8 +62,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from oversight.db import OversightSession, utcnow
+from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor
 from oversight.models import AuditEvent
+from oversight.rfc3339 import format_at
 
 GENESIS_HASH = "0" * 64
 # An arbitrary, fixed key for pg_advisory_xact_lock: "oversigh" as a 64-bit integer.
@@ -72,7 +75,7 @@ _PENDING = "oversight.audit.pending"
 
 #: Events whose entity has no UUID to name: a category is keyed by its code (in the data), and
 #: a failed sign-in may be for an e-mail address no account has. Every other event names one.
-WITHOUT_ENTITY_ID = frozenset({"category.created", "auth.sign_in_failed"})
+WITHOUT_ENTITY_ID = frozenset({AuditAction.CATEGORY_CREATED, AuditAction.SIGN_IN_FAILED})
 #: References that are empty by design (a user in no department, a concern nobody is assigned
 #: to): in event data, null under these keys means "none". Under any other ``*_id`` key it
 #: would mean an id read before it existed.
@@ -100,8 +103,8 @@ async def record(
     session: AsyncSession,
     *,
     actor: Actor | None,
-    action: str,
-    entity_type: str,
+    action: AuditAction,
+    entity_type: EntityType,
     entity_id: uuid.UUID | None,
     from_status: str | None = None,
     to_status: str | None = None,
@@ -109,9 +112,17 @@ async def record(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     """Stage one event; it is appended to the chain when this transaction commits. UUIDs and
-    datetimes in ``data`` are written as the chain writes them (lowercase, RFC 3339 UTC)."""
+    datetimes in ``data`` are written as the chain writes them (lowercase, RFC 3339 UTC),
+    enumerations as their values."""
     staged = _Staged(
-        actor, action, entity_type, entity_id, from_status, to_status, reason, _plain(data or {})
+        actor,
+        action.value,
+        entity_type.value,
+        entity_id,
+        _plain(from_status),
+        _plain(to_status),
+        reason,
+        _plain(data or {}),
     )
     _check_ids(staged)
     # Fail now, in the service, if the data cannot be canonicalised, not later at commit.
@@ -128,6 +139,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return format_at(value)
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
@@ -173,10 +186,6 @@ def _bad_id(value: Any, path: str, key: str | None) -> str | None:
     if isinstance(value, str) and not _is_uuid(value):
         return f"{path} is {value!r}, not a UUID"
     return None
-
-
-def format_at(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _uuid_or_none(value: uuid.UUID | str | None) -> str | None:

@@ -26,7 +26,8 @@ from oversight.db import Database, Reads, create_sync_engine
 from oversight.domain.roles import Role
 from oversight.errors import OversightError
 from oversight.models import AuditEvent, Department
-from oversight.schemas import DepartmentCreate, UserCreate
+from oversight.schemas.accounts import UserCreate
+from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory, users
 
 T = TypeVar("T")
@@ -242,7 +243,7 @@ def report(
     before it; at most 36), from the database or, with --api-url, from a running deployment."""
     from oversight.domain.periods import Period, PeriodError
     from oversight.reports import formats, html, summary
-    from oversight.schemas import TransparencySummary
+    from oversight.schemas.reports import PublicSummary
 
     try:
         period = Period.resolve(start, end, datetime.now(UTC).date())
@@ -259,16 +260,16 @@ def report(
         if response.status_code != 200:
             raise fail(f"{api_url} answered {response.status_code}: {response.text[:200]}")
         try:
-            figures = TransparencySummary.model_validate_json(response.content)
+            figures = PublicSummary.model_validate_json(response.content)
         except ValidationError as exc:
             # Whatever answers there is checked like any input before it goes into a report.
             raise fail(f"{api_url} did not send a transparency summary: {_one_line(exc)}") from exc
     else:
         settings = _settings()
 
-        async def work(session: AsyncSession) -> TransparencySummary:
+        async def work(session: AsyncSession) -> PublicSummary:
             computed = await summary.compute(session, period, settings.suppression_threshold)
-            return TransparencySummary.model_validate(computed)
+            return PublicSummary.model_validate(computed)
 
         figures = in_transaction(work, Reads.SNAPSHOT)
     if output_format is ReportFormat.CSV:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -167,12 +167,22 @@ def problem(
     )
 
 
+E = TypeVar("E", bound=Exception)
+
+
+def _expect(exc: Exception, kind: type[E]) -> E:
+    """The exception a handler was registered for (Starlette types them all ``Exception``)."""
+    if not isinstance(exc, kind):
+        raise TypeError(f"{type(exc).__name__} reached the handler for {kind.__name__}") from exc
+    return exc
+
+
 def _loc(raw: Sequence[Any]) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in raw]
 
 
 async def _oversight_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OversightError)
+    exc = _expect(exc, OversightError)
     return problem(
         request.url.path,
         exc.status,
@@ -185,7 +195,7 @@ async def _oversight_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    exc = _expect(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(request.url.path, 400, detail="The request body is not valid JSON.")
@@ -201,7 +211,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    exc = _expect(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem(request.url.path, exc.status_code, detail=detail, headers=exc.headers)
 
@@ -217,7 +227,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
+    exc = _expect(exc, DBAPIError)
     if isinstance(exc, IntegrityError):
         # A uniqueness race the service's own check could not see (two requests at once).
         return problem(request.url.path, 409, detail="The change conflicts with existing data.")

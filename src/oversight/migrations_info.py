@@ -34,5 +34,6 @@ def head_revision() -> str:
     config = Config(str(root / "alembic.ini"))
     config.set_main_option("script_location", str(root / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError("the migrations have no head revision")
     return head

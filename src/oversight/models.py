@@ -24,13 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.db import Base, utcnow
-from oversight.domain.concerns import ActionTaken, Finding, Kind, NoteVisibility
-from oversight.domain.machines import (
-    CONCERN_STATUSES,
-    MEETING_STATUSES,
-    RECOMMENDATION_STATUSES,
-    RESOLUTION_STATUSES,
-)
+from oversight.domain.concerns import ActionTaken, ConcernStatus, Finding, Kind, NoteVisibility
+from oversight.domain.meetings import AgendaItemKind, MeetingStatus, MinutesStatus
+from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Role
 from oversight.domain.votes import Choice
 
@@ -147,7 +143,7 @@ class AuditEvent(Base):
 class Concern(HasId, Base):
     __tablename__ = "concerns"
     __table_args__ = (
-        CheckConstraint(_in("status", CONCERN_STATUSES), name="status"),
+        CheckConstraint(_in("status", ConcernStatus), name="status"),
         CheckConstraint(_in("kind", Kind), name="kind"),
         CheckConstraint("priority_rank BETWEEN 0 AND 3", name="priority_rank"),
         CheckConstraint(_in("disposition", Finding), name="disposition"),
@@ -175,7 +171,7 @@ class Concern(HasId, Base):
     neighborhood: Mapped[str | None] = mapped_column(String(100))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    status: Mapped[str] = mapped_column(String(20), default=ConcernStatus.SUBMITTED)
     priority_rank: Mapped[int] = mapped_column(SmallInteger, default=1)
     disposition: Mapped[str | None] = mapped_column(String(20))
     department_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -272,8 +268,8 @@ class IdempotencyRecord(Base):
 class Meeting(HasId, Base):
     __tablename__ = "meetings"
     __table_args__ = (
-        CheckConstraint(_in("status", MEETING_STATUSES), name="status"),
-        CheckConstraint(_in("minutes_status", ("draft", "approved")), name="minutes_status"),
+        CheckConstraint(_in("status", MeetingStatus), name="status"),
+        CheckConstraint(_in("minutes_status", MinutesStatus), name="minutes_status"),
         Index("ix_meetings_scheduled_at_id", "scheduled_at", "id"),
     )
 
@@ -281,7 +277,7 @@ class Meeting(HasId, Base):
     scheduled_at: Mapped[datetime]
     location: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.SCHEDULED)
     minutes_body: Mapped[str | None] = mapped_column(Text)
     minutes_status: Mapped[str | None] = mapped_column(String(10))
     minutes_approved_at: Mapped[datetime | None]
@@ -293,9 +289,7 @@ class Meeting(HasId, Base):
 class AgendaItem(HasId, Base):
     __tablename__ = "agenda_items"
     __table_args__ = (
-        CheckConstraint(
-            _in("kind", ("concern", "resolution", "general", "public_comment")), name="kind"
-        ),
+        CheckConstraint(_in("kind", AgendaItemKind), name="kind"),
         Index("ix_agenda_items_meeting_id_position", "meeting_id", "position"),
         Index("ix_agenda_items_concern_id", "concern_id"),
     )
@@ -329,7 +323,7 @@ class Attendance(Base):
 class Resolution(HasId, Base):
     __tablename__ = "resolutions"
     __table_args__ = (
-        CheckConstraint(_in("status", RESOLUTION_STATUSES), name="status"),
+        CheckConstraint(_in("status", ResolutionStatus), name="status"),
         Index("ix_resolutions_created_at_id", "created_at", "id"),
     )
 
@@ -337,7 +331,7 @@ class Resolution(HasId, Base):
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ResolutionStatus.DRAFT)
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
     )
@@ -372,7 +366,7 @@ class ResolutionNumber(Base):
 class Recommendation(HasId, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
-        CheckConstraint(_in("status", RECOMMENDATION_STATUSES), name="status"),
+        CheckConstraint(_in("status", RecommendationStatus), name="status"),
         Index("ix_recommendations_resolution_id_position", "resolution_id", "position"),
     )
 
@@ -385,7 +379,7 @@ class Recommendation(HasId, Base):
         ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
     due_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=RecommendationStatus.PENDING)
     department_response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)

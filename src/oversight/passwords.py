@@ -1,4 +1,4 @@
-"""The password policy (API.md): 12 to 128 characters, not the account's e-mail, not one of the
+"""The password policy: 12 to 128 characters, not the account's e-mail, not one of the
 100,000 most common passwords (whatever the case), not one character repeated, not only
 whitespace.
 

@@ -1,4 +1,4 @@
-"""Rate limits (API.md): sign-in attempts per client IP and wrong passwords per account,
+"""Rate limits: sign-in attempts per client IP and wrong passwords per account,
 registration per IP, anonymous intake per IP, signed-in submission per account, and
 tracking-code look-ups per IP. Counters live in the ``limits`` library's storage: in memory
 for one process, in Redis when several replicas must share them.

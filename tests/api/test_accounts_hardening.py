@@ -1,4 +1,4 @@
-"""Accounts (issue #11, API.md version 2): common and trivial passwords are refused wherever a
+"""Accounts (issue #11): common and trivial passwords are refused wherever a
 password is set; registration and signed-in submission are rate-limited; wrong passwords slow
 down the guesser without locking the owner out; an access token dies with its ``iat``."""
 

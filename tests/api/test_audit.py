@@ -16,7 +16,7 @@ from oversight.config import Settings
 from oversight.db import create_sync_engine
 from oversight.domain.roles import Role
 from oversight.models import AuditEvent, Department
-from oversight.schemas import DepartmentCreate
+from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory
 from tests.helpers import Api, assert_problem, run_cli
 

@@ -16,10 +16,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from oversight.config import Settings
 from oversight.db import Database
-from oversight.domain.machines import CONCERN_MOVES, CONCERN_STATUSES
+from oversight.domain.concerns import ConcernStatus
+from oversight.domain.machines import CONCERN_MOVES
 from oversight.domain.roles import Role
 from oversight.main import create_app
-from oversight.schemas import DepartmentCreate, UserCreate
+from oversight.schemas.accounts import UserCreate
+from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory, users
 from tests.helpers import CONCERNS, PASSWORD, concern_body
 
@@ -102,7 +104,7 @@ def test_random_walks_keep_the_invariants(settings: Settings) -> None:
                 return body
 
             @rule(
-                to=st.sampled_from(CONCERN_STATUSES),
+                to=st.sampled_from(tuple(ConcernStatus)),
                 who=st.sampled_from(ROLES),
                 complete=st.booleans(),
             )

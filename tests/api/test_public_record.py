@@ -27,7 +27,7 @@ from oversight.db import create_sync_engine, simulated_clock, utcnow
 from oversight.domain.periods import Month
 from oversight.main import create_app
 from oversight.models import Concern
-from oversight.schemas import ConcernCreate, LocationIn
+from oversight.schemas.concerns import ConcernCreate, LocationCreate
 from oversight.services import concerns
 from tests.helpers import Api, assert_problem, run_cli
 
@@ -57,7 +57,7 @@ async def file_concerns(
                         category="discourtesy",
                         summary="Stopped",
                         description="Private words",
-                        location=LocationIn(neighborhood=place),
+                        location=LocationCreate(neighborhood=place),
                     ),
                 )
 

@@ -16,7 +16,7 @@ from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.models import Meeting, Recommendation, Resolution
 from oversight.reports import html
-from oversight.schemas import TransparencySummary
+from oversight.schemas.reports import PublicSummary
 from tests.api.test_reports import SECRET_WORDS, SUMMARY, seed
 from tests.cases import Cast, reach
 from tests.helpers import Api, run_cli
@@ -143,7 +143,7 @@ async def test_html_report_shows_the_summary_and_nothing_else(
     assert SECRET_WORDS not in text
 
     # The same figures give the same page, byte for byte (no random ids, no timestamps).
-    summary = TransparencySummary.model_validate(figures)
+    summary = PublicSummary.model_validate(figures)
     assert html.render(summary) == html.render(summary)
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", text)
 

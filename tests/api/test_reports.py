@@ -11,7 +11,12 @@ from typing import Any
 from oversight.config import Settings
 from oversight.db import simulated_clock, utcnow
 from oversight.domain.roles import Actor, Role
-from oversight.schemas import ConcernCreate, ConcernTransition, LocationIn, ResponseCreate
+from oversight.schemas.concerns import (
+    ConcernCreate,
+    ConcernTransition,
+    LocationCreate,
+    ResponseCreate,
+)
 from oversight.services import concerns, responses
 from tests.helpers import Api, assert_problem, run_cli, serve
 
@@ -40,7 +45,7 @@ async def seed(api: Api, settings: Settings) -> dict[str, Any]:
                         category="discourtesy",
                         summary="Rude stop",
                         description=SECRET_WORDS,
-                        location=LocationIn(neighborhood=place),
+                        location=LocationCreate(neighborhood=place),
                     ),
                 )
                 ids.append(created["id"])

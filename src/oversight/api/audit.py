@@ -1,30 +1,30 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from pydantic import AwareDatetime
 
-from oversight.api.deps import Cursor, Limit, SessionDep, Storable, require
+from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep
 from oversight.audit import GENESIS_HASH
-from oversight.domain.roles import Actor, Permission
+from oversight.domain.events import AuditAction, EntityType
 from oversight.pagination import DEFAULT_LIMIT
-from oversight.schemas import AuditEventPublic, AuditHead, Page
+from oversight.schemas.audit import AuditEventOut, PublicAuditHead
+from oversight.schemas.base import Page
 from oversight.services import audit_log
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 public = APIRouter(prefix="/public/audit", tags=["public"])
 
 
-@router.get("/events", response_model=Page[AuditEventPublic])
+@router.get("/events", response_model=Page[AuditEventOut])
 async def list_events(
     session: SessionDep,
-    _: Annotated[Actor, Depends(require(Permission.READ_AUDIT))],
-    entity_type: Annotated[str | None, Query(max_length=40), Storable] = None,
+    actor: CurrentActor,
+    entity_type: EntityType | None = None,
     entity_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=64), Storable] = None,
+    action: AuditAction | None = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -33,6 +33,7 @@ async def list_events(
     """The audit log in chain order (`seq` ascending), filtered."""
     items, next_cursor = await audit_log.page(
         session,
+        actor,
         entity_type=entity_type,
         entity_id=entity_id,
         actor_id=actor_id,
@@ -45,11 +46,11 @@ async def list_events(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@public.get("/head", response_model=AuditHead)
-async def head(session: SessionDep) -> AuditHead:
+@public.get("/head", response_model=PublicAuditHead)
+async def head(session: SessionDep) -> PublicAuditHead:
     """The newest event's `seq` and `hash`: record it, and check later that the log still
     leads to it."""
     event = await audit_log.head(session)
     if event is None:
-        return AuditHead(seq=0, hash=GENESIS_HASH, at=None)
-    return AuditHead(seq=event.seq, hash=event.hash, at=event.at)
+        return PublicAuditHead(seq=0, hash=GENESIS_HASH, at=None)
+    return PublicAuditHead(seq=event.seq, hash=event.hash, at=event.at)

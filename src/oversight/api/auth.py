@@ -14,7 +14,7 @@ from oversight.api.deps import (
 )
 from oversight.errors import Unauthorized
 from oversight.ratelimit import RateLimit, client_ip
-from oversight.schemas import RefreshIn, RegisterIn, TokenPair, UserPublic
+from oversight.schemas.accounts import AccountCreate, TokenOut, TokenRefresh, UserOut
 from oversight.services import auth, users
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -23,10 +23,10 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    response_model=UserPublic,
+    response_model=UserOut,
     dependencies=[Depends(limited_by_ip(RateLimit.REGISTER_IP))],
 )
-async def register(body: RegisterIn, session: SessionDep) -> object:
+async def register(body: AccountCreate, session: SessionDep) -> object:
     """Create a resident account. An e-mail already registered is a 409. The password has 12
     to 128 characters and is not the e-mail, not one of the 100,000 most common passwords, not
     one character repeated and not only whitespace (422 naming the rule). Registrations are
@@ -35,7 +35,7 @@ async def register(body: RegisterIn, session: SessionDep) -> object:
 
 
 @router.post(
-    "/token", response_model=TokenPair, dependencies=[Depends(limited_by_ip(RateLimit.SIGN_IN_IP))]
+    "/token", response_model=TokenOut, dependencies=[Depends(limited_by_ip(RateLimit.SIGN_IN_IP))]
 )
 async def token(
     request: Request,
@@ -45,7 +45,7 @@ async def token(
     username: Annotated[str, Form(max_length=320, description="The account's e-mail."), Storable],
     password: Annotated[str, Form(max_length=1024), Storable],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
-) -> TokenPair:
+) -> TokenOut:
     """OAuth2 password flow. A wrong e-mail and a wrong password get the same 401. Sign-ins
     are rate-limited per client IP; wrong passwords per account and client IP, and per
     account: a client that failed too often, or recently while the account is under attack,
@@ -59,14 +59,14 @@ async def token(
         raise
 
 
-@router.post("/refresh", response_model=TokenPair)
-async def refresh(body: RefreshIn, session: SessionDep, settings: SettingsDep) -> TokenPair:
+@router.post("/refresh", response_model=TokenOut)
+async def refresh(body: TokenRefresh, session: SessionDep, settings: SettingsDep) -> TokenOut:
     """Swap a refresh token for a new pair. Reusing a spent token ends the whole sign-in."""
     return await auth.rotate(session, settings, body.refresh_token)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshIn, session: SessionDep, actor: CurrentActor) -> Response:
+async def logout(body: TokenRefresh, session: SessionDep, actor: CurrentActor) -> Response:
     """End this sign-in: its refresh and access tokens stop working."""
     await auth.sign_out(session, actor, body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

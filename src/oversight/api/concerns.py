@@ -17,13 +17,13 @@ from oversight.api.deps import (
     SessionDep,
     SettingsDep,
     Storable,
-    idempotent,
-    json_response,
 )
+from oversight.api.responses import idempotent, json_response
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit, client_ip
-from oversight.schemas import (
+from oversight.schemas.base import Page
+from oversight.schemas.concerns import (
     AllegationCreate,
     AllegationOut,
     AllegationUpdate,
@@ -34,7 +34,6 @@ from oversight.schemas import (
     ConcernUpdate,
     NoteCreate,
     NoteOut,
-    Page,
     ResponseCreate,
     ResponseOut,
 )

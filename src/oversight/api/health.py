@@ -6,21 +6,21 @@ from sqlalchemy import text
 from oversight.api.deps import SessionDep
 from oversight.errors import ServiceUnavailable
 from oversight.migrations_info import head_revision
-from oversight.schemas import Health, Readiness
+from oversight.schemas.health import HealthOut, ReadinessOut
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=Health)
-async def healthz() -> Health:
+@router.get("/healthz", response_model=HealthOut)
+async def healthz() -> HealthOut:
     """The process is up."""
-    return Health(status="ok")
+    return HealthOut(status="ok")
 
 
-@router.get("/readyz", response_model=Readiness)
-async def readyz(session: SessionDep) -> Readiness:
+@router.get("/readyz", response_model=ReadinessOut)
+async def readyz(session: SessionDep) -> ReadinessOut:
     """The database answers and its schema is at the newest migration."""
     current = await session.scalar(text("SELECT version_num FROM alembic_version"))
     if current != head_revision():
         raise ServiceUnavailable(f"The database is at migration {current}, not {head_revision()}.")
-    return Readiness(status="ready", database="ok", migration=current)
+    return ReadinessOut(status="ready", database="ok", migration=current)

@@ -5,26 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response, status
 
-from oversight.api.deps import (
-    CurrentActor,
-    Cursor,
-    IfMatch,
-    Limit,
-    SessionDep,
-    json_response,
-)
+from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
+from oversight.api.responses import json_response
 from oversight.pagination import DEFAULT_LIMIT
-from oversight.schemas import (
+from oversight.schemas.base import Page
+from oversight.schemas.meetings import (
     AgendaItemCreate,
     AgendaItemOut,
     AgendaItemUpdate,
-    AttendanceIn,
+    AttendanceUpdate,
     MeetingCreate,
     MeetingOut,
     MeetingTransition,
     MeetingUpdate,
-    MinutesIn,
-    Page,
+    MinutesUpdate,
 )
 from oversight.services import meetings
 
@@ -111,7 +105,7 @@ async def remove_agenda_item(
 @router.put("/{meeting_id}/attendance", response_model=MeetingOut)
 async def take_attendance(
     meeting_id: uuid.UUID,
-    body: Annotated[list[AttendanceIn], Body(max_length=100)],
+    body: Annotated[list[AttendanceUpdate], Body(max_length=100)],
     session: SessionDep,
     actor: CurrentActor,
 ) -> Response:
@@ -121,7 +115,7 @@ async def take_attendance(
 
 @router.put("/{meeting_id}/minutes", response_model=MeetingOut)
 async def draft_minutes(
-    meeting_id: uuid.UUID, body: MinutesIn, session: SessionDep, actor: CurrentActor
+    meeting_id: uuid.UUID, body: MinutesUpdate, session: SessionDep, actor: CurrentActor
 ) -> Response:
     """Draft (or redraft) the minutes after adjournment; approved minutes are final."""
     return meeting_response(await meetings.write_minutes(session, actor, meeting_id, body))

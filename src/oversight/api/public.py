@@ -7,29 +7,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from oversight.api.deps import (
-    Cursor,
-    Limit,
-    SessionDep,
-    SettingsDep,
-    Storable,
-    json_response,
-    limited_by_ip,
-)
+from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, Storable, limited_by_ip
+from oversight.api.responses import json_response
 from oversight.db import Database, Reads, utcnow
 from oversight.domain.periods import Period, PeriodError
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit
 from oversight.reports import formats, html, open_data, summary
-from oversight.schemas import (
-    NoteOut,
-    Page,
-    PublicConcernStatus,
-    PublicMeeting,
-    PublicNoteCreate,
-    TransparencySummary,
-)
+from oversight.schemas.base import Page
+from oversight.schemas.concerns import NoteOut, PublicConcernStatus, PublicNoteCreate
+from oversight.schemas.meetings import PublicMeeting
+from oversight.schemas.reports import PublicSummary
 from oversight.services import notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
@@ -101,7 +90,7 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'no
 
 @router.get(
     "/reports/summary",
-    response_model=TransparencySummary,
+    response_model=PublicSummary,
     responses={
         200: {
             "content": {"text/csv": {}, "text/html": {}},
@@ -126,7 +115,7 @@ async def report_summary(
     database: Database = request.app.state.database
     async with database.unit_of_work(Reads.SNAPSHOT) as session:
         computed = await summary.compute(session, period, settings.suppression_threshold)
-    figures = TransparencySummary.model_validate(computed)
+    figures = PublicSummary.model_validate(computed)
     if format is None:
         wanted = accept or ""
         format = "csv" if "text/csv" in wanted else "html" if "text/html" in wanted else "json"

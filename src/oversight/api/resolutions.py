@@ -4,27 +4,21 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from oversight.api.deps import (
-    CurrentActor,
-    Cursor,
-    IfMatch,
-    Limit,
-    SessionDep,
-    json_response,
-)
+from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
+from oversight.api.responses import json_response
 from oversight.pagination import DEFAULT_LIMIT
-from oversight.schemas import (
-    Page,
+from oversight.schemas.base import Page
+from oversight.schemas.resolutions import (
+    PublicScorecard,
     RecommendationOut,
-    RecommendationResponseIn,
+    RecommendationResponseCreate,
     ResolutionCreate,
     ResolutionOut,
     ResolutionTransition,
     ResolutionUpdate,
-    Scorecard,
-    VoteIn,
+    VoteCreate,
 )
-from oversight.services import resolutions
+from oversight.services import recommendations, resolutions
 
 router = APIRouter(tags=["resolutions"])
 public = APIRouter(prefix="/public", tags=["public"])
@@ -89,7 +83,7 @@ async def move_resolution(
 
 @router.put("/resolutions/{resolution_id}/votes/me", response_model=ResolutionOut)
 async def vote(
-    resolution_id: uuid.UUID, body: VoteIn, session: SessionDep, actor: CurrentActor
+    resolution_id: uuid.UUID, body: VoteCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
     """Your vote; only while its meeting is in session and you are marked present. A second
     vote replaces the first (both are in the audit log). Recusing needs a reason."""
@@ -105,12 +99,12 @@ async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentAc
 @router.post("/recommendations/{recommendation_id}/responses", response_model=RecommendationOut)
 async def answer_recommendation(
     recommendation_id: uuid.UUID,
-    body: RecommendationResponseIn,
+    body: RecommendationResponseCreate,
     session: SessionDep,
     actor: CurrentActor,
 ) -> object:
     """The addressed department's answer, once the resolution is adopted."""
-    return await resolutions.respond(session, actor, recommendation_id, body)
+    return await recommendations.respond(session, actor, recommendation_id, body)
 
 
 @public.get("/resolutions", response_model=Page[ResolutionOut])
@@ -124,10 +118,10 @@ async def public_resolutions(
     return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
 
 
-@public.get("/recommendations/scorecard", response_model=Scorecard)
-async def recommendation_scorecard(session: SessionDep) -> Scorecard:
+@public.get("/recommendations/scorecard", response_model=PublicScorecard)
+async def recommendation_scorecard(session: SessionDep) -> PublicScorecard:
     """How the departments answered the commission's adopted recommendations."""
-    return await resolutions.scorecard(session)
+    return await recommendations.scorecard(session)
 
 
 @public.get("/resolutions/{resolution_id}", response_model=ResolutionOut)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -26,6 +27,10 @@ class ConcernStatus(StrEnum):
     SCHEDULED = "scheduled"
     RESOLVED = "resolved"
     CLOSED = "closed"
+
+
+#: Where no stage clock runs, the due-date sort key: after every real deadline.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Priority(StrEnum):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from oversight.domain.concerns import ConcernStatus
+from oversight.domain.meetings import MeetingStatus
+from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Role
 
 COMMISSIONER, OFFICER, RESIDENT = Role.COMMISSIONER, Role.OFFICER, Role.RESIDENT
@@ -20,12 +22,21 @@ COMMISSIONER, OFFICER, RESIDENT = Role.COMMISSIONER, Role.OFFICER, Role.RESIDENT
 
 # eq=False: moves are compared and hashed by identity, so that ``allowed``'s cache key (a
 # whole machine) costs a pointer per move rather than a hash of every field.
+#: Fields every move may carry: why, for the log, and a note for the public.
+ANY_MOVE = frozenset({"reason", "public_note"})
+
+
 @dataclass(frozen=True, eq=False)
 class Move:
     source: frozenset[str]
     target: str
     roles: frozenset[Role]
+    #: Fields the request must carry.
     needs: frozenset[str] = frozenset()
+    #: Fields of a transition request that only this move may carry (what it ``needs`` but
+    #: ``ANY_MOVE``'s, and what it may be given); a request carrying one that belongs to another
+    #: move only is refused (``stray_fields``).
+    takes: frozenset[str] = frozenset()
     #: Made by another endpoint as a side effect (posting a response), not by ``/transitions``.
     via: str | None = None
 
@@ -35,9 +46,13 @@ def move(
     target: str,
     roles: Iterable[Role],
     needs: Iterable[str] = (),
+    *,
+    takes: Iterable[str] = (),
     via: str | None = None,
 ) -> Move:
-    return Move(frozenset(source), target, frozenset(roles), frozenset(needs), via)
+    needed = frozenset(needs)
+    taken = (needed - ANY_MOVE) | set(takes)
+    return Move(frozenset(source), target, frozenset(roles), needed, taken, via)
 
 
 class NotAMove(Exception):
@@ -89,6 +104,12 @@ def check_move(
     return found
 
 
+def stray_fields(moves: Iterable[Move], found: Move, given: Collection[str]) -> list[str]:
+    """Fields given that some move of the machine takes, but not this one."""
+    optional = set().union(*(m.takes for m in moves))
+    return sorted((optional - found.takes) & set(given))
+
+
 @cache
 def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...]:
     """Targets this role may reach from ``current`` through ``/transitions``."""
@@ -99,54 +120,72 @@ def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...
 
 RESPONSES = "POST /concerns/{id}/responses"
 
-# The concern machine (API.md, "The concern state machine"). Resident moves are the owner's:
+(
+    SUBMITTED,
+    TRIAGED,
+    DISMISSED,
+    WITHDRAWN,
+    REFERRED,
+    RESPONDED,
+    UNDER_REVIEW,
+    SCHEDULED,
+    RESOLVED,
+    CLOSED,
+) = ConcernStatus
+
+# The concern machine. Resident moves are the owner's:
 # a resident can only ever act on a concern they can see, and they see only their own.
 CONCERN_MOVES: tuple[Move, ...] = (
-    move({"submitted"}, "triaged", {COMMISSIONER}),
-    move({"submitted", "triaged"}, "dismissed", {COMMISSIONER}, {"reason"}),
-    move({"submitted", "triaged", "referred"}, "withdrawn", {RESIDENT, COMMISSIONER}),
-    move({"triaged", "responded", "under_review"}, "referred", {COMMISSIONER}, {"department_id"}),
-    move({"referred"}, "under_review", {COMMISSIONER}, {"reason"}),
-    move({"referred"}, "responded", {OFFICER}, {"response"}, via=RESPONSES),
-    move({"triaged", "responded"}, "under_review", {COMMISSIONER}),
-    move({"under_review"}, "scheduled", {COMMISSIONER}, {"meeting_id"}),
-    move({"scheduled"}, "under_review", {COMMISSIONER}, {"reason"}),
-    move({"under_review", "scheduled"}, "resolved", {COMMISSIONER}, {"disposition"}),
-    move({"resolved"}, "closed", {COMMISSIONER}),
-    move({"dismissed", "resolved", "closed"}, "under_review", {COMMISSIONER}, {"reason"}),
+    move({SUBMITTED}, TRIAGED, {COMMISSIONER}),
+    move({SUBMITTED, TRIAGED}, DISMISSED, {COMMISSIONER}, {"reason"}),
+    move({SUBMITTED, TRIAGED, REFERRED}, WITHDRAWN, {RESIDENT, COMMISSIONER}),
+    move(
+        {TRIAGED, RESPONDED, UNDER_REVIEW},
+        REFERRED,
+        {COMMISSIONER},
+        {"department_id"},
+        takes={"response_due_at"},
+    ),
+    move({REFERRED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
+    move({REFERRED}, RESPONDED, {OFFICER}, {"response"}, via=RESPONSES),
+    move({TRIAGED, RESPONDED}, UNDER_REVIEW, {COMMISSIONER}),
+    move({UNDER_REVIEW}, SCHEDULED, {COMMISSIONER}, {"meeting_id"}),
+    move({SCHEDULED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
+    move({UNDER_REVIEW, SCHEDULED}, RESOLVED, {COMMISSIONER}, {"disposition"}, takes={"findings"}),
+    move({RESOLVED}, CLOSED, {COMMISSIONER}),
+    move({DISMISSED, RESOLVED, CLOSED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
 )
 
-CONCERN_STATUSES = tuple(status.value for status in ConcernStatus)
 
-
-# The meeting machine (API.md, "Meetings").
+# The meeting machine.
 MEETING_MOVES: tuple[Move, ...] = (
-    move({"scheduled"}, "in_session", {COMMISSIONER}),
-    move({"in_session"}, "adjourned", {COMMISSIONER}),
-    move({"scheduled"}, "cancelled", {COMMISSIONER}, {"reason"}),
+    move({MeetingStatus.SCHEDULED}, MeetingStatus.IN_SESSION, {COMMISSIONER}),
+    move({MeetingStatus.IN_SESSION}, MeetingStatus.ADJOURNED, {COMMISSIONER}),
+    move({MeetingStatus.SCHEDULED}, MeetingStatus.CANCELLED, {COMMISSIONER}, {"reason"}),
 )
-MEETING_STATUSES = ("scheduled", "in_session", "adjourned", "cancelled")
 
 
 DECISION = "POST /resolutions/{id}/decision"
 CANCELLATION = "a meeting's cancellation"
 
-# Resolutions (API.md, "Resolutions and recommendations").
+DRAFT, PROPOSED, ADOPTED, REJECTED, RESOLUTION_WITHDRAWN = ResolutionStatus
+
+# The resolution machine.
 RESOLUTION_MOVES: tuple[Move, ...] = (
-    move({"draft"}, "proposed", {COMMISSIONER}, {"meeting_id"}),
-    move({"draft", "proposed"}, "withdrawn", {COMMISSIONER}),
-    move({"proposed"}, "adopted", {COMMISSIONER}, via=DECISION),
-    move({"proposed"}, "rejected", {COMMISSIONER}, via=DECISION),
-    move({"proposed"}, "draft", {COMMISSIONER}, via=CANCELLATION),
+    move({DRAFT}, PROPOSED, {COMMISSIONER}, {"meeting_id"}),
+    move({DRAFT, PROPOSED}, RESOLUTION_WITHDRAWN, {COMMISSIONER}),
+    move({PROPOSED}, ADOPTED, {COMMISSIONER}, via=DECISION),
+    move({PROPOSED}, REJECTED, {COMMISSIONER}, via=DECISION),
+    move({PROPOSED}, DRAFT, {COMMISSIONER}, via=CANCELLATION),
 )
-RESOLUTION_STATUSES = ("draft", "proposed", "adopted", "rejected", "withdrawn")
+
+PENDING, ACCEPTED, PARTIALLY_ACCEPTED, DECLINED, IMPLEMENTED = RecommendationStatus
 
 # A recommendation is answered by the department it is addressed to, once adopted.
 RECOMMENDATION_MOVES: tuple[Move, ...] = (
-    move({"pending"}, "accepted", {OFFICER}),
-    move({"pending"}, "partially_accepted", {OFFICER}),
-    move({"pending"}, "rejected", {OFFICER}),
-    move({"pending", "accepted", "partially_accepted"}, "implemented", {OFFICER}),
-    move({"accepted"}, "partially_accepted", {OFFICER}),
+    move({PENDING}, ACCEPTED, {OFFICER}),
+    move({PENDING}, PARTIALLY_ACCEPTED, {OFFICER}),
+    move({PENDING}, DECLINED, {OFFICER}),
+    move({PENDING, ACCEPTED, PARTIALLY_ACCEPTED}, IMPLEMENTED, {OFFICER}),
+    move({ACCEPTED}, PARTIALLY_ACCEPTED, {OFFICER}),
 )
-RECOMMENDATION_STATUSES = ("pending", "accepted", "partially_accepted", "rejected", "implemented")

@@ -1,4 +1,5 @@
-"""Roles and what each may do, as one table a reader can check at a glance."""
+"""Roles, and the rule tying a role to a department. What each role may do is
+``domain.policies``."""
 
 from __future__ import annotations
 
@@ -14,30 +15,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Permission(StrEnum):
-    MANAGE_USERS = "manage_users"
-    MANAGE_DEPARTMENTS = "manage_departments"
-    MANAGE_CATEGORIES = "manage_categories"
-    READ_DEPARTMENTS = "read_departments"
-    READ_AUDIT = "read_audit"
-
-
 RESIDENT, OFFICER, COMMISSIONER, ADMIN = Role
-
-PERMISSIONS: dict[Permission, frozenset[Role]] = {
-    Permission.MANAGE_USERS: frozenset({ADMIN}),
-    Permission.MANAGE_DEPARTMENTS: frozenset({ADMIN}),
-    Permission.MANAGE_CATEGORIES: frozenset({ADMIN}),
-    Permission.READ_DEPARTMENTS: frozenset(Role),
-    Permission.READ_AUDIT: frozenset({COMMISSIONER, ADMIN}),
-}
 
 #: Roles whose members belong to a department; only they may (and must) have one.
 DEPARTMENT_ROLES = frozenset({OFFICER})
-
-
-def may(role: Role, permission: Permission) -> bool:
-    return role in PERMISSIONS[permission]
 
 
 def department_rule_broken(role: Role, has_department: bool) -> str | None:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from oversight.reports.summary import WITHHELD
-from oversight.schemas import TransparencySummary
+from oversight.schemas.reports import PublicSummary
 
 INK = "#1f2933"
 BARS = ("#1d4e89", "#c05621")  # dark blue and burnt orange: 4.5:1 or more on white
@@ -132,7 +132,7 @@ def _bars(slug: str, title: str, dimension: str, unit_name: str, cells: dict[str
     )
 
 
-def _months(figures: TransparencySummary) -> Chart:
+def _months(figures: PublicSummary) -> Chart:
     months = figures.concerns.by_month
     description = (
         "Bar chart: concerns received and closed each month. A month marked * has a count"
@@ -158,7 +158,7 @@ def _months(figures: TransparencySummary) -> Chart:
     )
 
 
-def _stage_times(figures: TransparencySummary) -> Chart:
+def _stage_times(figures: PublicSummary) -> Chart:
     t = figures.timeliness
     stages = {
         "Submission to triage (median)": t.median_days_to_triage,
@@ -185,7 +185,7 @@ def _stage_times(figures: TransparencySummary) -> Chart:
     )
 
 
-def render(figures: TransparencySummary) -> str:
+def render(figures: PublicSummary) -> str:
     concerns = figures.concerns
     commission = figures.commission
     charts = [

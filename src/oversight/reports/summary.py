@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.audit import GENESIS_HASH
 from oversight.db import dialect_name, utcnow
-from oversight.domain.machines import RECOMMENDATION_STATUSES
+from oversight.domain.meetings import MeetingStatus
 from oversight.domain.periods import Period
+from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.suppression import (
     WITHHELD,
     publish,
@@ -182,7 +183,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     answered_n, on_time = scalars["answered"], scalars["on_time"]
 
     adopted = [
-        Resolution.status == "adopted",
+        Resolution.status == ResolutionStatus.ADOPTED,
         Resolution.decided_at >= lower,
         Resolution.decided_at < upper,
     ]
@@ -192,7 +193,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         .where(*adopted)
         .group_by(Recommendation.status)
     )
-    by_status = {s: recommendations.get(s, 0) for s in RECOMMENDATION_STATUSES}
+    by_status = {s.value: recommendations.get(s, 0) for s in RecommendationStatus}
     recommended = sum(by_status.values())
     head = (
         await session.execute(
@@ -222,7 +223,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         "commission": {
             "meetings_held": await q.count(
                 Meeting,
-                Meeting.status == "adjourned",
+                Meeting.status == MeetingStatus.ADJOURNED,
                 Meeting.scheduled_at >= lower,
                 Meeting.scheduled_at < upper,
             ),
@@ -233,7 +234,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             },
             "implementation_rate_pct": None
             if recommended == 0
-            else round(100 * by_status["implemented"] / recommended, 1),
+            else round(100 * by_status[RecommendationStatus.IMPLEMENTED.value] / recommended, 1),
         },
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
     }

@@ -8,11 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
+from oversight.domain import policies
 from oversight.domain.concerns import Kind
-from oversight.domain.roles import Actor, Role
-from oversight.errors import Forbidden, NotFound, Unprocessable
+from oversight.domain.events import AuditAction
+from oversight.domain.policies import ConcernAction
+from oversight.domain.roles import Actor
+from oversight.errors import NotFound, Unprocessable
 from oversight.models import Allegation
-from oversight.schemas import AllegationCreate, AllegationUpdate
+from oversight.schemas.concerns import AllegationCreate, AllegationUpdate
+from oversight.services.common import authorize
 from oversight.services.concerns import allegations_of, changed, check_categories, load
 
 
@@ -23,16 +27,11 @@ async def list_allegations(
     return await allegations_of(session, concern.id)
 
 
-def _require_commissioner(actor: Actor, what: str) -> None:
-    if actor.role is not Role.COMMISSIONER:
-        raise Forbidden(f"Only commissioners may {what}.")
-
-
 async def add_allegation(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: AllegationCreate
 ) -> Allegation:
     concern = await load(session, actor, concern_id, for_update=True)
-    _require_commissioner(actor, "add allegations")
+    authorize(policies.concerns(actor.role, ConcernAction.ADD_ALLEGATION))
     if concern.kind != Kind.COMPLAINT:
         raise Unprocessable("Only complaints carry allegations.", loc=("body",))
     await check_categories(session, (("body", "category"), {data.category}))
@@ -51,8 +50,8 @@ async def add_allegation(
         actor,
         concern,
         now,
-        "concern.allegation_added",
-        data={"allegation_id": str(allegation.id), "category": allegation.category},
+        AuditAction.ALLEGATION_ADDED,
+        data={"allegation_id": allegation.id, "category": allegation.category},
     )
     return allegation
 
@@ -72,7 +71,7 @@ async def change_allegation(
     )
     if allegation is None:
         raise NotFound("No such allegation on this concern.")
-    _require_commissioner(actor, "change allegations")
+    authorize(policies.concerns(actor.role, ConcernAction.CHANGE_ALLEGATION))
     wanted = data.model_dump(exclude_unset=True)
     if "category" in wanted:
         if wanted["category"] is None:
@@ -88,7 +87,7 @@ async def change_allegation(
             actor,
             concern,
             utcnow(),
-            "concern.allegation_changed",
-            data={"allegation_id": str(allegation.id), "before": before, "after": after},
+            AuditAction.ALLEGATION_CHANGED,
+            data={"allegation_id": allegation.id, "before": before, "after": after},
         )
     return allegation

@@ -8,22 +8,29 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oversight.domain import policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import AdminAction
+from oversight.domain.roles import Actor
 from oversight.models import AuditEvent
 from oversight.pagination import SortKey, keyset_page
+from oversight.services.common import authorize
 
 
 async def page(
     session: AsyncSession,
+    actor: Actor,
     *,
-    entity_type: str | None,
+    entity_type: EntityType | None,
     entity_id: uuid.UUID | None,
     actor_id: uuid.UUID | None,
-    action: str | None,
+    action: AuditAction | None,
     since: datetime | None,
     until: datetime | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[AuditEvent], str | None]:
+    authorize(policies.administration(actor.role, AdminAction.READ_AUDIT))
     stmt = select(AuditEvent)
     if entity_type is not None:
         stmt = stmt.where(AuditEvent.entity_type == entity_type)

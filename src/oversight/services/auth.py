@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit
 from oversight.config import Settings
 from oversight.db import utcnow
+from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Unauthorized
 from oversight.models import AuthSession, RefreshToken, User
-from oversight.schemas import TokenPair
+from oversight.schemas.accounts import TokenOut
 from oversight.security import (
     InvalidToken,
     decode_access_token,
@@ -30,7 +31,7 @@ BAD_TOKEN = "The token is missing, invalid, expired or revoked."  # noqa: S105
 
 async def _issue_pair(
     session: AsyncSession, settings: Settings, user: User, auth_session_id: uuid.UUID
-) -> TokenPair:
+) -> TokenOut:
     now = utcnow()
     refresh = new_refresh_token()
     session.add(
@@ -44,16 +45,14 @@ async def _issue_pair(
     access = issue_access_token(
         settings, user_id=user.id, session_id=auth_session_id, role=user.role, now=now
     )
-    return TokenPair(
+    return TokenOut(
         access_token=access,
         expires_in=settings.access_token_minutes * 60,
         refresh_token=refresh,
     )
 
 
-async def sign_in(
-    session: AsyncSession, settings: Settings, email: str, password: str
-) -> TokenPair:
+async def sign_in(session: AsyncSession, settings: Settings, email: str, password: str) -> TokenOut:
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     # verify_password runs a full hash even for an unknown e-mail: equal timing for both.
     password_ok = verify_password(password, user.password_hash if user else None)
@@ -61,8 +60,8 @@ async def sign_in(
         await audit.record(
             session,
             actor=None,
-            action="auth.sign_in_failed",
-            entity_type="user",
+            action=AuditAction.SIGN_IN_FAILED,
+            entity_type=EntityType.USER,
             entity_id=user.id if user else None,
             data={"reason": "inactive" if user and password_ok else "bad_credentials"},
         )
@@ -81,7 +80,7 @@ async def _revoke(session: AsyncSession, auth_session_ids: list[uuid.UUID], reas
     )
 
 
-async def rotate(session: AsyncSession, settings: Settings, refresh: str) -> TokenPair:
+async def rotate(session: AsyncSession, settings: Settings, refresh: str) -> TokenOut:
     row = (
         await session.execute(
             select(RefreshToken, AuthSession, User)
@@ -108,8 +107,8 @@ async def rotate(session: AsyncSession, settings: Settings, refresh: str) -> Tok
         await audit.record(
             session,
             actor=Actor(user.id, Role(user.role), user.department_id),
-            action="auth.refresh_reused",
-            entity_type="user",
+            action=AuditAction.REFRESH_REUSED,
+            entity_type=EntityType.USER,
             entity_id=user.id,
             data={"session_id": str(auth_session.id)},
         )

@@ -1,4 +1,6 @@
-"""What every resource with a version and a status machine shares."""
+"""What every resource with a version and a status machine shares: load or 404, the version
+check (428/412), the policy's verdict (403), the machine's verdict (409/403/422), and a change
+recorded as a new version with its audit event."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit
 from oversight.db import utcnow
 from oversight.domain import machines
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import Refusal
 from oversight.domain.roles import Actor, Role
 from oversight.errors import (
     Conflict,
@@ -32,6 +36,10 @@ class Tracked(Protocol):
     id: uuid.UUID
     version: int
     updated_at: datetime
+
+
+class Stateful(Tracked, Protocol):
+    status: str
 
 
 Row = TypeVar("Row")
@@ -55,12 +63,18 @@ async def load_row(
     return row
 
 
+def authorize(refusal: Refusal) -> None:
+    """The policy's verdict: a refusal is a 403 with its reason."""
+    if refusal is not None:
+        raise Forbidden(refusal)
+
+
 async def record_change(
     session: AsyncSession,
     actor: Actor | None,
     resource: Tracked,
-    entity_type: str,
-    action: str,
+    entity_type: EntityType,
+    action: AuditAction,
     now: datetime | None = None,
     **event: Any,
 ) -> None:
@@ -76,6 +90,35 @@ async def record_change(
         entity_type=entity_type,
         entity_id=resource.id,
         **event,
+    )
+
+
+async def record_move(
+    session: AsyncSession,
+    actor: Actor | None,
+    resource: Stateful,
+    entity_type: EntityType,
+    action: AuditAction,
+    target: str,
+    now: datetime | None = None,
+    *,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The one place a resource's status changes: set it, new version, audited."""
+    source = resource.status
+    resource.status = target
+    await record_change(
+        session,
+        actor,
+        resource,
+        entity_type,
+        action,
+        now,
+        from_status=source,
+        to_status=target,
+        reason=reason,
+        data=data,
     )
 
 

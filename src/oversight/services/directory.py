@@ -6,19 +6,31 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
+from oversight.domain import policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
 from oversight.errors import Conflict
 from oversight.models import Category, Department
-from oversight.schemas import CategoryCreate, DepartmentCreate
+from oversight.schemas.directory import CategoryCreate, DepartmentCreate
+from oversight.services.common import authorize
 
 
-async def list_departments(session: AsyncSession) -> list[Department]:
+def _may(actor: Actor | None, action: AdminAction) -> None:
+    """``actor`` None is the operator at the command line, who may do all of this."""
+    if actor is not None:
+        authorize(policies.administration(actor.role, action))
+
+
+async def list_departments(session: AsyncSession, actor: Actor) -> list[Department]:
+    _may(actor, AdminAction.READ_DEPARTMENTS)
     return list((await session.scalars(select(Department).order_by(Department.code))).all())
 
 
 async def create_department(
     session: AsyncSession, actor: Actor | None, data: DepartmentCreate
 ) -> Department:
+    _may(actor, AdminAction.MANAGE_DEPARTMENTS)
     if await session.scalar(select(Department.id).where(Department.code == data.code)):
         raise Conflict(f"Department {data.code} already exists.")
     department = Department(code=data.code, name=data.name)
@@ -27,8 +39,8 @@ async def create_department(
     await audit.record(
         session,
         actor=actor,
-        action="department.created",
-        entity_type="department",
+        action=AuditAction.DEPARTMENT_CREATED,
+        entity_type=EntityType.DEPARTMENT,
         entity_id=department.id,
         data={"code": department.code, "name": department.name},
     )
@@ -39,7 +51,10 @@ async def list_categories(session: AsyncSession) -> list[Category]:
     return list((await session.scalars(select(Category).order_by(Category.code))).all())
 
 
-async def create_category(session: AsyncSession, actor: Actor, data: CategoryCreate) -> Category:
+async def create_category(
+    session: AsyncSession, actor: Actor | None, data: CategoryCreate
+) -> Category:
+    _may(actor, AdminAction.MANAGE_CATEGORIES)
     if await session.get(Category, data.code):
         raise Conflict(f"Category {data.code} already exists.")
     category = Category(code=data.code, label=data.label, active=data.active)
@@ -48,8 +63,8 @@ async def create_category(session: AsyncSession, actor: Actor, data: CategoryCre
     await audit.record(
         session,
         actor=actor,
-        action="category.created",
-        entity_type="category",
+        action=AuditAction.CATEGORY_CREATED,
+        entity_type=EntityType.CATEGORY,
         entity_id=None,
         data={"code": category.code, "label": category.label, "active": category.active},
     )

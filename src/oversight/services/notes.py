@@ -9,42 +9,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
+from oversight.domain import policies
 from oversight.domain.concerns import NoteVisibility
-from oversight.domain.roles import Actor, Role
-from oversight.errors import Forbidden, NotFound
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import NOTES_READ, ConcernAction
+from oversight.domain.roles import Actor
+from oversight.errors import NotFound
 from oversight.models import Concern, ConcernNote
-from oversight.schemas import NoteCreate
+from oversight.schemas.concerns import NoteCreate
+from oversight.services.common import authorize
 from oversight.services.concerns import load
 from oversight.services.timeline import concern_by_code
-
-#: Which notes each role reads; officers read none, so they never see a resident's words.
-READABLE = {
-    Role.COMMISSIONER: {NoteVisibility.INTERNAL, NoteVisibility.PUBLIC},
-    Role.ADMIN: {NoteVisibility.INTERNAL, NoteVisibility.PUBLIC},
-    Role.RESIDENT: {NoteVisibility.PUBLIC},
-    Role.OFFICER: set(),
-}
-WRITABLE = {
-    Role.COMMISSIONER: {NoteVisibility.INTERNAL, NoteVisibility.PUBLIC},
-    Role.RESIDENT: {NoteVisibility.PUBLIC},
-}
-DEFAULT_VISIBILITY = {
-    Role.COMMISSIONER: NoteVisibility.INTERNAL,
-    Role.RESIDENT: NoteVisibility.PUBLIC,
-}
 
 
 async def list_notes(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID
 ) -> list[ConcernNote]:
     concern = await load(session, actor, concern_id)
-    if not READABLE[actor.role]:
-        raise Forbidden("Officers do not see notes on concerns.")
+    authorize(policies.concerns(actor.role, ConcernAction.READ_NOTES))
     rows = await session.scalars(
         select(ConcernNote)
         .where(
             ConcernNote.concern_id == concern.id,
-            ConcernNote.visibility.in_([v.value for v in READABLE[actor.role]]),
+            ConcernNote.visibility.in_(sorted(NOTES_READ[actor.role])),
         )
         .order_by(ConcernNote.created_at, ConcernNote.id)
     )
@@ -73,14 +60,10 @@ async def _add(
     await audit.record(
         session,
         actor=actor,
-        action="concern.note_added",
-        entity_type="concern",
+        action=AuditAction.NOTE_ADDED,
+        entity_type=EntityType.CONCERN,
         entity_id=concern.id,
-        data={
-            "note_id": str(note.id),
-            "visibility": visibility.value,
-            "by_submitter": by_submitter,
-        },
+        data={"note_id": note.id, "visibility": visibility, "by_submitter": by_submitter},
     )
     return note
 
@@ -89,10 +72,8 @@ async def add_note(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: NoteCreate
 ) -> ConcernNote:
     concern = await load(session, actor, concern_id, for_update=True)
-    allowed = WRITABLE.get(actor.role, set())
-    visibility = data.visibility or DEFAULT_VISIBILITY.get(actor.role, NoteVisibility.INTERNAL)
-    if visibility not in allowed:
-        raise Forbidden(f"A {actor.role} may not add {visibility} notes.")
+    visibility = policies.note_visibility(actor.role, data.visibility)
+    authorize(policies.write_note(actor.role, visibility))
     return await _add(
         session,
         concern,

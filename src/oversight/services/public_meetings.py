@@ -9,10 +9,16 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oversight.domain.meetings import MeetingStatus, MinutesStatus
 from oversight.errors import NotFound
 from oversight.models import AgendaItem, Attendance, Concern, Meeting, User
 from oversight.pagination import SortKey, keyset_page
-from oversight.schemas import PublicAgendaItem, PublicAttendance, PublicMeeting, PublicMinutes
+from oversight.schemas.meetings import (
+    PublicAgendaItem,
+    PublicAttendance,
+    PublicMeeting,
+    PublicMinutes,
+)
 
 #: Meetings carry no end time; calendars get a block of this length.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -39,7 +45,7 @@ async def _represent(session: AsyncSession, meeting: Meeting) -> PublicMeeting:
     )
     minutes = None
     if (
-        meeting.minutes_status == "approved"
+        meeting.minutes_status == MinutesStatus.APPROVED
         and meeting.minutes_body
         and meeting.minutes_approved_at
     ):
@@ -97,7 +103,9 @@ async def calendar(session: AsyncSession, base_url: str) -> bytes:
         event.add("dtend", meeting.scheduled_at + DEFAULT_LENGTH)
         event.add("summary", meeting.title)
         event.add("sequence", meeting.version)
-        event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+        event.add(
+            "status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"
+        )
         event.add("url", f"{base_url}api/v1/public/meetings/{meeting.id}")
         if meeting.location:
             event.add("location", meeting.location)

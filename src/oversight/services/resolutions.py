@@ -1,5 +1,5 @@
-"""Resolutions: drafted, proposed on a meeting, voted by name, decided, numbered; and the
-recommendations they address to departments, answered by those departments."""
+"""Resolutions: drafted, proposed on a meeting, voted by name, decided, numbered. The
+recommendations they make are answered in ``services.recommendations``."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import dialect_name, utcnow
-from oversight.domain import machines
+from oversight.domain import machines, policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.meetings import MeetingStatus
+from oversight.domain.policies import ResolutionAction
+from oversight.domain.resolutions import DECIDED, RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
 from oversight.domain.votes import Choice, decide
-from oversight.errors import Conflict, Forbidden, NotFound, Unprocessable
+from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import (
     Attendance,
     Concern,
@@ -31,30 +35,30 @@ from oversight.models import (
     Vote,
 )
 from oversight.pagination import SortKey, keyset_page
-from oversight.schemas import (
-    RecommendationIn,
+from oversight.schemas.resolutions import (
+    RecommendationCreate,
     RecommendationOut,
-    RecommendationResponseIn,
     ResolutionCreate,
     ResolutionOut,
     ResolutionTransition,
     ResolutionUpdate,
-    Scorecard,
     TallyOut,
-    VoteIn,
+    VoteCreate,
     VoteOut,
 )
-from oversight.services import meetings
-from oversight.services.common import check_version, enforce_move, load_row, record_change
+from oversight.services import agenda
+from oversight.services.common import (
+    authorize,
+    check_version,
+    enforce_move,
+    load_row,
+    record_change,
+    record_move,
+)
 
-READERS = frozenset({Role.COMMISSIONER, Role.ADMIN})
-DECIDED = ("adopted", "rejected")
-NOT_YOURS = "Resolutions are the commission's; decided ones are at /public/resolutions."
 
-
-def _require_commissioner(actor: Actor) -> None:
-    if actor.role is not Role.COMMISSIONER:
-        raise Forbidden("Only commissioners draft, propose and vote on resolutions.")
+def _may(actor: Actor | None, action: ResolutionAction) -> None:
+    authorize(policies.resolutions(actor.role if actor else None, action))
 
 
 async def load(
@@ -144,16 +148,16 @@ async def represent(
 
 
 async def _changed(
-    session: AsyncSession, actor: Actor, resolution: Resolution, action: str, **event: Any
+    session: AsyncSession, actor: Actor, resolution: Resolution, action: AuditAction, **event: Any
 ) -> None:
-    await record_change(session, actor, resolution, "resolution", action, **event)
+    await record_change(session, actor, resolution, EntityType.RESOLUTION, action, **event)
 
 
 async def _set_links(
     session: AsyncSession,
     resolution: Resolution,
     concern_ids: Sequence[uuid.UUID],
-    recommendations: Sequence[RecommendationIn],
+    recommendations: Sequence[RecommendationCreate],
 ) -> None:
     if missing := set(concern_ids) - set(
         (await session.scalars(select(Concern.id).where(Concern.id.in_(concern_ids)))).all()
@@ -187,7 +191,7 @@ async def _set_links(
             text=r.text,
             department_id=r.department_id,
             due_at=r.due_at,
-            status="pending",
+            status=RecommendationStatus.PENDING,
             version=1,
         )
         for i, r in enumerate(recommendations)
@@ -196,10 +200,15 @@ async def _set_links(
 
 
 async def create(session: AsyncSession, actor: Actor, data: ResolutionCreate) -> ResolutionOut:
-    _require_commissioner(actor)
+    _may(actor, ResolutionAction.MANAGE)
     now = utcnow()
     resolution = Resolution(
-        title=data.title, body=data.body, status="draft", version=1, created_at=now, updated_at=now
+        title=data.title,
+        body=data.body,
+        status=ResolutionStatus.DRAFT,
+        version=1,
+        created_at=now,
+        updated_at=now,
     )
     session.add(resolution)
     await session.flush()
@@ -207,20 +216,17 @@ async def create(session: AsyncSession, actor: Actor, data: ResolutionCreate) ->
     await audit.record(
         session,
         actor=actor,
-        action="resolution.created",
-        entity_type="resolution",
+        action=AuditAction.RESOLUTION_CREATED,
+        entity_type=EntityType.RESOLUTION,
         entity_id=resolution.id,
-        to_status="draft",
+        to_status=ResolutionStatus.DRAFT,
         data={"title": resolution.title},
     )
     return await represent(session, resolution, actor)
 
 
 async def read(session: AsyncSession, actor: Actor, resolution_id: uuid.UUID) -> ResolutionOut:
-    if actor.role not in READERS:
-        raise Forbidden(
-            "Resolutions are the commission's; decided ones are at /public/resolutions."
-        )
+    _may(actor, ResolutionAction.READ)
     return await represent(session, await load(session, resolution_id), actor)
 
 
@@ -232,10 +238,8 @@ async def page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ResolutionOut], str | None]:
-    if actor is not None and actor.role not in READERS:
-        raise Forbidden(
-            "Resolutions are the commission's; decided ones are at /public/resolutions."
-        )
+    if actor is not None:
+        _may(actor, ResolutionAction.READ)
     stmt = select(Resolution)
     if decided_only:
         stmt = stmt.where(Resolution.status.in_(DECIDED))
@@ -265,8 +269,8 @@ async def update(
 ) -> ResolutionOut:
     resolution = await load(session, resolution_id, for_update=True)
     check_version(resolution, if_match)
-    _require_commissioner(actor)
-    if resolution.status != "draft":
+    _may(actor, ResolutionAction.MANAGE)
+    if resolution.status != ResolutionStatus.DRAFT:
         raise Conflict(f"A resolution that is {resolution.status} can no longer be edited.")
     wanted = data.model_dump(exclude_unset=True)
     for name in ("title", "body", "concern_ids", "recommendations"):
@@ -284,15 +288,17 @@ async def update(
             data.recommendations
             if data.recommendations is not None
             else [
-                RecommendationIn(text=r.text, department_id=r.department_id, due_at=r.due_at)
+                RecommendationCreate(text=r.text, department_id=r.department_id, due_at=r.due_at)
                 for r in current.recommendations
             ],
         )
-    await _changed(session, actor, resolution, "resolution.edited", data={"fields": sorted(wanted)})
+    await _changed(
+        session, actor, resolution, AuditAction.RESOLUTION_EDITED, data={"fields": sorted(wanted)}
+    )
     return await represent(session, resolution, actor)
 
 
-async def record_move(
+async def _move(
     session: AsyncSession,
     actor: Actor,
     resolution: Resolution,
@@ -301,16 +307,13 @@ async def record_move(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """The one place a resolution's status changes."""
-    source = resolution.status
-    resolution.status = target
-    await _changed(
+    await record_move(
         session,
         actor,
         resolution,
-        "resolution.transition",
-        from_status=source,
-        to_status=target,
+        EntityType.RESOLUTION,
+        AuditAction.RESOLUTION_TRANSITION,
+        target,
         reason=reason,
         data=data,
     )
@@ -329,42 +332,42 @@ async def transition(
     enforce_move(
         machines.RESOLUTION_MOVES, "resolution", resolution.status, data.to, actor.role, given
     )
-    if data.to == "proposed":
+    if data.to == ResolutionStatus.PROPOSED:
         if data.meeting_id is None:  # the machine requires it; this is for the type checker
             raise Unprocessable("A move to proposed needs meeting_id.", loc=("body", "meeting_id"))
-        await meetings.put_resolution_on_agenda(session, data.meeting_id, resolution, actor)
+        await agenda.propose_resolution(session, actor, data.meeting_id, resolution)
         resolution.meeting_id = data.meeting_id
     elif data.meeting_id is not None:
         raise Unprocessable(
             "meeting_id applies only to a move to proposed.", loc=("body", "meeting_id")
         )
     else:
-        await meetings.take_resolution_off_agenda(session, resolution, actor)
-    await record_move(
+        await agenda.withdraw_resolution(session, actor, resolution)
+    await _move(
         session,
         actor,
         resolution,
         data.to,
         reason=data.reason,
-        data={"meeting_id": str(data.meeting_id)} if data.meeting_id else None,
+        data={"meeting_id": data.meeting_id} if data.meeting_id else None,
     )
     return await represent(session, resolution, actor)
 
 
 async def _open_vote(session: AsyncSession, resolution: Resolution) -> Meeting:
-    if resolution.status != "proposed" or resolution.meeting_id is None:
+    if resolution.status != ResolutionStatus.PROPOSED or resolution.meeting_id is None:
         raise Conflict(f"A resolution that is {resolution.status} is not open for a vote.")
     meeting = await session.get(Meeting, resolution.meeting_id)
-    if meeting is None or meeting.status != "in_session":
+    if meeting is None or meeting.status != MeetingStatus.IN_SESSION:
         raise Conflict("Votes are taken while the resolution's meeting is in session.")
     return meeting
 
 
 async def cast_vote(
-    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID, data: VoteIn
+    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID, data: VoteCreate
 ) -> ResolutionOut:
     resolution = await load(session, resolution_id, for_update=True)
-    _require_commissioner(actor)
+    _may(actor, ResolutionAction.MANAGE)
     meeting = await _open_vote(session, resolution)
     if actor.user_id not in await _present(session, meeting.id):
         raise Conflict("Only commissioners marked present at the meeting vote.")
@@ -388,7 +391,7 @@ async def cast_vote(
         session,
         actor,
         resolution,
-        "resolution.vote",
+        AuditAction.VOTE_CAST,
         data={"before": before, "after": {"vote": data.vote.value, "reason": data.reason}},
     )
     return await represent(session, resolution, actor)
@@ -413,7 +416,7 @@ async def decide_vote(
     session: AsyncSession, actor: Actor, resolution_id: uuid.UUID
 ) -> ResolutionOut:
     resolution = await load(session, resolution_id, for_update=True)
-    _require_commissioner(actor)
+    _may(actor, ResolutionAction.MANAGE)
     meeting = await _open_vote(session, resolution)
     votes = {v.commissioner_id: Choice(v.vote) for v, _ in await _votes(session, resolution.id)}
     outcome, counted = decide(
@@ -431,9 +434,9 @@ async def decide_vote(
     now = utcnow()
     resolution.decided_at = now
     resolution.decided_tally = vars(counted)
-    if outcome == "adopted":
+    if outcome == ResolutionStatus.ADOPTED:
         resolution.number = await _next_number(session, now.year)
-    await record_move(
+    await _move(
         session,
         actor,
         resolution,
@@ -441,98 +444,3 @@ async def decide_vote(
         data={"tally": vars(counted), "number": resolution.number},
     )
     return await represent(session, resolution, actor)
-
-
-async def respond(
-    session: AsyncSession,
-    actor: Actor,
-    recommendation_id: uuid.UUID,
-    data: RecommendationResponseIn,
-) -> RecommendationOut:
-    recommendation = await session.scalar(
-        select(Recommendation).where(Recommendation.id == recommendation_id).with_for_update()
-    )
-    if recommendation is None:
-        raise NotFound("No such recommendation.")
-    resolution = await load(session, recommendation.resolution_id)
-    if resolution.status != "adopted":
-        raise Conflict("Only an adopted resolution's recommendations are answered.")
-    if actor.role is Role.OFFICER and actor.department_id != recommendation.department_id:
-        raise Forbidden("Only the department a recommendation is addressed to answers it.")
-    enforce_move(
-        machines.RECOMMENDATION_MOVES,
-        "recommendation",
-        recommendation.status,
-        data.status,
-        actor.role,
-        set(),
-    )
-    source = recommendation.status
-    recommendation.status = data.status
-    recommendation.department_response = data.body
-    recommendation.responded_at = utcnow()
-    recommendation.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="recommendation.transition",
-        entity_type="recommendation",
-        entity_id=recommendation.id,
-        from_status=source,
-        to_status=data.status,
-        data={"resolution_id": str(resolution.id)},
-    )
-    return RecommendationOut.model_validate(recommendation)
-
-
-async def return_proposed_to_draft(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
-    """A cancelled meeting's proposed resolutions go back to draft (same transaction)."""
-    proposed = await session.scalars(
-        select(Resolution)
-        .where(Resolution.meeting_id == meeting.id, Resolution.status == "proposed")
-        .order_by(Resolution.id)
-        .with_for_update()
-    )
-    for resolution in proposed.all():
-        enforce_move(
-            machines.RESOLUTION_MOVES,
-            "resolution",
-            "proposed",
-            "draft",
-            actor.role,
-            set(),
-            via=machines.CANCELLATION,
-        )
-        resolution.meeting_id = None
-        await record_move(
-            session,
-            actor,
-            resolution,
-            "draft",
-            reason="meeting cancelled",
-            data={"meeting_id": str(meeting.id)},
-        )
-
-
-async def scorecard(session: AsyncSession) -> Scorecard:
-    """The commission's public scorecard, counted in SQL over adopted resolutions."""
-    adopted = (
-        select(Recommendation.status, Recommendation.due_at)
-        .join(Resolution, Resolution.id == Recommendation.resolution_id)
-        .where(Resolution.status == "adopted")
-        .subquery()
-    )
-    rows = await session.execute(select(adopted.c.status, func.count()).group_by(adopted.c.status))
-    by_status = dict.fromkeys(machines.RECOMMENDATION_STATUSES, 0)
-    for status, count in rows:
-        by_status[status] = count
-    overdue = await session.scalar(
-        select(func.count())
-        .select_from(adopted)
-        .where(
-            adopted.c.due_at < utcnow(),
-            adopted.c.status.not_in(("implemented", "rejected")),
-        )
-    )
-    return Scorecard(total=sum(by_status.values()), by_status=by_status, overdue=overdue or 0)

@@ -8,23 +8,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
+from oversight.domain import policies
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.machines import RESPONSES
+from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor, Role
-from oversight.errors import Forbidden
 from oversight.models import PoliceResponse
-from oversight.schemas import ResponseCreate
-from oversight.services.concerns import NO_DEADLINE, check_concern_move, load, record_move
-
-READERS = frozenset({Role.COMMISSIONER, Role.ADMIN, Role.OFFICER})
+from oversight.schemas.concerns import ConcernTransition, ResponseCreate
+from oversight.services.common import authorize
+from oversight.services.concerns import Moving, load, make_move
+from oversight.services.concerns.moves import check
 
 
 async def list_responses(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID
 ) -> list[PoliceResponse]:
     concern = await load(session, actor, concern_id)
-    if actor.role not in READERS:
-        raise Forbidden("Department responses are read by the commission and the department.")
+    authorize(policies.concerns(actor.role, ConcernAction.READ_RESPONSES))
     stmt = select(PoliceResponse).where(PoliceResponse.concern_id == concern.id)
     if actor.role is Role.OFFICER:
         stmt = stmt.where(PoliceResponse.department_id == actor.department_id)
@@ -35,13 +35,9 @@ async def list_responses(
 async def post_response(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: ResponseCreate
 ) -> PoliceResponse:
-    """An officer of the referred department answers; the concern moves referred -> responded."""
+    """An officer of the referred department answers; the concern moves referred -> responded
+    (the move's effects are the concern machine's, with every other move's)."""
     concern = await load(session, actor, concern_id, for_update=True)
-    check_concern_move(concern, ConcernStatus.RESPONDED, actor, {"response"}, via=RESPONSES)
-    # Officers see only their department's concerns, so the officer is of the referred one;
-    # checked again here, where it matters, rather than assumed.
-    if actor.department_id is None or actor.department_id != concern.department_id:
-        raise Forbidden("Only an officer of the referred department answers a concern.")
     now = utcnow()
     response = PoliceResponse(
         concern_id=concern.id,
@@ -51,16 +47,25 @@ async def post_response(
         action_taken=data.action_taken,
         created_at=now,
     )
-    session.add(response)
-    await session.flush()
-    concern.first_response_at = concern.first_response_at or now
-    concern.due_sort = NO_DEADLINE
-    await record_move(
+    moving = Moving(
         session,
         actor,
         concern,
-        ConcernStatus.RESPONDED,
+        ConcernTransition(to=ConcernStatus.RESPONDED),
         now,
-        data={"response_id": str(response.id), "action_taken": data.action_taken.value},
+        response=response,
     )
+    check(moving, via=RESPONSES)
+    # Officers see only their department's concerns, so the officer is of the referred one;
+    # checked again here, where it matters, rather than assumed.
+    authorize(
+        policies.concerns(
+            actor.role,
+            ConcernAction.RESPOND,
+            own_department=actor.department_id is not None
+            and actor.department_id == concern.department_id,
+        )
+    )
+    session.add(response)
+    await make_move(moving, via=RESPONSES)
     return response

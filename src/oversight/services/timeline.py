@@ -9,20 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
-from oversight.domain.concerns import normalize_tracking_code
+from oversight.domain.concerns import NoteVisibility, normalize_tracking_code
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import STATUS_ACTIONS, TIMELINE
 from oversight.domain.roles import Actor, Role
 from oversight.errors import NotFound
 from oversight.models import AuditEvent, Concern
-from oversight.schemas import ConcernEventOut, PublicConcernStatus, TimelineEntry
+from oversight.schemas.concerns import ConcernEventOut, PublicConcernStatus, PublicTimelineEntry
 from oversight.services.concerns import load
 
-STATUS_ACTIONS = ("concern.submitted", "concern.transition")
-#: What each role's timeline shows. Residents: status changes and public notes only.
-#: Officers: status changes, allegations (never notes, never who complained).
-ACTIONS_FOR = {
-    Role.RESIDENT: (*STATUS_ACTIONS, "concern.note_added"),
-    Role.OFFICER: (*STATUS_ACTIONS, "concern.allegation_added", "concern.allegation_changed"),
-}
 CODE_NOT_FOUND = "No concern has this tracking code."
 
 
@@ -39,10 +34,10 @@ async def concern_by_code(
 
 
 async def _events(
-    session: AsyncSession, concern_id: uuid.UUID, actions: tuple[str, ...] | None
+    session: AsyncSession, concern_id: uuid.UUID, actions: tuple[AuditAction, ...] | None
 ) -> list[AuditEvent]:
     stmt = select(AuditEvent).where(
-        AuditEvent.entity_type == "concern", AuditEvent.entity_id == concern_id
+        AuditEvent.entity_type == EntityType.CONCERN, AuditEvent.entity_id == concern_id
     )
     if actions is not None:
         stmt = stmt.where(AuditEvent.action.in_(actions))
@@ -51,7 +46,7 @@ async def _events(
 
 def _redacted(event: AuditEvent, role: Role) -> ConcernEventOut | None:
     data: dict[str, Any] = event.data or {}
-    if event.action == "concern.note_added" and data.get("visibility") != "public":
+    if event.action == AuditAction.NOTE_ADDED and data.get("visibility") != NoteVisibility.PUBLIC:
         return None
     fields: dict[str, Any] = {
         "seq": event.seq,
@@ -73,7 +68,8 @@ async def concern_events(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID
 ) -> list[ConcernEventOut]:
     concern = await load(session, actor, concern_id)
-    if actor.role in {Role.COMMISSIONER, Role.ADMIN}:
+    actions = TIMELINE[actor.role]
+    if actions is None:
         return [
             ConcernEventOut(
                 seq=e.seq,
@@ -89,7 +85,7 @@ async def concern_events(
             )
             for e in await _events(session, concern.id, None)
         ]
-    events = await _events(session, concern.id, ACTIONS_FOR[actor.role])
+    events = await _events(session, concern.id, actions)
     return [shown for e in events if (shown := _redacted(e, actor.role)) is not None]
 
 
@@ -109,7 +105,7 @@ async def public_status(session: AsyncSession, raw_code: str) -> PublicConcernSt
         response_due_on=concern.response_due_at.date() if concern.response_due_at else None,
         overdue=concern.due_sort < now,
         timeline=[
-            TimelineEntry(
+            PublicTimelineEntry(
                 at=e.at,
                 status=e.to_status or concern.status,
                 public_note=(e.data or {}).get("public_note"),

@@ -10,12 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
+from oversight.domain import policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role, department_rule_broken
 from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import AuthSession, Department, User
 from oversight.pagination import SortKey, keyset_page
-from oversight.schemas import RegisterIn, UserCreate, UserUpdate
+from oversight.schemas.accounts import AccountCreate, UserCreate, UserUpdate
 from oversight.security import hash_password
+from oversight.services.common import authorize
+
+
+def _may_manage(actor: Actor | None) -> None:
+    """``actor`` None is the operator at the command line, who may do all of this."""
+    if actor is not None:
+        authorize(policies.administration(actor.role, AdminAction.MANAGE_USERS))
 
 
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:
@@ -55,15 +65,15 @@ async def _create(
     await audit.record(
         session,
         actor=actor,
-        action="user.created",
-        entity_type="user",
+        action=AuditAction.USER_CREATED,
+        entity_type=EntityType.USER,
         entity_id=user.id,
         data={"role": role.value, "department_id": str(department_id) if department_id else None},
     )
     return user
 
 
-async def register(session: AsyncSession, data: RegisterIn) -> User:
+async def register(session: AsyncSession, data: AccountCreate) -> User:
     return await _create(
         session,
         None,
@@ -77,6 +87,7 @@ async def register(session: AsyncSession, data: RegisterIn) -> User:
 
 async def create(session: AsyncSession, actor: Actor | None, data: UserCreate) -> User:
     """Create a user of any role: by an admin, or by the operator's CLI (no actor)."""
+    _may_manage(actor)
     await _check_department(session, data.role, data.department_id)
     return await _create(
         session,
@@ -96,15 +107,23 @@ async def get(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
+async def read(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
+    """Another user's account, for an admin."""
+    _may_manage(actor)
+    return await get(session, user_id)
+
+
 async def page(
-    session: AsyncSession, *, limit: int, cursor: str | None
+    session: AsyncSession, actor: Actor, *, limit: int, cursor: str | None
 ) -> tuple[list[User], str | None]:
+    _may_manage(actor)
     return await keyset_page(
         session, select(User), [SortKey(User.email)], limit=limit, cursor=cursor
     )
 
 
 async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
+    _may_manage(actor)
     user = await get(session, user_id)
     wanted = data.model_dump(exclude_unset=True)
     if wanted.get("role", user.role) is None or wanted.get("is_active", True) is None:
@@ -137,8 +156,8 @@ async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
     await audit.record(
         session,
         actor=actor,
-        action="user.changed",
-        entity_type="user",
+        action=AuditAction.USER_CHANGED,
+        entity_type=EntityType.USER,
         entity_id=user.id,
         data={"before": before, "after": after},
     )

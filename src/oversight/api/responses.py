@@ -1,0 +1,68 @@
+"""How routes answer: serialized once, and replayed for a repeated Idempotency-Key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from pydantic_core import to_json, to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight.domain.roles import Actor
+from oversight.services import idempotency
+
+
+async def idempotent(
+    session: AsyncSession,
+    request: Request,
+    actor: Actor | None,
+    key: str | None,
+    body: BaseModel,
+    work: Callable[[], Awaitable[BaseModel | dict[str, Any]]],
+    *,
+    status_code: int,
+    etag: Callable[[Any], str | None] = lambda _: None,
+) -> JSONResponse:
+    """Run ``work`` once per Idempotency-Key; a repeat gets the first answer, marked replayed."""
+    claim = None
+    if key is not None:
+        request_print = idempotency.fingerprint(
+            request.method, request.url.path, body.model_dump(mode="json", exclude_unset=True)
+        )
+        claim = idempotency.claim_for(actor, key, request_print)
+        replay = await idempotency.begin(session, claim)
+        if replay is not None:
+            headers = {"Idempotent-Replayed": "true"}
+            if tag := etag(replay.body):
+                headers["ETag"] = tag
+            return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
+    outcome = await work()
+    result = (
+        outcome.model_dump(mode="json", exclude_unset=True)
+        if isinstance(outcome, BaseModel)
+        else to_jsonable_python(outcome)
+    )
+    if claim is not None:
+        await idempotency.remember(session, claim, status_code, result)
+    tag = etag(result)
+    return JSONResponse(result, status_code=status_code, headers={"ETag": tag} if tag else None)
+
+
+def json_response(
+    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialize once, in pydantic's core: a model without the fields it left unset, or plain
+    values (UUIDs and datetimes as the schemas write them).
+
+    Returning a model to FastAPI would dump it, validate the dump against the response model
+    and encode it again: on the triage page that was most of the request's time.
+    """
+    body = (
+        content.model_dump_json(exclude_unset=True)
+        if isinstance(content, BaseModel)
+        else to_json(content)
+    )
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")

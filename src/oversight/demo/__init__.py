@@ -1,0 +1,81 @@
+"""Demo data for `make run`: a small city's departments, people and a year of concerns.
+
+Everything goes through the services, with the clock set back, so the demo history is what the
+app itself would have recorded: audited, hash-chained, and consistent with the reports.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight.config import Settings
+from oversight.db import Database, simulated_clock, utcnow
+from oversight.demo.city import (
+    DEMO_PASSWORD,
+    DEPARTMENTS,
+    PEOPLE,
+    RESIDENT_NAMES,
+    Step,
+    people,
+    plan,
+)
+from oversight.demo.steps import perform
+from oversight.models import User
+
+__all__ = ["DEMO_PASSWORD", "is_empty", "seed", "total"]
+
+
+def total(concern_count: int) -> int:
+    return len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES) + concern_count
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return not await session.scalar(select(func.count()).select_from(User))
+
+
+async def seed(
+    database: Database,
+    settings: Settings,
+    concern_count: int = 400,
+    advance: Callable[[int], None] = lambda _: None,
+    seed_value: int = 2026,
+) -> int:
+    """Create the demo city and a year of its concerns; returns how many records were made."""
+    rng = random.Random(seed_value)  # noqa: S311  (reproducible demo data, not secrets)
+    real_now = utcnow()
+    async with database.unit_of_work() as session:
+        city = await people(session)
+    advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
+
+    queue = plan(rng, concern_count, real_now, city)
+    heapq.heapify(queue)
+    ids: dict[int, uuid.UUID] = {}
+    facts: dict[int, dict[str, Any]] = {}
+    order = concern_count
+    clock_at = real_now
+
+    def later(step: Step, action: str, days: float, index: int | None = None) -> None:
+        nonlocal order
+        at = step.at + timedelta(days=days, seconds=rng.uniform(60, 7200))
+        if at < real_now:
+            order += 1
+            heapq.heappush(queue, Step(at, order, action, step.index if index is None else index))
+
+    # One transaction per step, in time order, so every audit event carries its step's time.
+    with simulated_clock(lambda: clock_at):
+        while queue:
+            step = heapq.heappop(queue)
+            clock_at = step.at
+            async with database.unit_of_work() as session:
+                await perform(session, settings, rng, city, step, ids, facts, later)
+            if step.action == "submit":
+                advance(1)
+    return total(concern_count)

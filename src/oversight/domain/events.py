@@ -1,0 +1,49 @@
+"""The audit log's vocabulary: what kind of thing an event is about, and what happened to it.
+
+Every event's ``action`` is one of ``AuditAction``; timelines, filters and tests name these
+members rather than spelling the strings again.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EntityType(StrEnum):
+    USER = "user"
+    DEPARTMENT = "department"
+    CATEGORY = "category"
+    CONCERN = "concern"
+    MEETING = "meeting"
+    RESOLUTION = "resolution"
+    RECOMMENDATION = "recommendation"
+
+
+class AuditAction(StrEnum):
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
+    SIGN_IN_FAILED = "auth.sign_in_failed"
+    REFRESH_REUSED = "auth.refresh_reused"
+    DEPARTMENT_CREATED = "department.created"
+    CATEGORY_CREATED = "category.created"
+    CONCERN_SUBMITTED = "concern.submitted"
+    CONCERN_EDITED = "concern.edited"
+    CONCERN_TRANSITION = "concern.transition"
+    ALLEGATION_ADDED = "concern.allegation_added"
+    ALLEGATION_CHANGED = "concern.allegation_changed"
+    NOTE_ADDED = "concern.note_added"
+    MEETING_CREATED = "meeting.created"
+    MEETING_EDITED = "meeting.edited"
+    MEETING_POSTPONED = "meeting.postponed"
+    MEETING_TRANSITION = "meeting.transition"
+    AGENDA_ITEM_ADDED = "meeting.agenda_item_added"
+    AGENDA_ITEM_CHANGED = "meeting.agenda_item_changed"
+    AGENDA_ITEM_REMOVED = "meeting.agenda_item_removed"
+    ATTENDANCE_TAKEN = "meeting.attendance"
+    MINUTES_DRAFTED = "meeting.minutes_drafted"
+    MINUTES_APPROVED = "meeting.minutes_approved"
+    RESOLUTION_CREATED = "resolution.created"
+    RESOLUTION_EDITED = "resolution.edited"
+    RESOLUTION_TRANSITION = "resolution.transition"
+    VOTE_CAST = "resolution.vote"
+    RECOMMENDATION_TRANSITION = "recommendation.transition"

@@ -1,0 +1,246 @@
+"""Who may do what: one pure policy per resource, as tables a reader checks at a glance.
+
+A policy answers role x action x (the resource's state, the caller's relation to it) with
+``None`` (allowed) or the reason it is refused. Services ask it at one point, after loading the
+resource (404 when the caller may not see it at all) and checking its version (428/412), and
+raise the reason as a 403 with ``services.common.authorize``. What the caller may *see* (rows,
+fields, notes, timeline entries) is policy too, and lives here beside what they may *do*; the
+status machines (``domain.machines``) say which role makes which move.
+
+``role`` is ``None`` for an anonymous caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from oversight.domain.concerns import ConcernStatus, NoteVisibility
+from oversight.domain.events import AuditAction
+from oversight.domain.roles import Role
+
+RESIDENT, OFFICER, COMMISSIONER, ADMIN = Role
+
+#: None when allowed; otherwise why not, in words the caller is shown.
+Refusal = str | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The roles an action is granted to, and what everyone else is told."""
+
+    roles: frozenset[Role]
+    refused: str
+    anonymous: bool = False
+
+    def check(self, role: Role | None) -> Refusal:
+        if role is None:
+            return None if self.anonymous else self.refused
+        return None if role in self.roles else self.refused
+
+
+def grant(roles: set[Role], refused: str, *, anonymous: bool = False) -> Grant:
+    return Grant(frozenset(roles), refused, anonymous)
+
+
+A = TypeVar("A", bound=StrEnum)
+
+
+def _decide(grants: Mapping[A, Grant], role: Role | None, action: A) -> Refusal:
+    return grants[action].check(role)
+
+
+# Accounts, departments, categories, the audit log ----------------------------------------------
+
+
+class AdminAction(StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_DEPARTMENTS = "manage_departments"
+    MANAGE_CATEGORIES = "manage_categories"
+    READ_DEPARTMENTS = "read_departments"
+    READ_AUDIT = "read_audit"
+
+
+ADMINISTRATION: dict[AdminAction, Grant] = {
+    AdminAction.MANAGE_USERS: grant({ADMIN}, "Your role may not manage users."),
+    AdminAction.MANAGE_DEPARTMENTS: grant({ADMIN}, "Your role may not manage departments."),
+    AdminAction.MANAGE_CATEGORIES: grant({ADMIN}, "Your role may not manage categories."),
+    AdminAction.READ_DEPARTMENTS: grant(set(Role), "Your role may not read departments."),
+    AdminAction.READ_AUDIT: grant({COMMISSIONER, ADMIN}, "Your role may not read audit."),
+}
+
+
+def administration(role: Role | None, action: AdminAction) -> Refusal:
+    return _decide(ADMINISTRATION, role, action)
+
+
+# Concerns ------------------------------------------------------------------------------------
+
+
+class ConcernAction(StrEnum):
+    SUBMIT = "submit"
+    READ_NOTES = "read_notes"
+    READ_RESPONSES = "read_responses"
+    RESPOND = "respond"
+    ADD_ALLEGATION = "add_allegation"
+    CHANGE_ALLEGATION = "change_allegation"
+
+
+CONCERNS: dict[ConcernAction, Grant] = {
+    ConcernAction.SUBMIT: grant(
+        {RESIDENT},
+        "Concerns are brought by residents; staff accounts cannot submit them.",
+        anonymous=True,
+    ),
+    ConcernAction.READ_NOTES: grant(
+        {COMMISSIONER, ADMIN, RESIDENT}, "Officers do not see notes on concerns."
+    ),
+    ConcernAction.READ_RESPONSES: grant(
+        {COMMISSIONER, ADMIN, OFFICER},
+        "Department responses are read by the commission and the department.",
+    ),
+    ConcernAction.RESPOND: grant(
+        {OFFICER}, "Only an officer of the referred department answers a concern."
+    ),
+    ConcernAction.ADD_ALLEGATION: grant({COMMISSIONER}, "Only commissioners may add allegations."),
+    ConcernAction.CHANGE_ALLEGATION: grant(
+        {COMMISSIONER}, "Only commissioners may change allegations."
+    ),
+}
+
+#: Who reads every concern; residents read their own, officers their department's.
+SEES_EVERY_CONCERN = frozenset({COMMISSIONER, ADMIN})
+#: Fields of a concern each kind of editor may change.
+COMMISSIONER_FIELDS = frozenset({"priority", "category", "assignee_id", "neighborhood"})
+OWNER_FIELDS = frozenset({"description"})
+
+
+def concerns(
+    role: Role | None, action: ConcernAction, *, own_department: bool | None = None
+) -> Refusal:
+    """``own_department``: the concern is referred to the caller's department (for RESPOND)."""
+    if refused := _decide(CONCERNS, role, action):
+        return refused
+    if action is ConcernAction.RESPOND and not own_department:
+        return CONCERNS[action].refused
+    return None
+
+
+def editable_fields(role: Role, status: str, *, owner: bool) -> frozenset[str]:
+    """What this caller may change in a concern that is ``status`` now: commissioners its
+    triage fields; its owner the description while it is still ``submitted``."""
+    if role is COMMISSIONER:
+        return COMMISSIONER_FIELDS
+    if role is RESIDENT and owner and status == ConcernStatus.SUBMITTED:
+        return OWNER_FIELDS
+    return frozenset()
+
+
+class ConcernFields(StrEnum):
+    """Groups of a concern's fields that not every reader sees."""
+
+    #: Who complained and how to reach them, and the tracking code: never the police.
+    IDENTITY = "identity"
+    PRIORITY = "priority"
+    ASSIGNEE = "assignee"
+
+
+CONCERN_FIELDS_SEEN: dict[Role, frozenset[ConcernFields]] = {
+    COMMISSIONER: frozenset(ConcernFields),
+    ADMIN: frozenset(ConcernFields),
+    OFFICER: frozenset({ConcernFields.PRIORITY}),
+    RESIDENT: frozenset({ConcernFields.IDENTITY}),
+}
+
+#: Which notes each role reads and writes; officers read none, so they never see a
+#: resident's words.
+NOTES_READ: dict[Role, frozenset[NoteVisibility]] = {
+    COMMISSIONER: frozenset(NoteVisibility),
+    ADMIN: frozenset(NoteVisibility),
+    RESIDENT: frozenset({NoteVisibility.PUBLIC}),
+    OFFICER: frozenset(),
+}
+NOTES_WRITTEN: dict[Role, frozenset[NoteVisibility]] = {
+    COMMISSIONER: frozenset(NoteVisibility),
+    RESIDENT: frozenset({NoteVisibility.PUBLIC}),
+}
+NOTE_DEFAULT: dict[Role, NoteVisibility] = {
+    COMMISSIONER: NoteVisibility.INTERNAL,
+    RESIDENT: NoteVisibility.PUBLIC,
+}
+
+
+def note_visibility(role: Role, asked: NoteVisibility | None) -> NoteVisibility:
+    """The visibility a note by ``role`` gets when it asks for ``asked`` (or none)."""
+    return asked or NOTE_DEFAULT.get(role, NoteVisibility.INTERNAL)
+
+
+def write_note(role: Role, visibility: NoteVisibility) -> Refusal:
+    if visibility in NOTES_WRITTEN.get(role, frozenset()):
+        return None
+    return f"A {role} may not add {visibility} notes."
+
+
+STATUS_ACTIONS = (AuditAction.CONCERN_SUBMITTED, AuditAction.CONCERN_TRANSITION)
+#: What each role's timeline of a concern shows (None: everything). Residents: status changes
+#: and public notes only. Officers: status changes and allegations (never notes, never who
+#: complained).
+TIMELINE: dict[Role, tuple[AuditAction, ...] | None] = {
+    COMMISSIONER: None,
+    ADMIN: None,
+    RESIDENT: (*STATUS_ACTIONS, AuditAction.NOTE_ADDED),
+    OFFICER: (*STATUS_ACTIONS, AuditAction.ALLEGATION_ADDED, AuditAction.ALLEGATION_CHANGED),
+}
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingAction(StrEnum):
+    READ = "read"
+    MANAGE = "manage"
+
+
+MEETINGS: dict[MeetingAction, Grant] = {
+    MeetingAction.READ: grant(
+        {COMMISSIONER, ADMIN}, "Meetings are managed by the commission; see /public/meetings."
+    ),
+    MeetingAction.MANAGE: grant({COMMISSIONER}, "Only commissioners manage meetings."),
+}
+
+
+def meetings(role: Role | None, action: MeetingAction) -> Refusal:
+    return _decide(MEETINGS, role, action)
+
+
+# Resolutions and recommendations ---------------------------------------------------------------
+
+
+class ResolutionAction(StrEnum):
+    READ = "read"
+    MANAGE = "manage"
+
+
+RESOLUTIONS: dict[ResolutionAction, Grant] = {
+    ResolutionAction.READ: grant(
+        {COMMISSIONER, ADMIN},
+        "Resolutions are the commission's; decided ones are at /public/resolutions.",
+    ),
+    ResolutionAction.MANAGE: grant(
+        {COMMISSIONER}, "Only commissioners draft, propose and vote on resolutions."
+    ),
+}
+
+
+def resolutions(role: Role | None, action: ResolutionAction) -> Refusal:
+    return _decide(RESOLUTIONS, role, action)
+
+
+def answer_recommendation(role: Role, *, addressed_to_caller: bool) -> Refusal:
+    """An officer answers only the recommendations addressed to their department (which role
+    makes which answer is the recommendation machine's)."""
+    if role is OFFICER and not addressed_to_caller:
+        return "Only the department a recommendation is addressed to answers it."
+    return None

@@ -1,0 +1,96 @@
+"""Accounts and sign-in: registration, users, tokens. Passwords follow ``oversight.passwords``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    EmailStr,
+    Field,
+    model_validator,
+)
+
+from oversight import passwords
+from oversight.domain.roles import Role
+from oversight.schemas.base import (
+    In,
+    Out,
+    Text200,
+)
+
+
+def _password_policy(password: str) -> str:
+    """The rules that need no e-mail: a 422 naming the rule broken."""
+    if broken := passwords.broken_rule(password):
+        raise ValueError(broken)
+    return password
+
+
+Password = Annotated[
+    str,
+    Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH),
+    AfterValidator(_password_policy),
+]
+
+
+Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
+
+
+def _password_is_not_email(password: str, email: str) -> None:
+    if broken := passwords.broken_rule(password, email):
+        raise ValueError(broken)
+
+
+class AccountCreate(In):
+    email: Email
+    password: Password
+    display_name: Text200
+
+    @model_validator(mode="after")
+    def _policy(self) -> Self:
+        _password_is_not_email(self.password, self.email)
+        return self
+
+
+class UserCreate(In):
+    email: Email
+    display_name: Text200
+    role: Role
+    password: Password
+    department_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _policy(self) -> Self:
+        _password_is_not_email(self.password, self.email)
+        return self
+
+
+class UserUpdate(In):
+    role: Role | None = None
+    is_active: bool | None = None
+    department_id: uuid.UUID | None = None
+
+
+class UserOut(Out):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    department_id: uuid.UUID | None
+    is_active: bool
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str
+
+
+class TokenRefresh(In):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]

@@ -1,0 +1,233 @@
+"""Concerns, their allegations, notes, department responses and timelines, and the
+public status view by tracking code."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from oversight.domain.concerns import (
+    ActionTaken,
+    ConcernStatus,
+    Finding,
+    Kind,
+    NoteVisibility,
+    Priority,
+)
+from oversight.schemas.accounts import Email
+from oversight.schemas.base import (
+    In,
+    LongText,
+    NoteBody,
+    Out,
+    Reason,
+    Summary,
+    Text200,
+)
+from oversight.schemas.directory import CategoryCode
+
+Neighborhood = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+
+
+Badge = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class LocationCreate(In):
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    neighborhood: Neighborhood | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+
+
+class AllegationCreate(In):
+    category: CategoryCode
+    officer_badge: Badge | None = None
+    officer_name: Text200 | None = None
+    description: LongText | None = None
+
+
+class AllegationUpdate(In):
+    category: CategoryCode | None = None
+    officer_badge: Badge | None = None
+    officer_name: Text200 | None = None
+    description: LongText | None = None
+    finding: Finding | None = None
+
+
+class ConcernCreate(In):
+    kind: Kind
+    category: CategoryCode
+    summary: Summary
+    description: LongText
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When it happened; at most one day in the future."
+    )
+    location: LocationCreate | None = None
+    allegations: Annotated[list[AllegationCreate], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    contact_email: Email | None = Field(
+        default=None, description="How an anonymous submitter may be reached (optional)."
+    )
+
+    @model_validator(mode="after")
+    def _not_in_the_future(self) -> Self:
+        if self.occurred_at and self.occurred_at > datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("occurred_at may not be more than a day in the future")
+        return self
+
+
+class ConcernUpdate(In):
+    """Commissioners: priority, category, assignee_id, neighborhood. The submitter:
+    description, while the concern is still `submitted`."""
+
+    priority: Priority | None = None
+    category: CategoryCode | None = None
+    assignee_id: uuid.UUID | None = None
+    neighborhood: Neighborhood | None = None
+    description: LongText | None = None
+
+
+class FindingCreate(In):
+    allegation_id: uuid.UUID
+    finding: Finding
+
+
+class ConcernTransition(In):
+    to: ConcernStatus
+    reason: Reason | None = Field(default=None, description="Kept in the audit log.")
+    public_note: Reason | None = Field(
+        default=None, description="Shown to the submitter and on the public status page."
+    )
+    disposition: Finding | None = None
+    findings: Annotated[list[FindingCreate], Field(max_length=50)] | None = None
+    department_id: uuid.UUID | None = None
+    response_due_at: AwareDatetime | None = None
+    meeting_id: uuid.UUID | None = None
+
+
+class LocationOut(Out):
+    address: str | None
+    neighborhood: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class AllegationOut(Out):
+    id: uuid.UUID
+    category: str
+    officer_badge: str | None
+    officer_name: str | None
+    description: str | None
+    finding: Finding | None
+
+
+class ConcernOut(BaseModel):
+    """A concern as this caller may see it: fields the caller may not see are omitted."""
+
+    id: uuid.UUID
+    tracking_code: str | None = None
+    kind: Kind
+    category: str
+    summary: str
+    description: str
+    occurred_at: datetime | None
+    location: LocationOut
+    allegations: list[AllegationOut]
+    status: str
+    priority: Priority | None = None
+    disposition: Finding | None
+    department_id: uuid.UUID | None
+    assignee_id: uuid.UUID | None = None
+    submitted_by: uuid.UUID | None = None
+    anonymous: bool | None = None
+    contact_email: str | None = None
+    triage_due_at: datetime
+    response_due_at: datetime | None
+    overdue: bool
+    allowed_transitions: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class NoteCreate(In):
+    body: NoteBody
+    visibility: NoteVisibility | None = Field(
+        default=None,
+        description="Residents may post only `public` notes (their default); staff default to "
+        "`internal`.",
+    )
+
+
+class PublicNoteCreate(In):
+    body: NoteBody
+
+
+class NoteOut(Out):
+    id: uuid.UUID
+    body: str
+    visibility: NoteVisibility
+    author_id: uuid.UUID | None
+    by_submitter: bool
+    created_at: datetime
+
+
+class ResponseCreate(In):
+    body: LongText
+    action_taken: ActionTaken
+
+
+class ResponseOut(Out):
+    id: uuid.UUID
+    concern_id: uuid.UUID
+    department_id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    action_taken: ActionTaken
+    created_at: datetime
+
+
+class ConcernEventOut(BaseModel):
+    """One entry of a concern's timeline. Residents and officers get a redacted view."""
+
+    seq: int
+    at: datetime
+    action: str
+    actor_role: str | None = None
+    actor_id: uuid.UUID | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+    public_note: str | None = None
+    data: dict[str, Any] | None = None
+
+
+class PublicTimelineEntry(BaseModel):
+    at: datetime
+    status: str
+    public_note: str | None
+
+
+class PublicConcernStatus(BaseModel):
+    tracking_code: str
+    kind: Kind
+    category: str
+    status: str
+    disposition: Finding | None
+    received_on: date
+    response_due_on: date | None
+    overdue: bool
+    timeline: list[PublicTimelineEntry]

@@ -1,0 +1,83 @@
+"""The public transparency summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+Cells = dict[str, int | None]
+
+
+MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class PublicPeriod(BaseModel):
+    """Whole months, ``YYYY-MM``, both included."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: MonthText = Field(alias="from")
+    end: MonthText = Field(alias="to")
+
+
+class PublicMonth(BaseModel):
+    month: MonthText
+    received: int | None
+    closed: int | None
+
+
+class PublicConcernFigures(BaseModel):
+    received: int | None
+    by_kind: Cells
+    by_category: Cells
+    by_neighborhood: Cells
+    by_status: Cells
+    by_month: list[PublicMonth]
+    dispositions: Cells
+
+
+class PublicTimeliness(BaseModel):
+    median_days_to_triage: float | None
+    median_days_to_response: float | None
+    p90_days_to_response: float | None
+    median_days_to_resolution: float | None
+    response_sla_met_pct: float | None
+    overdue_open: int | None
+
+
+class PublicRecommendationFigures(BaseModel):
+    """Public record: exact, as on the scorecard."""
+
+    total: int
+    by_status: dict[str, int]
+
+
+class PublicCommissionFigures(BaseModel):
+    meetings_held: int
+    resolutions_adopted: int
+    recommendations: PublicRecommendationFigures
+    implementation_rate_pct: float | None
+
+
+class PublicChainHead(BaseModel):
+    seq: int
+    hash: str
+
+
+class PublicSummary(BaseModel):
+    """Counts from 1 to threshold-1 are null, with complementary suppression per dimension."""
+
+    period: PublicPeriod
+    generated_at: datetime
+    suppression_threshold: int
+    concerns: PublicConcernFigures
+    timeliness: PublicTimeliness
+    commission: PublicCommissionFigures
+    audit_head: PublicChainHead

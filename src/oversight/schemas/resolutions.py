@@ -1,0 +1,117 @@
+"""Resolutions, votes and recommendations, and the public scorecard."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+)
+
+from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
+from oversight.domain.votes import Choice
+from oversight.schemas.base import (
+    In,
+    LongText,
+    Out,
+    Reason,
+    Text200,
+)
+
+
+class RecommendationCreate(In):
+    text: LongText
+    department_id: uuid.UUID
+    due_at: AwareDatetime | None = None
+
+
+class ResolutionCreate(In):
+    title: Text200
+    body: LongText
+    concern_ids: Annotated[list[uuid.UUID], Field(max_length=100)] = Field(default_factory=list)
+    recommendations: Annotated[list[RecommendationCreate], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+
+
+class ResolutionUpdate(In):
+    """Only while draft. `concern_ids` and `recommendations`, when given, replace the lists."""
+
+    title: Text200 | None = None
+    body: LongText | None = None
+    concern_ids: Annotated[list[uuid.UUID], Field(max_length=100)] | None = None
+    recommendations: Annotated[list[RecommendationCreate], Field(max_length=50)] | None = None
+
+
+class ResolutionTransition(In):
+    to: Literal[ResolutionStatus.PROPOSED, ResolutionStatus.WITHDRAWN]
+    meeting_id: uuid.UUID | None = None
+    reason: Reason | None = None
+
+
+class VoteCreate(In):
+    vote: Choice
+    reason: Reason | None = Field(default=None, description="Required when recusing.")
+
+
+class VoteOut(BaseModel):
+    commissioner_id: uuid.UUID
+    name: str
+    vote: Choice
+    reason: str | None
+
+
+class TallyOut(BaseModel):
+    yes: int
+    no: int
+    abstain: int
+    recused: int
+    absent: int
+
+
+class RecommendationOut(Out):
+    id: uuid.UUID
+    text: str
+    department_id: uuid.UUID
+    due_at: datetime | None
+    status: RecommendationStatus
+    department_response: str | None
+    version: int
+
+
+class ResolutionOut(BaseModel):
+    id: uuid.UUID
+    number: str | None
+    title: str
+    body: str
+    status: ResolutionStatus
+    meeting_id: uuid.UUID | None
+    concern_ids: list[uuid.UUID]
+    recommendations: list[RecommendationOut]
+    votes: list[VoteOut]
+    tally: TallyOut
+    decided_at: datetime | None
+    allowed_transitions: list[str] = []
+    version: int
+
+
+class RecommendationResponseCreate(In):
+    status: Literal[
+        RecommendationStatus.ACCEPTED,
+        RecommendationStatus.PARTIALLY_ACCEPTED,
+        RecommendationStatus.REJECTED,
+        RecommendationStatus.IMPLEMENTED,
+    ]
+    body: LongText
+
+
+class PublicScorecard(BaseModel):
+    """Recommendations of adopted resolutions, by the departments' answers."""
+
+    total: int
+    by_status: dict[RecommendationStatus, int]
+    overdue: int = Field(description="Past their due date and neither implemented nor rejected.")

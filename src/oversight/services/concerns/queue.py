@@ -1,0 +1,131 @@
+"""The triage queue: filters, sorts and full-text search, tuned so that a page costs the same
+at 1,000,000 concerns as at 10,000 (bench/queue_scaling.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight.db import dialect_name, utcnow
+from oversight.domain.concerns import PRIORITY_RANK, ConcernStatus, Kind, Priority
+from oversight.domain.roles import Actor
+from oversight.models import Concern
+from oversight.pagination import SortKey, keyset_page
+from oversight.services.concerns.access import visible_to
+from oversight.services.concerns.view import (
+    ConcernView,
+    allegations_read,
+    page_columns,
+    represent,
+)
+
+#: The bound of the partial index of running clocks (``NO_DEADLINE`` as SQL).
+RUNNING_CLOCK_BOUND = "'9999-12-31 00:00:00+00'::timestamptz"
+
+Sort = Literal["created_at", "-created_at", "priority", "due"]
+
+
+@dataclass(frozen=True)
+class ConcernFilters:
+    status: Sequence[ConcernStatus] = ()
+    kind: Kind | None = None
+    category: str | None = None
+    priority: Priority | None = None
+    assignee_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+    neighborhood: str | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+SORTS: dict[str, list[SortKey]] = {
+    "created_at": [SortKey(Concern.created_at), SortKey(Concern.id)],
+    "-created_at": [SortKey(Concern.created_at, True), SortKey(Concern.id, True)],
+    "priority": [SortKey(Concern.priority_rank), SortKey(Concern.created_at), SortKey(Concern.id)],
+    "due": [SortKey(Concern.due_sort), SortKey(Concern.id)],
+}
+
+
+def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
+    if dialect_name(session) == "postgresql":
+        # Spelled exactly as the index ix_concerns_search, with constants rather than bound
+        # parameters, or the planner cannot match the expression and scans every row.
+        english: ColumnElement[str] = literal_column("'english'")
+        space: ColumnElement[str] = literal_column("' '")
+        text = Concern.summary.op("||")(space).op("||")(Concern.description)
+        matches = (
+            select(Concern.id)
+            .where(func.to_tsvector(english, text).op("@@")(func.websearch_to_tsquery(english, q)))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        # Matches first: otherwise, for a rare word, the planner walks the date index of the
+        # whole table hoping to meet 50 matches soon (measured: 3 s at 1,000,000 concerns).
+        return Concern.id.in_(select(matches.c.id))
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        Concern.summary.ilike(pattern, escape="\\"), Concern.description.ilike(pattern, escape="\\")
+    )
+
+
+def _filtered(session: AsyncSession, actor: Actor, f: ConcernFilters, now: datetime) -> Select[Any]:
+    # Columns, not ORM objects: the page is read-only, and identity-mapping 50 rows costs.
+    stmt = page_columns(dialect_name(session)).where(visible_to(actor))
+    if f.status:
+        stmt = stmt.where(Concern.status.in_([s.value for s in f.status]))
+    equal = {
+        Concern.kind: f.kind,
+        Concern.category: f.category,
+        Concern.assignee_id: f.assignee_id,
+        Concern.department_id: f.department_id,
+        Concern.neighborhood: f.neighborhood,
+        Concern.priority_rank: PRIORITY_RANK[f.priority] if f.priority else None,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.submitted_from is not None:
+        stmt = stmt.where(Concern.created_at >= f.submitted_from)
+    if f.submitted_to is not None:
+        stmt = stmt.where(Concern.created_at < f.submitted_to)
+    if f.overdue is True:
+        stmt = stmt.where(Concern.due_sort < now)
+        if dialect_name(session) == "postgresql":
+            # Names the predicate of the partial index ix_concerns_clock_running as a constant,
+            # so the newest-first walk skips every concern whose clock is not running.
+            stmt = stmt.where(Concern.due_sort < literal_column(RUNNING_CLOCK_BOUND))
+    elif f.overdue is False:
+        stmt = stmt.where(Concern.due_sort >= now)
+    if f.q:
+        stmt = stmt.where(_search(session, f.q))
+    return stmt
+
+
+async def page(
+    session: AsyncSession,
+    actor: Actor,
+    filters: ConcernFilters,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ConcernView], str | None]:
+    now = utcnow()
+    rows, next_cursor = await keyset_page(
+        session,
+        _filtered(session, actor, filters, now),
+        SORTS[sort],
+        limit=limit,
+        cursor=cursor,
+        columns=True,
+    )
+    return [represent(c, allegations_read(c["allegations"]), actor, now) for c in rows], next_cursor

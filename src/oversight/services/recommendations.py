@@ -1,0 +1,97 @@
+"""Recommendations of adopted resolutions: answered by the departments they address, and
+counted on the public scorecard."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import utcnow
+from oversight.domain import machines, policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
+from oversight.domain.roles import Actor
+from oversight.errors import Conflict, NotFound
+from oversight.models import Recommendation, Resolution
+from oversight.schemas.resolutions import (
+    PublicScorecard,
+    RecommendationOut,
+    RecommendationResponseCreate,
+)
+from oversight.services.common import authorize, enforce_move, load_row
+
+
+async def respond(
+    session: AsyncSession,
+    actor: Actor,
+    recommendation_id: uuid.UUID,
+    data: RecommendationResponseCreate,
+) -> RecommendationOut:
+    recommendation = await session.scalar(
+        select(Recommendation).where(Recommendation.id == recommendation_id).with_for_update()
+    )
+    if recommendation is None:
+        raise NotFound("No such recommendation.")
+    resolution = await load_row(
+        session, Resolution, recommendation.resolution_id, missing="No such resolution."
+    )
+    if resolution.status != ResolutionStatus.ADOPTED:
+        raise Conflict("Only an adopted resolution's recommendations are answered.")
+    authorize(
+        policies.answer_recommendation(
+            actor.role, addressed_to_caller=actor.department_id == recommendation.department_id
+        )
+    )
+    enforce_move(
+        machines.RECOMMENDATION_MOVES,
+        "recommendation",
+        recommendation.status,
+        data.status,
+        actor.role,
+        set(),
+    )
+    source = recommendation.status
+    recommendation.status = data.status
+    recommendation.department_response = data.body
+    recommendation.responded_at = utcnow()
+    recommendation.version += 1
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.RECOMMENDATION_TRANSITION,
+        entity_type=EntityType.RECOMMENDATION,
+        entity_id=recommendation.id,
+        from_status=source,
+        to_status=data.status,
+        data={"resolution_id": resolution.id},
+    )
+    return RecommendationOut.model_validate(recommendation)
+
+
+async def scorecard(session: AsyncSession) -> PublicScorecard:
+    """The commission's public scorecard, counted in SQL over adopted resolutions."""
+    adopted = (
+        select(Recommendation.status, Recommendation.due_at)
+        .join(Resolution, Resolution.id == Recommendation.resolution_id)
+        .where(Resolution.status == ResolutionStatus.ADOPTED)
+        .subquery()
+    )
+    rows = await session.execute(select(adopted.c.status, func.count()).group_by(adopted.c.status))
+    by_status = {status.value: 0 for status in RecommendationStatus}
+    for status, count in rows:
+        by_status[status] = count
+    overdue = await session.scalar(
+        select(func.count())
+        .select_from(adopted)
+        .where(
+            adopted.c.due_at < utcnow(),
+            adopted.c.status.not_in(
+                (RecommendationStatus.IMPLEMENTED, RecommendationStatus.REJECTED)
+            ),
+        )
+    )
+    return PublicScorecard(total=sum(by_status.values()), by_status=by_status, overdue=overdue or 0)

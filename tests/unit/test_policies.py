@@ -1,0 +1,155 @@
+"""Every policy as a table: for each action, exactly the roles (and anonymous callers) it is
+granted to, and the relation or state that narrows it further. A change to who may do what
+fails here first."""
+
+from __future__ import annotations
+
+import pytest
+
+from oversight.domain import policies
+from oversight.domain.concerns import ConcernStatus, NoteVisibility
+from oversight.domain.events import AuditAction
+from oversight.domain.policies import (
+    AdminAction,
+    ConcernAction,
+    ConcernFields,
+    MeetingAction,
+    ResolutionAction,
+)
+from oversight.domain.roles import Role
+
+RES, OFF, COM, ADM = Role.RESIDENT, Role.OFFICER, Role.COMMISSIONER, Role.ADMIN
+ANON = None
+
+
+def allowed(decide: object, action: object) -> set[Role | None]:
+    check = decide  # a policy function: (role, action) -> refusal
+    return {
+        role
+        for role in (*Role, ANON)
+        if check(role, action) is None  # type: ignore[operator]
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "granted"),
+    [
+        (AdminAction.MANAGE_USERS, {ADM}),
+        (AdminAction.MANAGE_DEPARTMENTS, {ADM}),
+        (AdminAction.MANAGE_CATEGORIES, {ADM}),
+        (AdminAction.READ_DEPARTMENTS, {RES, OFF, COM, ADM}),
+        (AdminAction.READ_AUDIT, {COM, ADM}),
+    ],
+)
+def test_administration(action: AdminAction, granted: set[Role | None]) -> None:
+    assert allowed(policies.administration, action) == granted
+
+
+def test_every_action_has_a_row() -> None:
+    assert set(policies.ADMINISTRATION) == set(AdminAction)
+    assert set(policies.CONCERNS) == set(ConcernAction)
+    assert set(policies.MEETINGS) == set(MeetingAction)
+    assert set(policies.RESOLUTIONS) == set(ResolutionAction)
+    assert set(policies.CONCERN_FIELDS_SEEN) == set(Role)
+    assert set(policies.NOTES_READ) == set(Role)
+    assert set(policies.TIMELINE) == set(Role)
+
+
+@pytest.mark.parametrize(
+    ("action", "granted"),
+    [
+        (ConcernAction.SUBMIT, {RES, ANON}),
+        (ConcernAction.READ_NOTES, {RES, COM, ADM}),
+        (ConcernAction.READ_RESPONSES, {OFF, COM, ADM}),
+        (ConcernAction.ADD_ALLEGATION, {COM}),
+        (ConcernAction.CHANGE_ALLEGATION, {COM}),
+    ],
+)
+def test_concerns(action: ConcernAction, granted: set[Role | None]) -> None:
+    assert allowed(policies.concerns, action) == granted
+
+
+@pytest.mark.parametrize(
+    ("role", "own_department", "refused"),
+    [
+        (OFF, True, False),
+        (OFF, False, True),
+        (COM, True, True),
+        (RES, True, True),
+        (ADM, True, True),
+    ],
+)
+def test_only_the_referred_department_responds(
+    role: Role, own_department: bool, refused: bool
+) -> None:
+    verdict = policies.concerns(role, ConcernAction.RESPOND, own_department=own_department)
+    assert (verdict is not None) is refused
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "owner", "fields"),
+    [
+        (COM, ConcernStatus.SUBMITTED, False, policies.COMMISSIONER_FIELDS),
+        (COM, ConcernStatus.CLOSED, False, policies.COMMISSIONER_FIELDS),
+        (RES, ConcernStatus.SUBMITTED, True, {"description"}),
+        (RES, ConcernStatus.TRIAGED, True, set()),
+        (RES, ConcernStatus.SUBMITTED, False, set()),
+        (OFF, ConcernStatus.REFERRED, False, set()),
+        (ADM, ConcernStatus.SUBMITTED, False, set()),
+    ],
+)
+def test_editable_fields(role: Role, status: ConcernStatus, owner: bool, fields: set[str]) -> None:
+    assert policies.editable_fields(role, status, owner=owner) == fields
+
+
+def test_officers_never_see_who_complained_nor_any_note() -> None:
+    assert ConcernFields.IDENTITY not in policies.CONCERN_FIELDS_SEEN[OFF]
+    assert policies.NOTES_READ[OFF] == frozenset()
+    timeline = policies.TIMELINE[OFF]
+    assert timeline is not None
+    assert AuditAction.NOTE_ADDED not in timeline
+    assert {COM, ADM} == policies.SEES_EVERY_CONCERN
+
+
+@pytest.mark.parametrize(
+    ("role", "visibility", "refused"),
+    [
+        (COM, NoteVisibility.INTERNAL, False),
+        (COM, NoteVisibility.PUBLIC, False),
+        (RES, NoteVisibility.PUBLIC, False),
+        (RES, NoteVisibility.INTERNAL, True),
+        (OFF, NoteVisibility.PUBLIC, True),
+        (ADM, NoteVisibility.INTERNAL, True),
+    ],
+)
+def test_notes_written(role: Role, visibility: NoteVisibility, refused: bool) -> None:
+    assert (policies.write_note(role, visibility) is not None) is refused
+
+
+def test_note_defaults() -> None:
+    assert policies.note_visibility(COM, None) is NoteVisibility.INTERNAL
+    assert policies.note_visibility(RES, None) is NoteVisibility.PUBLIC
+    assert policies.note_visibility(COM, NoteVisibility.PUBLIC) is NoteVisibility.PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("decide", "action", "granted"),
+    [
+        (policies.meetings, MeetingAction.READ, {COM, ADM}),
+        (policies.meetings, MeetingAction.MANAGE, {COM}),
+        (policies.resolutions, ResolutionAction.READ, {COM, ADM}),
+        (policies.resolutions, ResolutionAction.MANAGE, {COM}),
+    ],
+)
+def test_the_commission_s_own_work(decide: object, action: object, granted: set[Role]) -> None:
+    assert allowed(decide, action) == granted
+
+
+@pytest.mark.parametrize(
+    ("role", "addressed", "refused"), [(OFF, True, False), (OFF, False, True), (COM, False, False)]
+)
+def test_recommendations_are_answered_by_their_department(
+    role: Role, addressed: bool, refused: bool
+) -> None:
+    verdict = policies.answer_recommendation(role, addressed_to_caller=addressed)
+    assert (verdict is not None) is refused
