@@ -87,9 +87,19 @@ class UnrecordableEvent(ValueError):
     a programming error, refused before it can be committed."""
 
 
+class System:
+    """The service itself, acting by a rule rather than for a person (a proposal qualifying
+    when its supports reach the threshold): ``actor_role`` "system", no ``actor_id``."""
+
+    role = "system"
+
+
+SYSTEM = System()
+
+
 @dataclass
 class _Staged:
-    actor: Actor | None
+    actor: Actor | System | None
     action: str
     entity_type: str
     entity_id: uuid.UUID | None
@@ -102,7 +112,7 @@ class _Staged:
 async def record(
     session: AsyncSession,
     *,
-    actor: Actor | None,
+    actor: Actor | System | None,
     action: AuditAction,
     entity_type: EntityType,
     entity_id: uuid.UUID | None,
@@ -269,7 +279,7 @@ def _append_staged(session: Session) -> None:
         {
             "id": uuid.uuid4(),
             "at": at,
-            "actor_id": item.actor.user_id if item.actor else None,
+            "actor_id": item.actor.user_id if isinstance(item.actor, Actor) else None,
             "actor_role": str(item.actor.role) if item.actor else None,
             "action": item.action,
             "entity_type": item.entity_type,

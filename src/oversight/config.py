@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     rate_limit_submit_account: str = "20/day"
     #: Look-ups and notes by tracking code per client IP (against guessing codes).
     rate_limit_tracking_ip: str = "60/minute"
+    #: Anonymous comments per client IP (they wait for moderation).
+    rate_limit_comment_ip: str = "10/hour"
+    #: Supports that make a proposal `qualified` for the commission's answer.
+    proposal_support_threshold: Annotated[int, Field(ge=1, le=1_000_000)] = 25
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
@@ -63,6 +67,7 @@ class Settings(BaseSettings):
         "rate_limit_intake_ip",
         "rate_limit_submit_account",
         "rate_limit_tracking_ip",
+        "rate_limit_comment_ip",
     )
     @classmethod
     def _parse_rate(cls, value: str) -> str:

@@ -13,10 +13,12 @@ from oversight import __version__
 from oversight.api import (
     audit,
     auth,
+    comments,
     concerns,
     directory,
     health,
     meetings,
+    proposals,
     public,
     resolutions,
     users,
@@ -52,11 +54,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, directory, concerns, meetings, resolutions, audit, public):
+    for module in (
+        auth,
+        users,
+        directory,
+        concerns,
+        meetings,
+        resolutions,
+        comments,
+        proposals,
+        audit,
+        public,
+    ):
         api.include_router(module.router)
-    api.include_router(directory.public)
-    api.include_router(audit.public)
-    api.include_router(resolutions.public)
+    for area in (directory, audit, resolutions, comments, proposals):
+        api.include_router(area.public)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -41,6 +41,7 @@ class RateLimit(StrEnum):
     INTAKE_IP = "intake-ip"
     SUBMIT_ACCOUNT = "submit-account"
     TRACKING_IP = "tracking-ip"
+    COMMENT_IP = "comment-ip"
 
 
 def _too_many(seconds: float) -> TooManyRequests:
@@ -70,6 +71,7 @@ class RateLimiter:
             RateLimit.INTAKE_IP: parse(settings.rate_limit_intake_ip),
             RateLimit.SUBMIT_ACCOUNT: parse(settings.rate_limit_submit_account),
             RateLimit.TRACKING_IP: parse(settings.rate_limit_tracking_ip),
+            RateLimit.COMMENT_IP: parse(settings.rate_limit_comment_ip),
         }
 
     async def hit(self, limit: RateLimit, key: str) -> None:

@@ -17,6 +17,8 @@ class EntityType(StrEnum):
     MEETING = "meeting"
     RESOLUTION = "resolution"
     RECOMMENDATION = "recommendation"
+    COMMENT = "comment"
+    PROPOSAL = "proposal"
 
 
 class AuditAction(StrEnum):
@@ -47,3 +49,10 @@ class AuditAction(StrEnum):
     RESOLUTION_TRANSITION = "resolution.transition"
     VOTE_CAST = "resolution.vote"
     RECOMMENDATION_TRANSITION = "recommendation.transition"
+    COMMENT_CREATED = "comment.created"
+    COMMENT_MODERATED = "comment.moderated"
+    SPEAKER_SIGNED_UP = "meeting.speaker_signed_up"
+    PROPOSAL_CREATED = "proposal.created"
+    PROPOSAL_SUPPORTED = "proposal.supported"
+    PROPOSAL_SUPPORT_WITHDRAWN = "proposal.support_withdrawn"
+    PROPOSAL_TRANSITION = "proposal.transition"

@@ -16,6 +16,7 @@ from oversight.domain.concerns import ConcernStatus
 from oversight.domain.meetings import MeetingStatus
 from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Role
+from oversight.domain.voice import CommentStatus, ProposalStatus
 
 COMMISSIONER, OFFICER, RESIDENT = Role.COMMISSIONER, Role.OFFICER, Role.RESIDENT
 
@@ -188,4 +189,41 @@ RECOMMENDATION_MOVES: tuple[Move, ...] = (
     move({PENDING}, DECLINED, {OFFICER}),
     move({PENDING, ACCEPTED, PARTIALLY_ACCEPTED}, IMPLEMENTED, {OFFICER}),
     move({ACCEPTED}, PARTIALLY_ACCEPTED, {OFFICER}),
+)
+
+
+MODERATION = "POST /comments/{id}/moderation"
+SUPPORTS = "PUT /proposals/{id}/support"
+
+# A comment's moderation: pending ones are published or hidden; a published one may be hidden;
+# hidden is final (the body is never served publicly again).
+COMMENT_MOVES: tuple[Move, ...] = (
+    move({CommentStatus.PENDING}, CommentStatus.PUBLISHED, {COMMISSIONER}, via=MODERATION),
+    move(
+        {CommentStatus.PENDING, CommentStatus.PUBLISHED},
+        CommentStatus.HIDDEN,
+        {COMMISSIONER},
+        {"reason"},
+        via=MODERATION,
+    ),
+)
+
+# A proposal qualifies when its supports reach the threshold (the service itself makes that
+# move, as the `system` actor); commissioners answer it; its author may withdraw it while open.
+PROPOSAL_MOVES: tuple[Move, ...] = (
+    move({ProposalStatus.OPEN}, ProposalStatus.QUALIFIED, {RESIDENT}, via=SUPPORTS),
+    move(
+        {ProposalStatus.OPEN, ProposalStatus.QUALIFIED},
+        ProposalStatus.ACCEPTED,
+        {COMMISSIONER},
+        {"reason"},
+        takes={"resolution_id"},
+    ),
+    move(
+        {ProposalStatus.OPEN, ProposalStatus.QUALIFIED},
+        ProposalStatus.DECLINED,
+        {COMMISSIONER},
+        {"reason"},
+    ),
+    move({ProposalStatus.OPEN}, ProposalStatus.WITHDRAWN, {RESIDENT}),
 )

@@ -20,6 +20,7 @@ from typing import TypeVar
 from oversight.domain.concerns import ConcernStatus, NoteVisibility
 from oversight.domain.events import AuditAction
 from oversight.domain.roles import Role
+from oversight.domain.voice import CommentStatus
 
 RESIDENT, OFFICER, COMMISSIONER, ADMIN = Role
 
@@ -243,4 +244,48 @@ def answer_recommendation(role: Role, *, addressed_to_caller: bool) -> Refusal:
     makes which answer is the recommendation machine's)."""
     if role is OFFICER and not addressed_to_caller:
         return "Only the department a recommendation is addressed to answers it."
+    return None
+
+
+# Community voice -----------------------------------------------------------------------------
+
+
+class VoiceAction(StrEnum):
+    COMMENT = "comment"
+    MODERATE = "moderate"
+    READ_OWN_COMMENTS = "read_own_comments"
+    SIGN_UP_TO_SPEAK = "sign_up_to_speak"
+    READ_SPEAKERS = "read_speakers"
+    PROPOSE = "propose"
+    SUPPORT = "support"
+
+
+VOICE: dict[VoiceAction, Grant] = {
+    VoiceAction.COMMENT: grant(
+        {RESIDENT}, "Comments are residents' voice; staff speak through the commission.",
+        anonymous=True,
+    ),
+    VoiceAction.MODERATE: grant({COMMISSIONER}, "Only commissioners moderate comments."),
+    VoiceAction.READ_OWN_COMMENTS: grant({RESIDENT}, "Only residents have comments of their own."),
+    VoiceAction.SIGN_UP_TO_SPEAK: grant({RESIDENT}, "Residents sign up to speak."),
+    VoiceAction.READ_SPEAKERS: grant(
+        {COMMISSIONER, ADMIN}, "The speakers' list is the commission's; see /public/meetings."
+    ),
+    VoiceAction.PROPOSE: grant({RESIDENT}, "Proposals are brought by residents."),
+    VoiceAction.SUPPORT: grant({RESIDENT}, "Proposals are supported by residents."),
+}
+
+def voice(role: Role | None, action: VoiceAction) -> Refusal:
+    return _decide(VOICE, role, action)
+
+
+def comment_arrives_as(role: Role | None) -> CommentStatus:
+    """Residents' comments are published at once; anonymous ones wait for a commissioner."""
+    return CommentStatus.PUBLISHED if role is RESIDENT else CommentStatus.PENDING
+
+
+def withdraw_proposal(role: Role, *, author: bool) -> Refusal:
+    """Only its author withdraws a proposal (the machine says from which status)."""
+    if role is RESIDENT and not author:
+        return "Only the proposal's author withdraws it."
     return None

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
+from oversight.audit import System
 from oversight.db import utcnow
 from oversight.domain import machines
 from oversight.domain.events import AuditAction, EntityType
@@ -71,7 +72,7 @@ def authorize(refusal: Refusal) -> None:
 
 async def record_change(
     session: AsyncSession,
-    actor: Actor | None,
+    actor: Actor | System | None,
     resource: Tracked,
     entity_type: EntityType,
     action: AuditAction,
@@ -95,7 +96,7 @@ async def record_change(
 
 async def record_move(
     session: AsyncSession,
-    actor: Actor | None,
+    actor: Actor | System | None,
     resource: Stateful,
     entity_type: EntityType,
     action: AuditAction,

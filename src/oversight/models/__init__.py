@@ -1,0 +1,57 @@
+"""All tables, one module per area. Timestamps end in ``_at`` and are stored in UTC.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic and the tests
+rely on it); import the classes from here."""
+
+from oversight.models.accounts import (
+    AuditEvent,
+    AuthSession,
+    Category,
+    Department,
+    RefreshToken,
+    User,
+)
+from oversight.models.base import HasId
+from oversight.models.concerns import (
+    Allegation,
+    Concern,
+    ConcernNote,
+    IdempotencyRecord,
+    PoliceResponse,
+)
+from oversight.models.meetings import AgendaItem, Attendance, Meeting
+from oversight.models.resolutions import (
+    Recommendation,
+    Resolution,
+    ResolutionConcern,
+    ResolutionNumber,
+    Vote,
+)
+from oversight.models.voice import Comment, Proposal, ProposalSupport, Speaker
+
+__all__ = [
+    "AgendaItem",
+    "Allegation",
+    "Attendance",
+    "AuditEvent",
+    "AuthSession",
+    "Category",
+    "Comment",
+    "Concern",
+    "ConcernNote",
+    "Department",
+    "HasId",
+    "IdempotencyRecord",
+    "Meeting",
+    "PoliceResponse",
+    "Proposal",
+    "ProposalSupport",
+    "Recommendation",
+    "RefreshToken",
+    "Resolution",
+    "ResolutionConcern",
+    "ResolutionNumber",
+    "Speaker",
+    "User",
+    "Vote",
+]

@@ -1,0 +1,111 @@
+"""Accounts, sign-ins, reference data and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from oversight.db import Base, utcnow
+from oversight.domain.roles import Role
+from oversight.models.base import HasId, one_of
+
+
+class Department(HasId, Base):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+
+
+class User(HasId, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role"),)
+
+    # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    department_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuthSession(HasId, Base):
+    """One sign-in: the family of refresh tokens it rotates through, and its access tokens."""
+
+    __tablename__ = "auth_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class RefreshToken(HasId, Base):
+    __tablename__ = "refresh_tokens"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """One link of the hash chain. Append-only: triggers refuse UPDATE and DELETE.
+
+    No foreign keys point out of or into this table, so no cascade can ever reach it.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id", "seq"),
+        Index("ix_audit_events_actor_id_seq", "actor_id", "seq"),
+        Index("ix_audit_events_action_seq", "action", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[uuid.UUID | None]
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID | None]
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

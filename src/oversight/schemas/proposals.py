@@ -1,0 +1,52 @@
+"""Residents' policy proposals and the supports they gather."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from oversight.domain.voice import ProposalStatus
+from oversight.schemas.base import In, LongText, Reason, Text200
+
+
+class ProposalCreate(In):
+    title: Text200
+    body: LongText
+    show_name: bool = Field(
+        default=False,
+        description="Show your display name as the author; otherwise it reads `Resident`.",
+    )
+
+
+class ProposalTransition(In):
+    to: Literal[ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN]
+    reason: Reason | None = Field(
+        default=None, description="The commission's public response (required to decide)."
+    )
+    resolution_id: uuid.UUID | None = Field(
+        default=None, description="With `accepted`: a draft resolution that takes it up."
+    )
+
+
+class PublicProposalResponse(BaseModel):
+    body: str
+    at: datetime
+    resolution_id: uuid.UUID | None = None
+
+
+class PublicProposal(BaseModel):
+    """A proposal as anyone may read it."""
+
+    id: uuid.UUID
+    title: str
+    body: str
+    status: ProposalStatus
+    supports: int
+    support_threshold: int
+    author: str
+    response: PublicProposalResponse | None
+    created_at: datetime
+    version: int
