@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import httpx
 import psycopg
 
-from bench.concerns_throughput import BODY
 from bench.harness import cli, postgres_database, server
+from bench.throughput import BODY
 
 
 @dataclass
