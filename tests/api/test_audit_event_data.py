@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Role
+from tests.api.test_comments import drive_comments
 from tests.api.test_meetings import move_meeting
+from tests.api.test_proposals import drive_proposals
 from tests.api.test_resolutions import commission, draft, vote
 from tests.api.test_resolutions import move as move_resolution
+from tests.api.test_speakers import drive_speakers
 from tests.cases import Cast, new_meeting, reach, respond
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
 
@@ -403,6 +406,10 @@ async def _drive_everything(api: Api, cast: Cast) -> None:
 
 async def test_no_event_holds_a_placeholder_id(api: Api, cast: Cast) -> None:
     await _drive_everything(api, cast)
+    # Community voice, driven by each resource's own tests' drivers.
+    await drive_comments(api, cast)
+    await drive_proposals(api, cast)
+    await drive_speakers(api, cast)
     events = await api.audit_events()
     assert events, "nothing was audited"
 

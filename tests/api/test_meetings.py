@@ -391,15 +391,20 @@ async def test_public_views_hide_concerns_and_draft_minutes(api: Api, cast: Cast
     assert "Words of the resident" not in text
     assert concern["id"] not in text
     assert concern["tracking_code"] not in text
+    staff = await api.client.get(f"{MEETINGS}/{meeting['id']}", headers=cast.commissioner.headers)
     assert public["agenda"] == [
         {
+            "id": staff.json()["agenda"][0]["id"],  # the item's own id, to comment on it
             "position": 1,
             "title": "Concern review: inquiry (bias)",
             "kind": "concern",
             "category": "bias",
             "resolution_id": None,
+            "comments_count": 0,
+            "speakers_count": 0,
         }
     ]
+    assert public["speakers_count"] == 0
     assert public["attendance"] == [
         {"commissioner_id": str(cast.commissioner.id), "name": "Test commissioner", "present": True}
     ]

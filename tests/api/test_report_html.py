@@ -27,6 +27,8 @@ CHARTS = [
     "Concerns by neighborhood",
     "How long each stage took",
     "Recommendations by status",
+    "Community participation",
+    "Proposals by status",
 ]
 
 

@@ -15,8 +15,10 @@ from oversight.domain.policies import (
     ConcernFields,
     MeetingAction,
     ResolutionAction,
+    VoiceAction,
 )
 from oversight.domain.roles import Role
+from oversight.domain.voice import CommentStatus
 
 RES, OFF, COM, ADM = Role.RESIDENT, Role.OFFICER, Role.COMMISSIONER, Role.ADMIN
 ANON = None
@@ -153,3 +155,48 @@ def test_recommendations_are_answered_by_their_department(
 ) -> None:
     verdict = policies.answer_recommendation(role, addressed_to_caller=addressed)
     assert (verdict is not None) is refused
+
+
+@pytest.mark.parametrize(
+    ("action", "granted"),
+    [
+        (VoiceAction.COMMENT, {RES, None}),
+        (VoiceAction.MODERATE, {COM}),
+        (VoiceAction.READ_OWN_COMMENTS, {RES}),
+        (VoiceAction.SIGN_UP_TO_SPEAK, {RES}),
+        (VoiceAction.READ_SPEAKERS, {COM, ADM}),
+        (VoiceAction.PROPOSE, {RES}),
+        (VoiceAction.SUPPORT, {RES}),
+    ],
+)
+def test_community_voice(action: VoiceAction, granted: set[Role | None]) -> None:
+    assert allowed(policies.voice, action) == granted
+    assert set(policies.VOICE) == set(VoiceAction)
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "own", "seen"),
+    [
+        (COM, CommentStatus.PENDING, False, True),
+        (RES, CommentStatus.PENDING, True, True),
+        (RES, CommentStatus.PENDING, False, False),
+        (None, CommentStatus.PENDING, False, False),
+        (ADM, CommentStatus.PENDING, False, False),
+        (None, CommentStatus.PUBLISHED, False, True),
+        (OFF, CommentStatus.HIDDEN, False, True),
+    ],
+)
+def test_who_knows_a_comment_exists(
+    role: Role | None, status: CommentStatus, own: bool, seen: bool
+) -> None:
+    assert policies.sees_comment(role, status, own=own) is seen
+
+
+def test_comments_arrive_published_from_residents_and_pending_from_anyone_else() -> None:
+    assert policies.comment_arrives_as(RES) is CommentStatus.PUBLISHED
+    assert policies.comment_arrives_as(None) is CommentStatus.PENDING
+
+
+@pytest.mark.parametrize(("role", "author", "refused"), [(RES, True, False), (RES, False, True)])
+def test_only_the_author_withdraws_a_proposal(role: Role, author: bool, refused: bool) -> None:
+    assert (policies.withdraw_proposal(role, author=author) is not None) is refused

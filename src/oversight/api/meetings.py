@@ -20,7 +20,8 @@ from oversight.schemas.meetings import (
     MeetingUpdate,
     MinutesUpdate,
 )
-from oversight.services import meetings
+from oversight.schemas.speakers import SpeakerCreate, SpeakerOut
+from oversight.services import meetings, speakers
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
@@ -127,3 +128,27 @@ async def approve_minutes(
 ) -> Response:
     """Approval makes the minutes public."""
     return meeting_response(await meetings.approve_minutes(session, actor, meeting_id))
+
+
+@router.post(
+    "/{meeting_id}/speakers", status_code=status.HTTP_201_CREATED, response_model=SpeakerOut
+)
+async def sign_up_to_speak(
+    meeting_id: uuid.UUID, body: SpeakerCreate, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """A resident signs up to speak while the meeting is scheduled, once per meeting; the
+    answer gives their place in the order. The meeting's version (its ETag) does not change."""
+    return json_response(await speakers.sign_up(session, actor, meeting_id, body), 201)
+
+
+@router.get("/{meeting_id}/speakers", response_model=Page[SpeakerOut])
+async def list_speakers(
+    meeting_id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """The speakers in the order they signed up (commissioners and admins)."""
+    items, next_cursor = await speakers.page(session, actor, meeting_id, limit=limit, cursor=cursor)
+    return json_response(Page[SpeakerOut](items=items, next_cursor=next_cursor))

@@ -262,7 +262,8 @@ class VoiceAction(StrEnum):
 
 VOICE: dict[VoiceAction, Grant] = {
     VoiceAction.COMMENT: grant(
-        {RESIDENT}, "Comments are residents' voice; staff speak through the commission.",
+        {RESIDENT},
+        "Comments are residents' voice; staff speak through the commission.",
         anonymous=True,
     ),
     VoiceAction.MODERATE: grant({COMMISSIONER}, "Only commissioners moderate comments."),
@@ -275,8 +276,22 @@ VOICE: dict[VoiceAction, Grant] = {
     VoiceAction.SUPPORT: grant({RESIDENT}, "Proposals are supported by residents."),
 }
 
+
 def voice(role: Role | None, action: VoiceAction) -> Refusal:
     return _decide(VOICE, role, action)
+
+
+#: Who reads every comment, whatever its status (the moderation queue).
+SEES_EVERY_COMMENT = frozenset({COMMISSIONER})
+#: What anyone may know of a comment: a published one whole, a hidden one by its reason only.
+PUBLIC_COMMENTS = frozenset({CommentStatus.PUBLISHED, CommentStatus.HIDDEN})
+
+
+def sees_comment(role: Role | None, status: str, *, own: bool) -> bool:
+    """Whether a caller may know that a comment exists (else it is a 404): commissioners
+    every one, authors their own, everyone the published and the hidden ones (a pending
+    comment is nobody else's business until a commissioner publishes it)."""
+    return role in SEES_EVERY_COMMENT or own or status in PUBLIC_COMMENTS
 
 
 def comment_arrives_as(role: Role | None) -> CommentStatus:

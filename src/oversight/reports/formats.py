@@ -49,7 +49,7 @@ def _value(value: Any) -> Cell:
 
 #: Sections that are public record: never suppressed, so a null there is "none" (an empty
 #: cell: a rate over no recommendations), not "suppressed".
-EXACT = ("commission",)
+EXACT = ("commission", "participation")
 
 
 def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
@@ -60,7 +60,7 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
     yield "report", "suppression_threshold", summary["suppression_threshold"]
     yield "report", "audit_head_seq", summary["audit_head"]["seq"]
     yield "report", "audit_head_hash", summary["audit_head"]["hash"]
-    for section in ("concerns", "timeliness", "commission"):
+    for section in ("concerns", "timeliness", "commission", "participation"):
         for row in _flatten(section, summary[section]):
             yield (*row[:2], None) if section in EXACT and row[2] == SUPPRESSED else row
 
@@ -68,7 +68,7 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
 def _flatten(section: str, figures: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
     for name, value in figures.items():
         if isinstance(value, dict):
-            if "by_status" in value:  # recommendations: {total, by_status}
+            if "by_status" in value:  # recommendations, proposals: {total, by_status}
                 yield section, f"{name}.total", _value(value["total"])
                 value = value["by_status"]
                 name = f"{name}.by_status"

@@ -185,6 +185,32 @@ def _stage_times(figures: PublicSummary) -> Chart:
     )
 
 
+def _participation(figures: PublicSummary) -> Chart:
+    """Residents' part, in a fixed order (the figures are of different kinds): exact counts,
+    never suppressed."""
+    p = figures.participation
+    rows = [
+        ("Comments published", p.comments_published),
+        ("Sign-ups to speak at meetings", p.speakers),
+        ("Proposals made", p.proposals.total),
+        ("Supports given to proposals", p.supports),
+    ]
+    title = "Community participation"
+    description = "Bar chart: comments, sign-ups to speak, proposals and supports in the period."
+    chart = pygal.HorizontalBar(**_config(height=44 * len(rows) + 60))
+    chart.x_labels = [name for name, _ in reversed(rows)]
+    chart.add("Count", [value for _, value in reversed(rows)])
+    return Chart(
+        "participation",
+        title,
+        True,
+        description,
+        ("Participation", "Count"),
+        [(name, cell(value)) for name, value in rows],
+        _svg(chart, "participation", description),
+    )
+
+
 def render(figures: PublicSummary) -> str:
     concerns = figures.concerns
     commission = figures.commission
@@ -205,6 +231,14 @@ def render(figures: PublicSummary) -> str:
             "Status",
             "Recommendations",
             commission.recommendations.by_status,
+        ),
+        _participation(figures),
+        _bars(
+            "proposals",
+            "Proposals by status",
+            "Status",
+            "Proposals",
+            figures.participation.proposals.by_status,
         ),
     ]
     tables = [

@@ -6,10 +6,11 @@ counts (GROUPING SETS on PostgreSQL; one GROUP BY per dimension on SQLite, whose
 the two ordered neighbours of the quantile, LIMIT 2 OFFSET k, interpolated). No concern row is
 ever pulled into Python. Every count about concerns passes through ``domain.suppression``;
 statistics over fewer than ``threshold`` records are null. The commission's figures (meetings,
-resolutions, recommendations) are public record and published exactly, as the scorecard
-publishes them. Periods are whole months (``domain.periods``), and ``by_month`` lists every
-month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head included, so that
-its figures agree with each other.
+resolutions, recommendations) and the residents' participation (comments published,
+speakers, proposals and their supports) are public record and published exactly, as the
+scorecard publishes them. Periods are whole months (``domain.periods``), and ``by_month``
+lists every month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head
+included, so that its figures agree with each other.
 """
 
 from __future__ import annotations
@@ -32,7 +33,18 @@ from oversight.domain.suppression import (
     small,
     withhold_small_places,
 )
-from oversight.models import AuditEvent, Concern, Meeting, Recommendation, Resolution
+from oversight.domain.voice import CommentStatus, ProposalStatus
+from oversight.models import (
+    AuditEvent,
+    Comment,
+    Concern,
+    Meeting,
+    Proposal,
+    ProposalSupport,
+    Recommendation,
+    Resolution,
+    Speaker,
+)
 
 __all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]
 
@@ -145,6 +157,32 @@ class _Query:
         return found
 
 
+async def participation(session: AsyncSession, period: Period) -> dict[str, Any]:
+    """Residents' part in the period, exactly (public record, never suppressed): comments
+    published that were written in it, speakers and proposals signed up or made in it (the
+    proposals by their status now, every status listed), supports given in it."""
+    lower, upper = period.lower, period.upper
+    q = _Query(session, [])
+
+    def within(column: Any) -> list[ColumnElement[bool]]:
+        return [column >= lower, column < upper]
+
+    proposals = await q.grouped(
+        select(Proposal.status, func.count())
+        .where(*within(Proposal.created_at))
+        .group_by(Proposal.status)
+    )
+    by_status = {s.value: proposals.get(s, 0) for s in ProposalStatus}
+    return {
+        "comments_published": await q.count(
+            Comment, Comment.status == CommentStatus.PUBLISHED, *within(Comment.created_at)
+        ),
+        "speakers": await q.count(Speaker, *within(Speaker.created_at)),
+        "proposals": {"total": sum(by_status.values()), "by_status": by_status},
+        "supports": await q.count(ProposalSupport, *within(ProposalSupport.created_at)),
+    }
+
+
 async def compute(session: AsyncSession, period: Period, threshold: int) -> dict[str, Any]:
     """The summary; run it in a ``Reads.SNAPSHOT`` unit of work, so that its figures agree."""
     lower, upper = period.lower, period.upper
@@ -236,5 +274,6 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             if recommended == 0
             else round(100 * by_status[RecommendationStatus.IMPLEMENTED.value] / recommended, 1),
         },
+        "participation": await participation(session, period),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
     }

@@ -54,6 +54,9 @@ class CommentOut(Out):
     status: CommentStatus
     hidden_reason: str | None = None
     created_at: datetime
+    version: int = Field(
+        description="Also served as the `ETag`; send it as `If-Match` to moderate."
+    )
 
 
 class PublicComment(BaseModel):
@@ -65,6 +68,20 @@ class PublicComment(BaseModel):
     author: str
     status: Literal[CommentStatus.PUBLISHED] = CommentStatus.PUBLISHED
     created_at: datetime
+
+
+class PublicHiddenComment(BaseModel):
+    """A comment hidden by moderation, as the public sees it: why, never what it said or who."""
+
+    id: uuid.UUID
+    target: CommentTargetRef
+    status: Literal[CommentStatus.HIDDEN] = CommentStatus.HIDDEN
+    hidden_reason: str
+    created_at: datetime
+
+
+#: One comment as the public sees it: published (its body) or hidden (the reason only).
+PublicCommentView = Annotated[PublicComment | PublicHiddenComment, Field(discriminator="status")]
 
 
 class PublicCommentPage(BaseModel):

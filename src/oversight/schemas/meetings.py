@@ -105,6 +105,10 @@ class MeetingOut(BaseModel):
 
 
 class PublicAgendaItem(BaseModel):
+    id: uuid.UUID = Field(
+        description="Comment on it (`POST /comments`, target `agenda_item`) until the meeting"
+        " adjourns; read its comments at `/public/comments`."
+    )
     position: int
     title: str
     kind: AgendaItemKind
@@ -112,6 +116,8 @@ class PublicAgendaItem(BaseModel):
     resolution_id: uuid.UUID | None = Field(
         default=None, description="For resolution items: see /public/resolutions once decided."
     )
+    comments_count: int = Field(description="Its published comments.")
+    speakers_count: int = Field(description="Residents signed up to speak to this item.")
 
 
 class PublicAttendance(BaseModel):
@@ -137,3 +143,4 @@ class PublicMeeting(BaseModel):
     agenda: list[PublicAgendaItem]
     attendance: list[PublicAttendance]
     minutes: PublicMinutes | None
+    speakers_count: int = Field(description="Residents signed up to speak, on any item or none.")

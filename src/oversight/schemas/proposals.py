@@ -11,8 +11,13 @@ from pydantic import BaseModel, Field
 from oversight.domain.voice import ProposalStatus
 from oversight.schemas.base import In, LongText, Reason, Text200
 
+#: The public list's orders: most supported first, or newest first (ties by id, descending).
+ProposalSort = Literal["-supports", "-created_at"]
+
 
 class ProposalCreate(In):
+    """A resident's policy idea; it opens with no supports and the threshold then in force."""
+
     title: Text200
     body: LongText
     show_name: bool = Field(
@@ -32,6 +37,9 @@ class ProposalTransition(In):
 
 
 class PublicProposalResponse(BaseModel):
+    """The commission's public answer: its reason, when, and the draft resolution that takes
+    an accepted proposal up (if any)."""
+
     body: str
     at: datetime
     resolution_id: uuid.UUID | None = None
@@ -46,7 +54,11 @@ class PublicProposal(BaseModel):
     status: ProposalStatus
     supports: int
     support_threshold: int
-    author: str
-    response: PublicProposalResponse | None
+    author: str = Field(
+        description="The author's display name if they chose to show it, else `Resident`."
+    )
+    response: PublicProposalResponse | None = Field(
+        description="The commission's answer, once accepted or declined."
+    )
     created_at: datetime
     version: int

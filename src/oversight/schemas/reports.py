@@ -66,13 +66,33 @@ class PublicCommissionFigures(BaseModel):
     implementation_rate_pct: float | None
 
 
+class PublicProposalFigures(BaseModel):
+    """Public record: exact. Every status is listed, zeros included."""
+
+    total: int
+    by_status: dict[str, int]
+
+
+class PublicParticipation(BaseModel):
+    """Residents' part in the commission's work in the period: public record, published
+    exactly (never suppressed)."""
+
+    comments_published: int = Field(description="Comments written in the period, published.")
+    speakers: int = Field(description="Sign-ups to speak at a meeting made in the period.")
+    proposals: PublicProposalFigures = Field(
+        description="Proposals made in the period, by their status now."
+    )
+    supports: int = Field(description="Supports given to proposals in the period.")
+
+
 class PublicChainHead(BaseModel):
     seq: int
     hash: str
 
 
 class PublicSummary(BaseModel):
-    """Counts from 1 to threshold-1 are null, with complementary suppression per dimension."""
+    """Counts about concerns from 1 to threshold-1 are null, with complementary suppression
+    per dimension; the commission's figures and participation are public record, exact."""
 
     period: PublicPeriod
     generated_at: datetime
@@ -80,4 +100,5 @@ class PublicSummary(BaseModel):
     concerns: PublicConcernFigures
     timeliness: PublicTimeliness
     commission: PublicCommissionFigures
+    participation: PublicParticipation
     audit_head: PublicChainHead

@@ -96,6 +96,7 @@ class ResolutionOut(BaseModel):
     tally: TallyOut
     decided_at: datetime | None
     allowed_transitions: list[str] = []
+    comments_count: int = Field(description="Its published comments (see /public/comments).")
     version: int
 
 

@@ -4,10 +4,10 @@ recommendations they make are answered in ``services.recommendations``."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +20,12 @@ from oversight.domain.meetings import MeetingStatus
 from oversight.domain.policies import ResolutionAction
 from oversight.domain.resolutions import DECIDED, RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
+from oversight.domain.voice import CommentStatus, CommentTarget
 from oversight.domain.votes import Choice, decide
 from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import (
     Attendance,
+    Comment,
     Concern,
     Department,
     Meeting,
@@ -97,9 +99,34 @@ async def _votes(session: AsyncSession, resolution_id: uuid.UUID) -> list[tuple[
     return [(vote, name) for vote, name in rows]
 
 
+async def comments_counts(
+    session: AsyncSession, resolution_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Published comments per resolution, in one grouped query (a page's worth at once)."""
+    if not resolution_ids:
+        return {}
+    rows = await session.execute(
+        select(Comment.target_id, func.count())
+        .where(
+            Comment.target_type == CommentTarget.RESOLUTION,
+            Comment.target_id.in_(resolution_ids),
+            Comment.status == CommentStatus.PUBLISHED,
+        )
+        .group_by(Comment.target_id)
+    )
+    return {target_id: int(n) for target_id, n in rows.all()}
+
+
 async def represent(
-    session: AsyncSession, resolution: Resolution, actor: Actor | None
+    session: AsyncSession,
+    resolution: Resolution,
+    actor: Actor | None,
+    *,
+    comments: Mapping[uuid.UUID, int] | None = None,
 ) -> ResolutionOut:
+    """``comments``: the page's published-comment counts, when a page is represented."""
+    if comments is None:
+        comments = await comments_counts(session, [resolution.id])
     concern_ids = await session.scalars(
         select(ResolutionConcern.concern_id)
         .where(ResolutionConcern.resolution_id == resolution.id)
@@ -143,6 +170,7 @@ async def represent(
         tally=counted,
         decided_at=resolution.decided_at,
         allowed_transitions=allowed,
+        comments_count=comments.get(resolution.id, 0),
         version=resolution.version,
     )
 
@@ -250,7 +278,8 @@ async def page(
         limit=limit,
         cursor=cursor,
     )
-    return [await represent(session, r, actor) for r in rows], next_cursor
+    comments = await comments_counts(session, [r.id for r in rows])
+    return [await represent(session, r, actor, comments=comments) for r in rows], next_cursor
 
 
 async def read_public(session: AsyncSession, resolution_id: uuid.UUID) -> ResolutionOut:

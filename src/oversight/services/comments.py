@@ -1,0 +1,364 @@
+"""Comments on what the commission is about to decide: a resident's (published at once) or an
+anonymous caller's (held for moderation), their moderation by commissioners, and the lists
+each reader gets.
+
+What a comment may be about, and when it is open for comment, is the ``TARGETS`` table: adding
+a kind of target is one entry there. A comment's author is shown by their display name only if
+they chose to show it, else as "Resident"; no representation carries an e-mail or an account
+id, and a hidden comment's body is never served publicly again (nor deleted).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.db import utcnow
+from oversight.domain import machines, policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.meetings import MeetingStatus
+from oversight.domain.policies import VoiceAction
+from oversight.domain.resolutions import ResolutionStatus
+from oversight.domain.roles import Actor
+from oversight.domain.voice import (
+    MODERATED,
+    PROPOSALS_OPEN,
+    CommentStatus,
+    CommentTarget,
+    author_shown,
+)
+from oversight.errors import Conflict, NotFound
+from oversight.models import AgendaItem, Comment, Meeting, Proposal, Resolution, User
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas.comments import CommentCreate, CommentModeration
+from oversight.services.common import (
+    authorize,
+    check_version,
+    enforce_move,
+    load_row,
+    record_move,
+)
+
+#: A comment as its author or a commissioner reads it (``CommentOut``), or as the public does
+#: (``PublicComment``, ``PublicHiddenComment``): plain values, serialized once by the route.
+CommentView = dict[str, Any]
+
+
+# Targets ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A comment target as found: whether it exists, and whether it takes comments now
+    (``state`` is the status that decides, for the words of a 409)."""
+
+    exists: bool
+    open: bool = False
+    state: str | None = None
+
+
+def _standing(status: str | None, open_while: Collection[str]) -> Standing:
+    if status is None:
+        return Standing(exists=False)
+    return Standing(exists=True, open=status in open_while, state=status)
+
+
+# Each check reads the status that decides with a shared row lock (FOR SHARE on PostgreSQL;
+# SQLite runs one writer at a time): a meeting cannot adjourn, nor a resolution be decided,
+# between the check and the comment's commit, while comments do not wait for each other.
+
+
+async def _agenda_item(session: AsyncSession, target_id: uuid.UUID) -> Standing:
+    """Open while its meeting is scheduled or in session."""
+    stmt = (
+        select(Meeting.status)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.id == target_id)
+        .with_for_update(read=True, of=Meeting)
+    )
+    return _standing(
+        await session.scalar(stmt), (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+    )
+
+
+async def _resolution(session: AsyncSession, target_id: uuid.UUID) -> Standing:
+    """Open while proposed (on a meeting's agenda, not yet decided)."""
+    stmt = select(Resolution.status).where(Resolution.id == target_id).with_for_update(read=True)
+    return _standing(await session.scalar(stmt), (ResolutionStatus.PROPOSED,))
+
+
+async def _proposal(session: AsyncSession, target_id: uuid.UUID) -> Standing:
+    """Open while it gathers supports (open or qualified), until the commission answers it."""
+    stmt = select(Proposal.status).where(Proposal.id == target_id).with_for_update(read=True)
+    return _standing(await session.scalar(stmt), PROPOSALS_OPEN)
+
+
+#: What each kind of target is, and when it is open for comment. ``budget_line`` has no entry
+#: yet: there are no budget tables, so no budget line can be found, and a comment on one is a
+#: 404 "No such budget line." Its entry (open while its fiscal year's comment period is) comes
+#: with the budget.
+TARGETS: Mapping[CommentTarget, Callable[[AsyncSession, uuid.UUID], Awaitable[Standing]]] = {
+    CommentTarget.AGENDA_ITEM: _agenda_item,
+    CommentTarget.RESOLUTION: _resolution,
+    CommentTarget.PROPOSAL: _proposal,
+}
+
+
+def _noun(target_type: str) -> str:
+    return target_type.replace("_", " ")
+
+
+async def check_open(
+    session: AsyncSession, target_type: CommentTarget, target_id: uuid.UUID
+) -> None:
+    """404 when there is no such target, 409 when it is closed for comment."""
+    check = TARGETS.get(target_type)
+    standing = await check(session, target_id) if check else Standing(exists=False)
+    noun = _noun(target_type)
+    if not standing.exists:
+        raise NotFound(f"No such {noun}.")
+    if not standing.open:
+        owner = "its meeting" if target_type is CommentTarget.AGENDA_ITEM else f"the {noun}"
+        raise Conflict(f"This {noun} is closed for comment: {owner} is {standing.state}.")
+
+
+# Views -----------------------------------------------------------------------------------------
+
+#: What every view of a comment is read from: the comment and its author's display name.
+_COLUMNS: tuple[Any, ...] = (
+    Comment.id,
+    Comment.target_type,
+    Comment.target_id,
+    Comment.body,
+    Comment.status,
+    Comment.hidden_reason,
+    Comment.show_name,
+    Comment.version,
+    Comment.created_at,
+    User.display_name,
+)
+
+
+def _select(*where: ColumnElement[bool]) -> Select[Any]:
+    return select(*_COLUMNS).outerjoin(User, User.id == Comment.author_id).where(*where)
+
+
+def _target(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": row["target_type"], "id": row["target_id"]}
+
+
+def view(row: Mapping[str, Any]) -> CommentView:
+    """``CommentOut``: for its author and for commissioners."""
+    return {
+        "id": row["id"],
+        "target": _target(row),
+        "body": row["body"],
+        "author": author_shown(row["display_name"], row["show_name"]),
+        "status": row["status"],
+        "hidden_reason": row["hidden_reason"],
+        "created_at": row["created_at"],
+        "version": row["version"],
+    }
+
+
+def public_view(row: Mapping[str, Any]) -> CommentView:
+    """``PublicComment`` for a published comment; for a hidden one ``PublicHiddenComment``:
+    the reason it was hidden, never its body or its author."""
+    if row["status"] == CommentStatus.HIDDEN:
+        return {
+            "id": row["id"],
+            "target": _target(row),
+            "status": row["status"],
+            "hidden_reason": row["hidden_reason"],
+            "created_at": row["created_at"],
+        }
+    return {
+        "id": row["id"],
+        "target": _target(row),
+        "body": row["body"],
+        "author": author_shown(row["display_name"], row["show_name"]),
+        "status": row["status"],
+        "created_at": row["created_at"],
+    }
+
+
+async def _read(session: AsyncSession, comment_id: uuid.UUID) -> Mapping[str, Any]:
+    row: Mapping[str, Any] | None = (
+        (await session.execute(_select(Comment.id == comment_id))).mappings().first()
+    )
+    if row is None:
+        raise NotFound("No such comment.")
+    return row
+
+
+OLDEST_FIRST = (SortKey(Comment.created_at), SortKey(Comment.id))
+NEWEST_FIRST = (SortKey(Comment.created_at, True), SortKey(Comment.id, True))
+
+
+async def _page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    keys: tuple[SortKey, ...],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Mapping[str, Any]], str | None]:
+    """One keyset page of ``_select`` rows, as column mappings."""
+    return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, columns=True)
+
+
+def _may(actor: Actor | None, action: VoiceAction) -> None:
+    authorize(policies.voice(actor.role if actor else None, action))
+
+
+# Writes ----------------------------------------------------------------------------------------
+
+
+async def create(session: AsyncSession, actor: Actor | None, data: CommentCreate) -> CommentView:
+    """A resident's comment is published at once; an anonymous one waits for a commissioner."""
+    _may(actor, VoiceAction.COMMENT)
+    target_type, target_id = data.target.type, data.target.id
+    await check_open(session, target_type, target_id)
+    status = policies.comment_arrives_as(actor.role if actor else None)
+    now = utcnow()
+    comment = Comment(
+        target_type=target_type,
+        target_id=target_id,
+        author_id=actor.user_id if actor else None,
+        # An anonymous comment has no name to show.
+        show_name=data.show_name and actor is not None,
+        body=data.body,
+        status=status,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(comment)
+    await session.flush()
+    # Neither the body nor the author's name goes into the log: it is public record.
+    await audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.COMMENT_CREATED,
+        entity_type=EntityType.COMMENT,
+        entity_id=comment.id,
+        to_status=status,
+        data={"target_type": target_type, "target_id": target_id},
+    )
+    return view(await _read(session, comment.id))
+
+
+async def moderate(
+    session: AsyncSession,
+    actor: Actor,
+    comment_id: uuid.UUID,
+    if_match: str | None,
+    data: CommentModeration,
+) -> CommentView:
+    """Publish a pending comment, or hide a pending or published one (with a reason, shown
+    publicly). Hidden is final; nothing is deleted. ``If-Match`` is optional here: when sent,
+    a stale one is a 412."""
+    comment = await load_row(
+        session, Comment, comment_id, missing="No such comment.", for_update=True
+    )
+    own = actor.user_id == comment.author_id
+    if not policies.sees_comment(actor.role, comment.status, own=own):
+        raise NotFound("No such comment.")
+    if if_match is not None:
+        check_version(comment, if_match)
+    _may(actor, VoiceAction.MODERATE)
+    target = MODERATED[data.action]
+    given = {"reason"} if data.reason else set()
+    enforce_move(
+        machines.COMMENT_MOVES,
+        "comment",
+        comment.status,
+        target,
+        actor.role,
+        given,
+        via=machines.MODERATION,
+    )
+    if target is CommentStatus.HIDDEN:
+        comment.hidden_reason = data.reason
+    await record_move(
+        session,
+        actor,
+        comment,
+        EntityType.COMMENT,
+        AuditAction.COMMENT_MODERATED,
+        target,
+        reason=data.reason,
+        data={"action": data.action},
+    )
+    return view(await _read(session, comment.id))
+
+
+# Reads -----------------------------------------------------------------------------------------
+
+
+async def queue(
+    session: AsyncSession,
+    actor: Actor,
+    status: CommentStatus,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CommentView], str | None]:
+    """Comments in one status (``pending``: the moderation queue), oldest first."""
+    _may(actor, VoiceAction.MODERATE)
+    rows, next_cursor = await _page(
+        session, _select(Comment.status == status), OLDEST_FIRST, limit, cursor
+    )
+    return [view(row) for row in rows], next_cursor
+
+
+async def mine(
+    session: AsyncSession, actor: Actor, *, limit: int, cursor: str | None
+) -> tuple[list[CommentView], str | None]:
+    """The caller's own comments in every status, newest first."""
+    _may(actor, VoiceAction.READ_OWN_COMMENTS)
+    rows, next_cursor = await _page(
+        session, _select(Comment.author_id == actor.user_id), NEWEST_FIRST, limit, cursor
+    )
+    return [view(row) for row in rows], next_cursor
+
+
+async def public_page(
+    session: AsyncSession,
+    target_type: CommentTarget,
+    target_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CommentView], str | None, int]:
+    """One target's published comments, oldest first, and how many of its comments are
+    hidden. A target nobody commented on (or that does not exist) has an empty page: the
+    public list says nothing about whether an unpublished target exists."""
+    of_target = (Comment.target_type == target_type, Comment.target_id == target_id)
+    rows, next_cursor = await _page(
+        session,
+        _select(*of_target, Comment.status == CommentStatus.PUBLISHED),
+        OLDEST_FIRST,
+        limit,
+        cursor,
+    )
+    hidden = await session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(*of_target, Comment.status == CommentStatus.HIDDEN)
+    )
+    return [public_view(row) for row in rows], next_cursor, hidden or 0
+
+
+async def public_read(session: AsyncSession, comment_id: uuid.UUID) -> CommentView:
+    """A published comment, or what the public may know of a hidden one; a pending comment
+    is not public (404)."""
+    row = await _read(session, comment_id)
+    if not policies.sees_comment(None, row["status"], own=False):
+        raise NotFound("No such comment.")
+    return public_view(row)
