@@ -82,6 +82,8 @@ VALUES (%(proposal)s, 'Supported under load', 'One proposal, many residents', 'o
         %(author)s, false, 0, %(threshold)s, 1, now(), now());
 """
 
+CONNECTIONS = 16
+
 #: One resident's token per request, in turn; ``tokens`` is read from the file named first.
 SUPPORT_SCRIPT = """
 local tokens = {}
@@ -97,9 +99,17 @@ end
 """
 
 
+def run_script(connection: psycopg.Connection[Any], script: str, params: dict[str, Any]) -> None:
+    """Each statement of ``script`` with the parameters it names."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            connection.execute(statement, params)
+
+
 def load(database_url: str, n: int) -> None:
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
+        run_script(
+            connection,
             LOAD,
             {
                 "author": AUTHOR,
@@ -205,7 +215,8 @@ def supports_under_load(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(database_url="sqlite://", env="production", secret_key=SECRET)
     with postgres_database() as url:
         with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(
+            run_script(
+                connection,
                 RESIDENTS,
                 {
                     "hash": hash_password("bench password 12345"),
@@ -229,10 +240,12 @@ def supports_under_load(args: argparse.Namespace) -> dict[str, Any]:
         token_file = Path(f"/tmp/oversight-bench-tokens-{uuid.uuid4().hex[:6]}.txt")  # noqa: S108
         token_file.write_text("\n".join(tokens) + "\n")
         try:
-            with server(url) as base:
+            serve = ("serve", "--host", "127.0.0.1", "--workers", str(args.workers))
+            with server(url, args=serve) as base:
                 result = wrk.run(
                     f"{base}/api/v1/proposals/{SUPPORTED}/support",
                     seconds=args.seconds * 2,
+                    connections=CONNECTIONS,
                     script=SUPPORT_SCRIPT,
                     script_args=(str(token_file),),
                 )
@@ -250,8 +263,10 @@ def supports_under_load(args: argparse.Namespace) -> dict[str, Any]:
                 " to_status = 'qualified'",
                 (SUPPORTED,),
             ).fetchone()[0]  # type: ignore[index]
-    ok = result.requests - result.non_2xx - result.errors
-    expected = min(ok, args.residents)
+    # wrk counts the requests answered within its time; up to one more per connection was
+    # still in flight when it stopped, and counts in the database.
+    answered = result.requests - result.non_2xx - result.errors
+    in_range = answered <= rows <= min(answered + CONNECTIONS, args.residents)
     report = {
         "requests": result.requests,
         "supports_per_s": round(result.rate),
@@ -261,8 +276,8 @@ def supports_under_load(args: argparse.Namespace) -> dict[str, Any]:
         "p99_ms": result.p99_ms,
         "supports": supports,
         "support_rows": rows,
-        "expected": expected,
-        "exact": supports == rows == expected,
+        "answered_2xx": answered,
+        "exact": supports == rows and in_range,
         "status": status,
         "qualification_events": qualified,
     }
@@ -279,6 +294,7 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=4_000)
     parser.add_argument("--threshold", type=int, default=1_000)
     parser.add_argument("--only", choices=("pages", "supports"))
+    parser.add_argument("--workers", type=int, default=1, help="server workers, supports run")
     args = parser.parse_args()
     if args.only != "supports":
         page_costs(args)

@@ -15,6 +15,7 @@ from oversight import audit
 from oversight.config import Settings
 from oversight.domain.roles import Role
 from oversight.main import create_app
+from oversight.models import User
 from tests.api.test_resolutions import draft
 from tests.cases import Cast
 from tests.conftest import make_settings
@@ -492,3 +493,34 @@ async def test_drive_proposals(api: Api, cast: Cast) -> None:
     assert actions == {f"proposal.{a}" for a in ("created", "supported", "transition")} | {
         "proposal.support_withdrawn"
     }
+
+
+async def test_only_the_chosen_name_and_the_proposal_reach_the_public(api: Api) -> None:
+    """A resident's e-mail, account id and (unless chosen) display name never reach /public/,
+    in the proposal, its list, or a supporter's trace."""
+    hidden = await api.person(Role.RESIDENT)
+    shown = await api.person(Role.RESIDENT)
+    supporter = await api.person(Role.RESIDENT)
+    async with api.database.unit_of_work() as session:
+        for person, name in ((hidden, "MARKER-HIDDEN-NAME"), (shown, "Ada Shown")):
+            user = await session.get(User, person.id)
+            assert user is not None
+            user.display_name = name
+    quiet = await propose(api, hidden, title="MARKER-TITLE quiet", show_name=False)
+    loud = await propose(api, shown, title="Loud one", show_name=True)
+    assert (await support(api, supporter, quiet)).status_code == 200
+    public = [
+        await api.client.get(PUBLIC),
+        await api.client.get(PUBLIC, params={"sort": "-supports"}),
+        await api.client.get(f"{PUBLIC}/{quiet['id']}"),
+        await api.client.get(f"{PUBLIC}/{loud['id']}"),
+    ]
+    text = "".join(response.text for response in public)
+    assert "MARKER-TITLE quiet" in text  # what the resident published
+    assert "Ada Shown" in text  # the name its author chose to show
+    for person in (hidden, shown, supporter):
+        assert person.email not in text
+        assert str(person.id) not in text
+    assert "MARKER-HIDDEN-NAME" not in text
+    assert (await read(api, quiet))["author"] == "Resident"
+    assert (await read(api, loud))["author"] == "Ada Shown"
