@@ -14,10 +14,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from oversight import audit
 from oversight.config import Settings
@@ -27,8 +28,8 @@ from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import VoiceAction
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
-from oversight.domain.voice import ProposalStatus, author_shown
-from oversight.errors import Conflict, Unprocessable
+from oversight.domain.voice import PROPOSALS_OPEN, ProposalStatus, author_shown
+from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import Proposal, ProposalSupport, Resolution, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.proposals import ProposalCreate, ProposalSort, ProposalTransition
@@ -36,8 +37,6 @@ from oversight.services.common import (
     authorize,
     check_version,
     enforce_move,
-    load_row,
-    record_change,
     record_move,
 )
 
@@ -60,9 +59,15 @@ def _may(actor: Actor, action: VoiceAction) -> None:
 async def load(
     session: AsyncSession, proposal_id: uuid.UUID, *, for_update: bool = False
 ) -> Proposal:
-    return await load_row(
-        session, Proposal, proposal_id, missing="No such proposal.", for_update=for_update
-    )
+    """The proposal, else 404. ``for_update`` takes FOR NO KEY UPDATE: it waits for other
+    writers of the row, but not for the key-share locks a support's row takes on it."""
+    stmt = select(Proposal).where(Proposal.id == proposal_id)
+    if for_update:
+        stmt = stmt.with_for_update(key_share=True)
+    proposal = await session.scalar(stmt.execution_options(populate_existing=True))
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
 
 
 async def _names(session: AsyncSession, proposals: Iterable[Proposal]) -> dict[uuid.UUID, str]:
@@ -170,20 +175,24 @@ async def _add_support(session: AsyncSession, proposal_id: uuid.UUID, user_id: u
 
 async def support(session: AsyncSession, actor: Actor, proposal_id: uuid.UUID) -> ProposalView:
     """Support once per account; again is no change. The support that reaches the threshold
-    of an open proposal qualifies it, in the same transaction, as the ``system`` actor."""
-    proposal = await load(session, proposal_id, for_update=True)
-    if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.QUALIFIED):
+    of an open proposal qualifies it, in the same transaction, as the ``system`` actor.
+
+    The support's row is stored first; then one UPDATE moves the count, and its row lock, held
+    to the commit, serializes the supports of one proposal: the count and the qualification
+    are exact, while the lock is held only for that UPDATE, the audit append and the commit."""
+    proposal = await load(session, proposal_id)
+    if proposal.status not in PROPOSALS_OPEN:
         raise Conflict(f"A proposal that is {proposal.status} no longer gathers supports.")
     _may(actor, VoiceAction.SUPPORT)
     if not await _add_support(session, proposal.id, actor.user_id):
         return await represent(session, proposal)
-    proposal.supports += 1
-    await record_change(
+    await _count(session, proposal, +1, PROPOSALS_OPEN)
+    await audit.record(
         session,
-        actor,
-        proposal,
-        EntityType.PROPOSAL,
-        AuditAction.PROPOSAL_SUPPORTED,
+        actor=actor,
+        action=AuditAction.PROPOSAL_SUPPORTED,
+        entity_type=EntityType.PROPOSAL,
+        entity_id=proposal.id,
         data={"supports": proposal.supports},
     )
     if proposal.status == ProposalStatus.OPEN and proposal.supports >= proposal.support_threshold:
@@ -208,12 +217,37 @@ async def support(session: AsyncSession, actor: Actor, proposal_id: uuid.UUID) -
     return await represent(session, proposal)
 
 
+async def _count(
+    session: AsyncSession, proposal: Proposal, step: int, while_in: Iterable[str]
+) -> None:
+    """Move the proposal's count (and version) by ``step`` in one UPDATE, if it is still in one
+    of ``while_in``; else 409 (it was answered or withdrawn meanwhile: the support's row goes
+    with the request's rollback). The loaded object takes the stored values."""
+    counted = (
+        await session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id, Proposal.status.in_(list(while_in)))
+            .values(
+                supports=Proposal.supports + step,
+                version=Proposal.version + 1,
+                updated_at=utcnow(),
+            )
+            .returning(Proposal.supports, Proposal.status, Proposal.version, Proposal.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+    if counted is None:
+        raise Conflict("The proposal was answered or withdrawn meanwhile; try again.")
+    for name, value in counted._mapping.items():
+        set_committed_value(proposal, name, value)
+
+
 async def withdraw_support(
     session: AsyncSession, actor: Actor, proposal_id: uuid.UUID
 ) -> ProposalView:
     """Withdraw one's support while the proposal is open (a qualified one stays qualified
     whatever happens to its supports, so they are kept from then on)."""
-    proposal = await load(session, proposal_id, for_update=True)
+    proposal = await load(session, proposal_id)
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(
             f"Supports are withdrawn only while a proposal is open; this one is {proposal.status}."
@@ -229,13 +263,13 @@ async def withdraw_support(
     )
     if removed.scalar_one_or_none() is None:
         raise Conflict("You do not support this proposal; there is nothing to withdraw.")
-    proposal.supports -= 1
-    await record_change(
+    await _count(session, proposal, -1, (ProposalStatus.OPEN,))
+    await audit.record(
         session,
-        actor,
-        proposal,
-        EntityType.PROPOSAL,
-        AuditAction.PROPOSAL_SUPPORT_WITHDRAWN,
+        actor=actor,
+        action=AuditAction.PROPOSAL_SUPPORT_WITHDRAWN,
+        entity_type=EntityType.PROPOSAL,
+        entity_id=proposal.id,
         data={"supports": proposal.supports},
     )
     return await represent(session, proposal)
