@@ -1,10 +1,12 @@
 """Triage-queue page latency at 1,000,000 concerns against the same pages at 10,000, in one run
-(issue 4's goal: within 1.5x). One client, sequential requests, through a real uvicorn.
+(issue 4's goal: within 1.5x), driven by wrk with one connection (sequential requests) against
+a real uvicorn.
 
-    .venv/bin/python -m bench.queue_scaling [--small 10000] [--large 1000000] [--rounds 5]
+    .venv/bin/python -m bench.queue_scaling [--small 10000] [--large 1000000] [--rounds 3]
 
 Two databases (10,000 and 1,000,000 concerns) behind two servers; each query shape is timed as a
-first page and as a page reached through a cursor, the servers taking turns.
+first page and as a page reached through a cursor, the servers taking turns; the figure is the
+median of the rounds' median latencies.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from bench import wrk
 from bench.harness import bulk_concerns, create_user, postgres_database, server, sign_in
 
 SHAPES: dict[str, dict[str, Any]] = {
@@ -42,19 +45,21 @@ def cursors(client: httpx.Client, params: dict[str, Any]) -> dict[str, dict[str,
     return {"first": {}, "next": {"cursor": cursor} if cursor else None}
 
 
-def timed(client: httpx.Client, params: dict[str, Any], requests: int) -> list[float]:
-    timings = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get("/api/v1/concerns", params={"limit": 50, **params})
-        timings.append(time.perf_counter() - start)
-        response.raise_for_status()
-    return timings
+def timed(client: httpx.Client, params: dict[str, Any], seconds: float) -> float:
+    """The median latency (ms) of one connection's back-to-back requests for ``seconds``."""
+    url = client.build_request("GET", "/api/v1/concerns", params={"limit": 50, **params}).url
+    headers = {"Authorization": client.headers["Authorization"]}
+    result = wrk.run(str(url), seconds=seconds, connections=1, headers=headers)
+    if result.non_2xx or result.errors:
+        raise SystemExit(f"{url}: {result}")
+    return result.p50_ms
 
 
-def measure(small: httpx.Client, large: httpx.Client, requests: int, rounds: int) -> dict[str, Any]:
-    """Per page shape, the two servers take turns (``rounds`` times ``requests`` each), so that
-    whatever else the machine does falls on both sides alike."""
+def measure(
+    small: httpx.Client, large: httpx.Client, seconds: float, rounds: int
+) -> dict[str, Any]:
+    """Per page shape, the two servers take turns (``rounds`` times each), so that whatever
+    else the machine does falls on both sides alike."""
     rows: dict[str, Any] = {}
     for name, params in SHAPES.items():
         pages = {"small": cursors(small, params), "large": cursors(large, params)}
@@ -65,9 +70,10 @@ def measure(small: httpx.Client, large: httpx.Client, requests: int, rounds: int
             timings: dict[str, list[float]] = {"small": [], "large": []}
             for _ in range(rounds):
                 for side, client in (("small", small), ("large", large)):
-                    timings[side] += timed(client, {**params, **(extras[side] or {})}, requests)
-            small_ms = statistics.median(timings["small"]) * 1000
-            large_ms = statistics.median(timings["large"]) * 1000
+                    params_here = {**params, **(extras[side] or {})}
+                    timings[side].append(timed(client, params_here, seconds))
+            small_ms = statistics.median(timings["small"])
+            large_ms = statistics.median(timings["large"])
             rows[f"{name} ({label})"] = {
                 "small_ms": round(small_ms, 2),
                 "large_ms": round(large_ms, 2),
@@ -80,8 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=20, help="per turn")
-    parser.add_argument("--rounds", type=int, default=5, help="turns per side and shape")
+    parser.add_argument("--seconds", type=float, default=2, help="per turn")
+    parser.add_argument("--rounds", type=int, default=3, help="turns per side and shape")
     args = parser.parse_args()
 
     with postgres_database() as small_url, postgres_database() as large_url:
@@ -99,7 +105,7 @@ def main() -> None:
                 for base, url in ((small_base, small_url), (large_base, large_url))
             ]
             with clients[0], clients[1]:
-                rows = measure(clients[0], clients[1], args.requests, args.rounds)
+                rows = measure(clients[0], clients[1], args.seconds, args.rounds)
     print(
         json.dumps(
             {
