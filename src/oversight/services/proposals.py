@@ -186,15 +186,7 @@ async def support(session: AsyncSession, actor: Actor, proposal_id: uuid.UUID) -
     _may(actor, VoiceAction.SUPPORT)
     if not await _add_support(session, proposal.id, actor.user_id):
         return await represent(session, proposal)
-    await _count(session, proposal, +1, PROPOSALS_OPEN)
-    await audit.record(
-        session,
-        actor=actor,
-        action=AuditAction.PROPOSAL_SUPPORTED,
-        entity_type=EntityType.PROPOSAL,
-        entity_id=proposal.id,
-        data={"supports": proposal.supports},
-    )
+    await _count(session, actor, proposal, +1, PROPOSALS_OPEN, AuditAction.PROPOSAL_SUPPORTED)
     if proposal.status == ProposalStatus.OPEN and proposal.supports >= proposal.support_threshold:
         enforce_move(
             machines.PROPOSAL_MOVES,
@@ -218,11 +210,17 @@ async def support(session: AsyncSession, actor: Actor, proposal_id: uuid.UUID) -
 
 
 async def _count(
-    session: AsyncSession, proposal: Proposal, step: int, while_in: Iterable[str]
+    session: AsyncSession,
+    actor: Actor,
+    proposal: Proposal,
+    step: int,
+    while_in: Iterable[str],
+    action: AuditAction,
 ) -> None:
     """Move the proposal's count (and version) by ``step`` in one UPDATE, if it is still in one
-    of ``while_in``; else 409 (it was answered or withdrawn meanwhile: the support's row goes
-    with the request's rollback). The loaded object takes the stored values."""
+    of ``while_in``, and audit it as ``action``; else 409 (it was answered or withdrawn
+    meanwhile: the support's row goes with the request's rollback). The loaded object takes
+    the stored values."""
     counted = (
         await session.execute(
             update(Proposal)
@@ -240,6 +238,14 @@ async def _count(
         raise Conflict("The proposal was answered or withdrawn meanwhile; try again.")
     for name, value in counted._mapping.items():
         set_committed_value(proposal, name, value)
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=EntityType.PROPOSAL,
+        entity_id=proposal.id,
+        data={"supports": proposal.supports},
+    )
 
 
 async def withdraw_support(
@@ -263,14 +269,8 @@ async def withdraw_support(
     )
     if removed.scalar_one_or_none() is None:
         raise Conflict("You do not support this proposal; there is nothing to withdraw.")
-    await _count(session, proposal, -1, (ProposalStatus.OPEN,))
-    await audit.record(
-        session,
-        actor=actor,
-        action=AuditAction.PROPOSAL_SUPPORT_WITHDRAWN,
-        entity_type=EntityType.PROPOSAL,
-        entity_id=proposal.id,
-        data={"supports": proposal.supports},
+    await _count(
+        session, actor, proposal, -1, (ProposalStatus.OPEN,), AuditAction.PROPOSAL_SUPPORT_WITHDRAWN
     )
     return await represent(session, proposal)
 
