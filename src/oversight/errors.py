@@ -216,6 +216,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request.url.path, exc.status_code, detail=detail, headers=exc.headers)
 
 
+#: PostgreSQL's "try again" errors, which not every driver raises as OperationalError (asyncpg:
+#: a plain DBAPI Error): statement timeout, server shutting down, cannot connect now.
+RETRYABLE_SQLSTATES = frozenset({"57014", "57P01", "57P02", "57P03"})
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable: %s", type(exc).__name__)
     return problem(
@@ -232,7 +237,11 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         # A uniqueness race the service's own check could not see (two requests at once).
         return problem(request.url.path, 409, detail="The change conflicts with existing data.")
     # Connection refused, dropped, or a statement timeout: the client may retry.
-    if exc.connection_invalidated or isinstance(exc, OperationalError):
+    if (
+        exc.connection_invalidated
+        or isinstance(exc, OperationalError)
+        or getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+    ):
         return await _database_unavailable(request, exc)
     return await _unexpected(request, exc)
 
@@ -247,5 +256,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _database_unavailable)
+    # asyncpg raises the socket's own error when it cannot reach the database (refused,
+    # unreachable, timed out: all OSError); no request does other network or file I/O.
+    app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 
 from oversight import __version__
 from oversight.api import (
@@ -32,6 +33,44 @@ from oversight.ratelimit import RateLimiter
 API_PREFIX = "/api/v1"
 
 
+def mount_flat(app: FastAPI, router: APIRouter, prefix: str) -> None:
+    """Add ``router``'s routes to the app itself, under ``prefix``.
+
+    ``include_router`` keeps each router as a nested branch that FastAPI walks route by route,
+    with bookkeeping at every step, on every request: with ~90 routes that was a third of the
+    CPU of a request as small as ``/healthz`` (bench/profile.py). Routes on the app itself are
+    matched by one regular expression each.
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"only API routes are mounted, not {route!r}")
+        app.router.add_api_route(
+            prefix + route.path,
+            route.endpoint,
+            response_model=route.response_model,
+            status_code=route.status_code,
+            tags=route.tags,
+            dependencies=route.dependencies,
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses=route.responses,
+            deprecated=route.deprecated,
+            methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema,
+            response_class=route.response_class,
+            name=route.name,
+            openapi_extra=route.openapi_extra,
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = Database(settings)
@@ -53,24 +92,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings)
     install_error_handlers(app)
 
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (
-        auth,
-        users,
-        directory,
-        concerns,
-        meetings,
-        resolutions,
-        comments,
-        proposals,
-        audit,
-        public,
+    for router in (
+        health.router,
+        *(module.router for module in (auth, users, directory, concerns, meetings)),
+        *(module.router for module in (resolutions, comments, proposals, audit, public)),
+        *(area.public for area in (directory, audit, resolutions, comments, proposals)),
     ):
-        api.include_router(module.router)
-    for area in (directory, audit, resolutions, comments, proposals):
-        api.include_router(area.public)
-    app.include_router(api)
-    app.include_router(health.router)
+        prefix = "" if router is health.router else API_PREFIX
+        mount_flat(app, router, prefix)
 
     if settings.cors_origins:
         app.add_middleware(

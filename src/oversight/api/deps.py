@@ -65,6 +65,10 @@ async def current_actor(session: SessionDep, settings: SettingsDep, token: Token
     return await auth.resolve_actor(session, settings, token)
 
 
+async def signed_in(session: SessionDep, settings: SettingsDep, token: TokenDep) -> auth.SignedIn:
+    return await auth.signed_in(session, settings, token)
+
+
 async def optional_actor(
     session: SessionDep, settings: SettingsDep, token: TokenDep
 ) -> Actor | None:
@@ -74,6 +78,7 @@ async def optional_actor(
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+SignedInDep = Annotated[auth.SignedIn, Depends(signed_in)]
 
 
 #: For a str parameter: refuse NUL and unpaired surrogates (422), which no column can hold.

@@ -25,7 +25,7 @@ async def idempotent(
     *,
     status_code: int,
     etag: Callable[[Any], str | None] = lambda _: None,
-) -> JSONResponse:
+) -> Response:
     """Run ``work`` once per Idempotency-Key; a repeat gets the first answer, marked replayed."""
     claim = None
     if key is not None:
@@ -43,12 +43,12 @@ async def idempotent(
     result = (
         outcome.model_dump(mode="json", exclude_unset=True)
         if isinstance(outcome, BaseModel)
-        else to_jsonable_python(outcome)
+        else outcome
     )
     if claim is not None:
-        await idempotency.remember(session, claim, status_code, result)
+        await idempotency.remember(session, claim, status_code, to_jsonable_python(result))
     tag = etag(result)
-    return JSONResponse(result, status_code=status_code, headers={"ETag": tag} if tag else None)
+    return json_response(result, status_code, headers={"ETag": tag} if tag else None)
 
 
 def json_response(

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep
+from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep, SignedInDep
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.accounts import UserCreate, UserOut, UserUpdate
 from oversight.schemas.base import Page
@@ -14,8 +14,8 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", response_model=UserOut)
-async def me(session: SessionDep, actor: CurrentActor) -> object:
-    return await users.get(session, actor.user_id)
+async def me(caller: SignedInDep) -> object:
+    return caller.profile
 
 
 @router.get("", response_model=Page[UserOut])

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import JSON, ColumnElement, Select, func, literal_column, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.db import utcnow
+from oversight.db import dialect_name, utcnow
 from oversight.domain import machines
 from oversight.domain.concerns import PRIORITY_BY_RANK
 from oversight.domain.policies import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.domain.roles import Actor, Role
+from oversight.errors import NotFound
 from oversight.models import Allegation, Concern
-from oversight.services.concerns.access import load
+from oversight.services.concerns.access import NOT_FOUND, visible_to
 
 #: A concern as one caller may see it: the fields of ``schemas.ConcernOut`` it may read, as
 #: plain values. Plain dicts, not models: the values come from our own database, already
@@ -135,8 +136,13 @@ async def view_loaded(
 
 
 async def read(session: AsyncSession, actor: Actor, concern_id: uuid.UUID) -> ConcernView:
-    concern = await load(session, actor, concern_id)
-    return await view_loaded(session, concern, actor, utcnow())
+    """A concern the caller may see, else 404: one query (the triage page's SELECT), plain
+    columns and no ORM objects, as the page reads them."""
+    stmt = page_columns(dialect_name(session)).where(Concern.id == concern_id, visible_to(actor))
+    row = (await (await session.connection()).execute(stmt)).mappings().one_or_none()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return represent(row, allegations_read(row["allegations"]), actor, utcnow())
 
 
 def allegations_read(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
