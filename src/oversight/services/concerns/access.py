@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import BindParameter, ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.domain.policies import SEES_EVERY_CONCERN
@@ -15,15 +17,44 @@ from oversight.models import Concern
 NOT_FOUND = "No such concern."
 
 
-def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The one filter for "which concerns may this caller read": lists and reads both use it."""
-    if actor.role in SEES_EVERY_CONCERN:
+class Sight(StrEnum):
+    """Which concerns a caller may read: all, those they submitted, their department's, none."""
+
+    EVERY = "every"
+    OWN = "own"
+    DEPARTMENT = "department"
+    NONE = "none"
+
+
+def sight_filter(
+    kind: Sight, viewer: uuid.UUID | BindParameter[Any] | None = None
+) -> ColumnElement[bool]:
+    """``kind`` as a filter; ``viewer`` is the caller's id (OWN) or department's (DEPARTMENT),
+    a value or, for a statement built once, ``bindparam("viewer")``."""
+    if kind is Sight.EVERY:
         return true()
-    if actor.role is Role.RESIDENT:
-        return Concern.submitted_by == actor.user_id
-    if actor.role is Role.OFFICER and actor.department_id is not None:
-        return Concern.department_id == actor.department_id
+    if kind is Sight.OWN:
+        return Concern.submitted_by == viewer
+    if kind is Sight.DEPARTMENT:
+        return Concern.department_id == viewer
     return false()
+
+
+def sight(actor: Actor) -> tuple[Sight, dict[str, uuid.UUID]]:
+    """The one rule for "which concerns may this caller read", and the ``viewer`` to bind."""
+    if actor.role in SEES_EVERY_CONCERN:
+        return Sight.EVERY, {}
+    if actor.role is Role.RESIDENT:
+        return Sight.OWN, {"viewer": actor.user_id}
+    if actor.role is Role.OFFICER and actor.department_id is not None:
+        return Sight.DEPARTMENT, {"viewer": actor.department_id}
+    return Sight.NONE, {}
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """``sight`` as a filter with its value bound: lists and reads both use it."""
+    kind, viewer = sight(actor)
+    return sight_filter(kind, viewer.get("viewer"))
 
 
 async def load(
