@@ -1,6 +1,6 @@
 """The service against its raw ceiling, driven by wrk, on PostgreSQL, in one run.
 
-    .venv/bin/python -m bench.throughput [--seconds 5] [--rounds 2] [--workers 1 2]
+    .venv/bin/python -m bench.throughput [--seconds 5] [--rounds 2] [--workers 1 2] [--app-args ...]
 
 For each request shape, wrk (16 connections, one thread) takes turns between the app
 (``oversight serve``) and the ceiling (bench/raw_app.py: FastAPI and asyncpg running the same
@@ -12,7 +12,11 @@ rounds) and the ratio app / ceiling. Shapes (issue 14):
 - ``users/me`` and ``concern read``: / a JWT decode and one SELECT by id;
 - ``healthz``: ``GET /healthz`` / a bare FastAPI app's.
 
-``--workers`` runs the whole comparison once per worker count (both sides get that many).
+``--workers`` runs the whole comparison once per worker count (both sides get that many);
+``--app-args`` passes more ``oversight serve`` options (``--app-args=--no-access-log``: the
+ceiling logs no requests). Each run also reports the CPU milliseconds per request that the
+server, PostgreSQL and wrk spent (bench/cpu.py): what a second machine of API processes
+would add, and where PostgreSQL would saturate.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from typing import Any
 
 import psycopg
 
-from bench import wrk
-from bench.harness import bulk_concerns, create_user, postgres_database, server, sign_in
+from bench import cpu, wrk
+from bench.harness import PIDS, bulk_concerns, create_user, postgres_database, server, sign_in
 
 BODY = {
     "kind": "complaint",
@@ -59,7 +63,7 @@ def compare(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         commissioner, resident = create_user(url, "commissioner"), create_user(url, "resident")
         with psycopg.connect(url) as connection:
             concern_id = connection.execute("SELECT id FROM concerns LIMIT 1").fetchone()[0]  # type: ignore[index]
-        app_args = ("serve", "--host", "127.0.0.1", "--workers", str(workers))
+        app_args = ("serve", "--host", "127.0.0.1", "--workers", str(workers), *args.app_args)
         raw_args = ("--workers", str(workers))
         with (
             server(url, args=app_args) as app,
@@ -89,12 +93,16 @@ def compare(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             }
             for name, (ours, ceiling) in shapes.items():
                 runs: dict[str, list[wrk.WrkResult]] = {"app": [], "ceiling": []}
+                usage: dict[str, list[dict[str, float]]] = {"app": [], "ceiling": []}
                 for _ in range(args.rounds):
                     for side, spec in (("app", ours), ("ceiling", ceiling)):
-                        result = wrk.run(seconds=args.seconds, **spec)
+                        base = "/".join(spec["url"].split("/", 3)[:3])
+                        with cpu.measured(PIDS[base]) as spent:
+                            result = wrk.run(seconds=args.seconds, **spec)
                         if result.non_2xx or result.errors:
                             raise SystemExit(f"{name}, {side}: {result}")
                         runs[side].append(result)
+                        usage[side].append(spent.per_request_ms(result.requests))
                 app_rate = statistics.median(r.rate for r in runs["app"])
                 raw_rate = statistics.median(r.rate for r in runs["ceiling"])
                 results[name] = {
@@ -106,6 +114,14 @@ def compare(args: argparse.Namespace, workers: int) -> dict[str, Any]:
                         round(a.rate / c.rate, 2)
                         for a, c in zip(runs["app"], runs["ceiling"], strict=True)
                     ],
+                    # CPU milliseconds per request, medians of the rounds: where the time goes.
+                    "cpu_ms": {
+                        side: {
+                            part: statistics.median(u[part] for u in usage[side])
+                            for part in ("server", "postgres", "wrk")
+                        }
+                        for side in ("app", "ceiling")
+                    },
                 }
                 print(json.dumps({"workers": workers, name: results[name]}))
     return results
@@ -117,6 +133,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--app-args",
+        nargs="*",
+        default=[],
+        help="More `oversight serve` options, e.g. --app-args=--no-access-log",
+    )
     args = parser.parse_args()
     report = {f"{n} worker(s)": compare(args, n) for n in args.workers}
     print(json.dumps(report, indent=2))

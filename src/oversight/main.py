@@ -24,7 +24,7 @@ from oversight.api import (
     resolutions,
     users,
 )
-from oversight.api.middleware import BodyLimitMiddleware, ResponseHeadersMiddleware
+from oversight.api.middleware import EdgeMiddleware
 from oversight.config import Settings, get_settings
 from oversight.db import Database
 from oversight.errors import document_problems, install_error_handlers
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(ResponseHeadersMiddleware, hsts=settings.env == "production")
+    app.add_middleware(
+        EdgeMiddleware, max_bytes=settings.max_body_bytes, hsts=settings.env == "production"
+    )
     return app

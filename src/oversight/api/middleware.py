@@ -29,12 +29,20 @@ DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-class ResponseHeadersMiddleware:
-    """On every response: ``X-Request-ID`` (a sane one from the client echoed, else a new one),
-    the security headers, and ``Cache-Control: no-store`` when the request was authenticated."""
+class EdgeMiddleware:
+    """Around every request, in one layer (each ASGI layer costs every request a call and a
+    wrapped ``send``):
 
-    def __init__(self, app: ASGIApp, hsts: bool) -> None:
+    - 413 for a body over the limit: at once from ``Content-Length``, else while streaming
+      (raising Starlette's HTTPException from ``receive`` lets the app's own handler answer,
+      so the 413 is a problem document like every other error);
+    - on every response, ``X-Request-ID`` (a sane one from the client echoed, else a new one),
+      the security headers, and ``Cache-Control: no-store`` when the request was authenticated.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, hsts: bool) -> None:
         self.app = app
+        self.max_bytes = max_bytes
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -61,30 +69,12 @@ class ResponseHeadersMiddleware:
                     out["Cache-Control"] = "no-store"
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
-
-
-class BodyLimitMiddleware:
-    """413 for bodies over the limit: at once from ``Content-Length``, else while streaming.
-
-    Raising Starlette's HTTPException from ``receive`` lets the app's own handler answer, so
-    the 413 is a problem document like every other error.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             response = problem(
                 scope["path"], 413, detail=f"The request body exceeds {self.max_bytes} bytes."
             )
-            await response(scope, receive, send)
+            await response(scope, receive, send_with_headers)
             return
         seen = 0
 
@@ -97,4 +87,4 @@ class BodyLimitMiddleware:
                     raise HTTPException(413, f"The request body exceeds {self.max_bytes} bytes.")
             return message
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, counting_receive, send_with_headers)
