@@ -1,10 +1,12 @@
 """CPU time spent during a load run, by side: the server under test (a process and its
 children, e.g. uvicorn's workers), PostgreSQL (every ``postgres`` process) and the load
-generator. Read from /proc (Linux), so it costs nothing while the load runs."""
+generator (this process's finished children: run wrk inside the block). Read from /proc and
+getrusage (Linux) before and after, so it costs nothing while the load runs."""
 
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,19 +36,23 @@ def _processes() -> dict[int, tuple[str, int, float]]:
     return found
 
 
+def _children() -> float:
+    """CPU seconds of this process's finished children (wrk runs as one and ends in the block)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _sides(server: int) -> dict[str, float]:
     processes = _processes()
     family = {server}
     for _ in range(3):  # uvicorn's supervisor, its workers, their helpers
         family |= {pid for pid, (_, parent, _) in processes.items() if parent in family}
-    totals = {"server": 0.0, "postgres": 0.0, "wrk": 0.0}
+    totals = {"server": 0.0, "postgres": 0.0, "wrk": _children()}
     for pid, (name, _, seconds) in processes.items():
         if pid in family:
             totals["server"] += seconds
         elif name.startswith("postgres"):
             totals["postgres"] += seconds
-        elif name == "wrk":
-            totals["wrk"] += seconds
     return totals
 
 

@@ -112,11 +112,12 @@ def stray_fields(moves: Iterable[Move], found: Move, given: Collection[str]) -> 
 
 
 @cache
+@cache
 def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...]:
-    """Targets this role may reach from ``current`` through ``/transitions``."""
-    return tuple(
-        sorted({m.target for m in moves_from(moves, current) if role in m.roles and m.via is None})
-    )
+    """Targets this role may reach from ``current`` through ``/transitions``, as plain strings
+    (every view lists them; pydantic writes an enum member several times slower than a str)."""
+    targets = {m.target for m in moves_from(moves, current) if role in m.roles and m.via is None}
+    return tuple(sorted(str(target) for target in targets))
 
 
 RESPONSES = "POST /concerns/{id}/responses"

@@ -119,7 +119,7 @@ def represent(
             "contact_email": concern["contact_email"],
         }
     if ConcernFields.PRIORITY in seen:
-        fields |= {"priority": PRIORITY_BY_RANK[concern["priority_rank"]]}
+        fields |= {"priority": PRIORITY_BY_RANK[concern["priority_rank"]].value}
     if ConcernFields.ASSIGNEE in seen:
         fields |= {"assignee_id": concern["assignee_id"]}
     return fields
