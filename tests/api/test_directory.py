@@ -20,8 +20,10 @@ SEEDED = {
 async def test_categories_are_seeded_and_public(api: Api) -> None:
     response = await api.client.get("/api/v1/public/categories")
     assert response.status_code == 200
-    assert {category["code"] for category in response.json()} == SEEDED
-    assert all(category["active"] for category in response.json())
+    page = response.json()
+    assert {category["code"] for category in page["items"]} == SEEDED
+    assert all(category["active"] for category in page["items"])
+    assert page["next_cursor"] is None
 
 
 async def test_admin_adds_a_category(api: Api) -> None:
@@ -44,7 +46,8 @@ async def test_admin_adds_a_category(api: Api) -> None:
         ),
         403,
     )
-    codes = {c["code"] for c in (await api.client.get("/api/v1/public/categories")).json()}
+    listed = (await api.client.get("/api/v1/public/categories")).json()["items"]
+    codes = {c["code"] for c in listed}
     assert codes == SEEDED | {"search_warrant"}
 
 
@@ -64,5 +67,59 @@ async def test_departments(api: Api) -> None:
         403,
     )
     listed = await api.client.get("/api/v1/departments", headers=resident.headers)
-    assert [d["code"] for d in listed.json()] == ["PATROL-N"]
+    assert [d["code"] for d in listed.json()["items"]] == ["PATROL-N"]
     assert_problem(await api.client.get("/api/v1/departments"), 401)
+
+
+async def test_every_category_is_reached_page_by_page(api: Api) -> None:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = (await api.client.get("/api/v1/public/categories", params=params)).json()
+        assert len(page["items"]) <= 3
+        seen += [c["code"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(SEEDED)
+
+
+async def test_departments_are_public(api: Api) -> None:
+    admin = await api.person(Role.ADMIN)
+    for code, name in (("TRAFFIC", "Traffic"), ("PATROL-N", "North Patrol")):
+        body = {"code": code, "name": name}
+        assert (
+            await api.client.post("/api/v1/departments", json=body, headers=admin.headers)
+        ).status_code == 201
+    listed = await api.client.get("/api/v1/public/departments", params={"limit": 1})
+    assert listed.status_code == 200
+    first = listed.json()
+    assert [(d["code"], d["name"]) for d in first["items"]] == [("PATROL-N", "North Patrol")]
+    assert set(first["items"][0]) == {"id", "code", "name"}
+    rest = await api.client.get(
+        "/api/v1/public/departments", params={"cursor": first["next_cursor"]}
+    )
+    assert [d["code"] for d in rest.json()["items"]] == ["TRAFFIC"]
+    assert rest.json()["next_cursor"] is None
+
+
+async def test_commissioners_are_public_officials(api: Api) -> None:
+    """Names and whether they still serve; never e-mail, role changes or other accounts."""
+    admin = await api.person(Role.ADMIN)
+    serving = await api.person(Role.COMMISSIONER)
+    former = await api.person(Role.COMMISSIONER)
+    await api.person(Role.RESIDENT)
+    deactivated = await api.client.patch(
+        f"/api/v1/users/{former.id}", json={"is_active": False}, headers=admin.headers
+    )
+    assert deactivated.status_code == 200, deactivated.text
+    listed = await api.client.get("/api/v1/public/commissioners")
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert {(c["id"], c["active"]) for c in items} == {
+        (str(serving.id), True),
+        (str(former.id), False),
+    }
+    assert all(set(c) == {"id", "display_name", "active"} for c in items)
+    assert [c["display_name"] for c in items] == sorted(c["display_name"] for c in items)

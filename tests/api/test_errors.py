@@ -110,4 +110,4 @@ async def test_text_no_column_can_hold_is_422_and_stores_nothing(api: Api) -> No
     listed = await api.client.get("/api/v1/concerns", headers=admin.headers)
     assert listed.json()["items"] == []
     departments = await api.client.get("/api/v1/departments", headers=admin.headers)
-    assert all(d["code"] != "NUL1" for d in departments.json())
+    assert all(d["code"] != "NUL1" for d in departments.json()["items"])

@@ -46,6 +46,14 @@ class CategoryCreate(In):
     active: bool = True
 
 
+class PublicCommissioner(Out):
+    """A commissioner, a public official: who takes part in meetings and votes."""
+
+    id: uuid.UUID
+    display_name: str
+    active: bool
+
+
 class CategoryOut(Out):
     code: str
     label: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,9 +11,10 @@ from oversight import audit
 from oversight.domain import policies
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import AdminAction
-from oversight.domain.roles import Actor
+from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict
-from oversight.models import Category, Department
+from oversight.models import Category, Department, User
+from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.directory import CategoryCreate, DepartmentCreate
 from oversight.services.common import authorize
 
@@ -22,9 +25,27 @@ def _may(actor: Actor | None, action: AdminAction) -> None:
         authorize(policies.administration(actor.role, action))
 
 
-async def list_departments(session: AsyncSession, actor: Actor) -> list[Department]:
-    _may(actor, AdminAction.READ_DEPARTMENTS)
-    return list((await session.scalars(select(Department).order_by(Department.code))).all())
+Page = tuple[list[Any], str | None]
+
+_BY_CODE = (SortKey(Department.code), SortKey(Department.id))
+_CATEGORIES_BY_CODE = (SortKey(Category.code),)
+_BY_NAME = (SortKey(User.display_name), SortKey(User.id))
+
+
+async def list_departments(
+    session: AsyncSession, actor: Actor | None, *, limit: int, cursor: str | None
+) -> Page:
+    """Departments by code; ``actor`` None is the public list (the same three fields)."""
+    if actor is not None:
+        _may(actor, AdminAction.READ_DEPARTMENTS)
+    return await keyset_page(session, select(Department), _BY_CODE, limit=limit, cursor=cursor)
+
+
+async def list_commissioners(session: AsyncSession, *, limit: int, cursor: str | None) -> Page:
+    """Every commissioner account, by name: public officials, so public (no e-mail)."""
+    columns: tuple[Any, ...] = (User.id, User.display_name, User.is_active.label("active"))
+    stmt = select(*columns).where(User.role == Role.COMMISSIONER)
+    return await keyset_page(session, stmt, _BY_NAME, limit=limit, cursor=cursor, columns=True)
 
 
 async def create_department(
@@ -47,8 +68,10 @@ async def create_department(
     return department
 
 
-async def list_categories(session: AsyncSession) -> list[Category]:
-    return list((await session.scalars(select(Category).order_by(Category.code))).all())
+async def list_categories(session: AsyncSession, *, limit: int, cursor: str | None) -> Page:
+    return await keyset_page(
+        session, select(Category), _CATEGORIES_BY_CODE, limit=limit, cursor=cursor
+    )
 
 
 async def create_category(
