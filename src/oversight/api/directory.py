@@ -27,7 +27,7 @@ async def create_category(body: CategoryCreate, session: SessionDep, actor: Curr
     return await directory.create_category(session, actor, body)
 
 
-@public.get("/categories", response_model=list[CategoryOut])
+@public.get("/categories", name="categories", response_model=list[CategoryOut])
 async def list_categories(session: SessionDep) -> object:
     """The concern category taxonomy, inactive categories included (marked `active: false`)."""
     return await directory.list_categories(session)
