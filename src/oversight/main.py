@@ -71,6 +71,12 @@ def mount_flat(app: FastAPI, router: APIRouter, prefix: str) -> None:
         )
 
 
+def operation_id(route: APIRoute) -> str:
+    """``<tag>_<name>`` (``concerns_move``, ``public_meetings``): what a generated client calls
+    the operation. A route's name is its function's unless the decorator gives a shorter one."""
+    return f"{route.tags[0]}_{route.name}"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = Database(settings)
@@ -86,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Resident concerns, police responses, commission meetings, votes and "
         "recommendations, an audit log and public transparency reports.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.database = database

@@ -46,7 +46,7 @@ async def list_events(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@public.get("/head", response_model=PublicAuditHead)
+@public.get("/head", name="audit_head", response_model=PublicAuditHead)
 async def head(session: SessionDep) -> PublicAuditHead:
     """The newest event's `seq` and `hash`: record it, and check later that the log still
     leads to it."""

@@ -39,7 +39,9 @@ def comment_response(comment: comments.CommentView, status_code: int = 200) -> R
     return json_response(comment, status_code, headers={"ETag": f'"{comment["version"]}"'})
 
 
-@router.post("/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut)
+@router.post(
+    "/comments", name="post", status_code=status.HTTP_201_CREATED, response_model=CommentOut
+)
 async def post_comment(
     body: CommentCreate,
     request: Request,
@@ -56,7 +58,7 @@ async def post_comment(
     return comment_response(await comments.create(session, actor, body), 201)
 
 
-@router.get("/comments", response_model=Page[CommentOut])
+@router.get("/comments", name="list", response_model=Page[CommentOut])
 async def list_comments(
     session: SessionDep,
     actor: CurrentActor,
@@ -71,7 +73,7 @@ async def list_comments(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@router.post("/comments/{comment_id}/moderation", response_model=CommentOut)
+@router.post("/comments/{comment_id}/moderation", name="moderate", response_model=CommentOut)
 async def moderate_comment(
     comment_id: uuid.UUID,
     body: CommentModeration,
@@ -84,7 +86,7 @@ async def moderate_comment(
     return comment_response(await comments.moderate(session, actor, comment_id, if_match, body))
 
 
-@router.get("/users/me/comments", response_model=Page[CommentOut])
+@router.get("/users/me/comments", name="mine", response_model=Page[CommentOut])
 async def my_comments(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -93,7 +95,7 @@ async def my_comments(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@public.get("/comments", response_model=PublicCommentPage)
+@public.get("/comments", name="comments", response_model=PublicCommentPage)
 async def public_comments(
     session: SessionDep,
     target_type: CommentTarget,
@@ -109,7 +111,7 @@ async def public_comments(
     return json_response({"items": items, "next_cursor": next_cursor, "hidden_count": hidden})
 
 
-@public.get("/comments/{comment_id}", response_model=PublicCommentView)
+@public.get("/comments/{comment_id}", name="comment", response_model=PublicCommentView)
 async def public_comment(comment_id: uuid.UUID, session: SessionDep) -> Response:
     """A published comment; of a hidden one, only why it was hidden. Pending ones: 404."""
     return json_response(await comments.public_read(session, comment_id))

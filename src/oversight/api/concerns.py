@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AwareDatetime
@@ -30,6 +30,7 @@ from oversight.schemas.concerns import (
     ConcernCreate,
     ConcernEventOut,
     ConcernOut,
+    ConcernSort,
     ConcernTransition,
     ConcernUpdate,
     NoteCreate,
@@ -52,6 +53,7 @@ def concern_response(concern: concerns.ConcernView) -> Response:
 
 @router.post(
     "",
+    name="submit",
     status_code=status.HTTP_201_CREATED,
     response_model=ConcernOut,
     response_model_exclude_unset=True,
@@ -85,7 +87,7 @@ async def submit_concern(
     )
 
 
-@router.get("", response_model=Page[ConcernOut], response_model_exclude_unset=True)
+@router.get("", name="list", response_model=Page[ConcernOut], response_model_exclude_unset=True)
 async def list_concerns(
     session: SessionDep,
     actor: CurrentActor,
@@ -100,7 +102,7 @@ async def list_concerns(
     submitted_to: AwareDatetime | None = None,
     overdue: bool | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200), Storable] = None,
-    sort: Literal["created_at", "-created_at", "priority", "due"] = "-created_at",
+    sort: ConcernSort = ConcernSort.NEWEST,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> object:
@@ -127,6 +129,7 @@ async def list_concerns(
 
 @router.get(
     "/{concern_id}",
+    name="read",
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
@@ -136,6 +139,7 @@ async def read_concern(concern_id: uuid.UUID, session: SessionDep, actor: Curren
 
 @router.patch(
     "/{concern_id}",
+    name="edit",
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
@@ -150,7 +154,10 @@ async def edit_concern(
 
 
 @router.post(
-    "/{concern_id}/transitions", response_model=ConcernOut, response_model_exclude_unset=True
+    "/{concern_id}/transitions",
+    name="move",
+    response_model=ConcernOut,
+    response_model_exclude_unset=True,
 )
 async def move_concern(
     concern_id: uuid.UUID,
@@ -192,7 +199,10 @@ async def list_responses(concern_id: uuid.UUID, session: SessionDep, actor: Curr
 
 
 @router.post(
-    "/{concern_id}/responses", status_code=status.HTTP_201_CREATED, response_model=ResponseOut
+    "/{concern_id}/responses",
+    name="add_response",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResponseOut,
 )
 async def post_response(
     concern_id: uuid.UUID,
@@ -212,7 +222,10 @@ async def post_response(
 
 
 @router.get(
-    "/{concern_id}/events", response_model=list[ConcernEventOut], response_model_exclude_unset=True
+    "/{concern_id}/events",
+    name="events",
+    response_model=list[ConcernEventOut],
+    response_model_exclude_unset=True,
 )
 async def concern_events(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> object:
     """The concern's history from the audit log. Residents see status changes and public

@@ -40,7 +40,7 @@ async def create_category(body: CategoryCreate, session: SessionDep, actor: Curr
     return await directory.create_category(session, actor, body)
 
 
-@public.get("/categories", response_model=Page[CategoryOut])
+@public.get("/categories", name="categories", response_model=Page[CategoryOut])
 async def list_categories(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> object:
@@ -50,7 +50,7 @@ async def list_categories(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@public.get("/departments", response_model=Page[DepartmentOut])
+@public.get("/departments", name="departments", response_model=Page[DepartmentOut])
 async def public_departments(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> object:
@@ -59,7 +59,7 @@ async def public_departments(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@public.get("/commissioners", response_model=Page[PublicCommissioner])
+@public.get("/commissioners", name="commissioners", response_model=Page[PublicCommissioner])
 async def public_commissioners(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> object:

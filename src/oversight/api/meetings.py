@@ -30,12 +30,12 @@ def meeting_response(meeting: MeetingOut, status_code: int = 200) -> Response:
     return json_response(meeting, status_code, headers={"ETag": f'"{meeting.version}"'})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)
+@router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)
 async def create_meeting(body: MeetingCreate, session: SessionDep, actor: CurrentActor) -> Response:
     return meeting_response(await meetings.create(session, actor, body), 201)
 
 
-@router.get("", response_model=Page[MeetingOut])
+@router.get("", name="list", response_model=Page[MeetingOut])
 async def list_meetings(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -44,12 +44,12 @@ async def list_meetings(
     return json_response(Page[MeetingOut](items=items, next_cursor=next_cursor))
 
 
-@router.get("/{meeting_id}", response_model=MeetingOut)
+@router.get("/{meeting_id}", name="read", response_model=MeetingOut)
 async def read_meeting(meeting_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     return meeting_response(await meetings.read(session, actor, meeting_id))
 
 
-@router.patch("/{meeting_id}", response_model=MeetingOut)
+@router.patch("/{meeting_id}", name="edit", response_model=MeetingOut)
 async def edit_meeting(
     meeting_id: uuid.UUID,
     body: MeetingUpdate,
@@ -61,7 +61,7 @@ async def edit_meeting(
     return meeting_response(await meetings.edit(session, actor, meeting_id, if_match, body))
 
 
-@router.post("/{meeting_id}/transitions", response_model=MeetingOut)
+@router.post("/{meeting_id}/transitions", name="move", response_model=MeetingOut)
 async def move_meeting(
     meeting_id: uuid.UUID,
     body: MeetingTransition,

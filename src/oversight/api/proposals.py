@@ -33,7 +33,7 @@ def proposal_response(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PublicProposal)
+@router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=PublicProposal)
 async def create_proposal(
     body: ProposalCreate, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
@@ -44,7 +44,7 @@ async def create_proposal(
     return proposal_response(proposal, 201, {"Location": location})
 
 
-@router.put("/{proposal_id}/support", response_model=PublicProposal)
+@router.put("/{proposal_id}/support", name="support", response_model=PublicProposal)
 async def support_proposal(
     proposal_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -62,7 +62,7 @@ async def withdraw_support(
     return proposal_response(await proposals.withdraw_support(session, actor, proposal_id))
 
 
-@router.post("/{proposal_id}/transitions", response_model=PublicProposal)
+@router.post("/{proposal_id}/transitions", name="move", response_model=PublicProposal)
 async def move_proposal(
     proposal_id: uuid.UUID,
     body: ProposalTransition,
@@ -78,13 +78,13 @@ async def move_proposal(
     )
 
 
-@public.get("", response_model=Page[PublicProposal])
+@public.get("", name="proposals", response_model=Page[PublicProposal])
 async def public_proposals(
     session: SessionDep,
     status_: Annotated[
         list[ProposalStatus] | None, Query(alias="status", description="Repeat for several.")
     ] = None,
-    sort: ProposalSort = "-created_at",
+    sort: ProposalSort = ProposalSort.NEWEST,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response:
@@ -95,6 +95,6 @@ async def public_proposals(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@public.get("/{proposal_id}", response_model=PublicProposal)
+@public.get("/{proposal_id}", name="proposal", response_model=PublicProposal)
 async def public_proposal(proposal_id: uuid.UUID, session: SessionDep) -> Response:
     return proposal_response(await proposals.read_public(session, proposal_id))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -18,7 +18,7 @@ from oversight.reports import formats, html, open_data, summary
 from oversight.schemas.base import Page
 from oversight.schemas.concerns import NoteOut, PublicConcernStatus, PublicNoteCreate
 from oversight.schemas.meetings import PublicMeeting
-from oversight.schemas.reports import PublicSummary
+from oversight.schemas.reports import PublicSummary, ReportFormat
 from oversight.services import notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
@@ -103,7 +103,7 @@ async def report_summary(
     settings: SettingsDep,
     start: FromMonth = None,
     end: ToMonth = None,
-    format: Literal["json", "csv", "html"] | None = None,
+    format: ReportFormat | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The transparency summary over whole months (default: the current month and the eleven
@@ -118,7 +118,13 @@ async def report_summary(
     figures = PublicSummary.model_validate(computed)
     if format is None:
         wanted = accept or ""
-        format = "csv" if "text/csv" in wanted else "html" if "text/html" in wanted else "json"
+        format = (
+            ReportFormat.CSV
+            if "text/csv" in wanted
+            else ReportFormat.HTML
+            if "text/html" in wanted
+            else ReportFormat.JSON
+        )
     if format == "csv":
         text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
         return Response(text, media_type="text/csv; charset=utf-8")

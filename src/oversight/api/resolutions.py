@@ -28,7 +28,9 @@ def resolution_response(resolution: ResolutionOut, status_code: int = 200) -> Re
     return json_response(resolution, status_code, headers={"ETag": f'"{resolution.version}"'})
 
 
-@router.post("/resolutions", status_code=status.HTTP_201_CREATED, response_model=ResolutionOut)
+@router.post(
+    "/resolutions", name="create", status_code=status.HTTP_201_CREATED, response_model=ResolutionOut
+)
 async def create_resolution(
     body: ResolutionCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -36,7 +38,7 @@ async def create_resolution(
     return resolution_response(await resolutions.create(session, actor, body), 201)
 
 
-@router.get("/resolutions", response_model=Page[ResolutionOut])
+@router.get("/resolutions", name="list", response_model=Page[ResolutionOut])
 async def list_resolutions(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -46,14 +48,14 @@ async def list_resolutions(
     return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
 
 
-@router.get("/resolutions/{resolution_id}", response_model=ResolutionOut)
+@router.get("/resolutions/{resolution_id}", name="read", response_model=ResolutionOut)
 async def read_resolution(
     resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
     return resolution_response(await resolutions.read(session, actor, resolution_id))
 
 
-@router.patch("/resolutions/{resolution_id}", response_model=ResolutionOut)
+@router.patch("/resolutions/{resolution_id}", name="edit", response_model=ResolutionOut)
 async def edit_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionUpdate,
@@ -67,7 +69,7 @@ async def edit_resolution(
     )
 
 
-@router.post("/resolutions/{resolution_id}/transitions", response_model=ResolutionOut)
+@router.post("/resolutions/{resolution_id}/transitions", name="move", response_model=ResolutionOut)
 async def move_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionTransition,
@@ -107,7 +109,7 @@ async def answer_recommendation(
     return await recommendations.respond(session, actor, recommendation_id, body)
 
 
-@public.get("/resolutions", response_model=Page[ResolutionOut])
+@public.get("/resolutions", name="resolutions", response_model=Page[ResolutionOut])
 async def public_resolutions(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -124,6 +126,6 @@ async def recommendation_scorecard(session: SessionDep) -> PublicScorecard:
     return await recommendations.scorecard(session)
 
 
-@public.get("/resolutions/{resolution_id}", response_model=ResolutionOut)
+@public.get("/resolutions/{resolution_id}", name="resolution", response_model=ResolutionOut)
 async def public_resolution(resolution_id: uuid.UUID, session: SessionDep) -> Response:
     return json_response(await resolutions.read_public(session, resolution_id))

@@ -18,7 +18,7 @@ async def me(caller: SignedInDep) -> object:
     return caller.profile
 
 
-@router.get("", response_model=Page[UserOut])
+@router.get("", name="list", response_model=Page[UserOut])
 async def list_users(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> object:
@@ -26,17 +26,17 @@ async def list_users(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=UserOut)
 async def create_user(body: UserCreate, session: SessionDep, actor: CurrentActor) -> object:
     return await users.create(session, actor, body)
 
 
-@router.get("/{user_id}", response_model=UserOut)
+@router.get("/{user_id}", name="read", response_model=UserOut)
 async def get_user(user_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> object:
     return await users.read(session, actor, user_id)
 
 
-@router.patch("/{user_id}", response_model=UserOut)
+@router.patch("/{user_id}", name="change", response_model=UserOut)
 async def change_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, actor: CurrentActor
 ) -> object:

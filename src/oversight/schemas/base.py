@@ -3,17 +3,35 @@ outputs read from rows, pages, and the common text types."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+def only(*allowed: E) -> AfterValidator:
+    """For a field typed with an enum, accept only ``allowed`` of its members (422 otherwise).
+    A ``Literal`` of the members would do the same but give the field an unnamed enum of its
+    own in the OpenAPI document; this keeps the enum's one named schema."""
+    expected = " or ".join(f"'{member.value}'" for member in allowed)
+
+    def check(value: E) -> E:
+        if value not in allowed:
+            raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
+        return value
+
+    return AfterValidator(check)
 
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -41,6 +42,15 @@ Neighborhood = Annotated[
 
 
 Badge = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class ConcernSort(StrEnum):
+    """The triage queue's orders (``-`` is newest first)."""
+
+    CREATED_AT = "created_at"
+    NEWEST = "-created_at"
+    PRIORITY = "priority"
+    DUE = "due"
 
 
 class LocationCreate(In):
@@ -145,7 +155,7 @@ class ConcernOut(BaseModel):
     occurred_at: datetime | None
     location: LocationOut
     allegations: list[AllegationOut]
-    status: str
+    status: ConcernStatus
     priority: Priority | None = None
     disposition: Finding | None
     department_id: uuid.UUID | None
@@ -156,7 +166,7 @@ class ConcernOut(BaseModel):
     triage_due_at: datetime
     response_due_at: datetime | None
     overdue: bool
-    allowed_transitions: list[str]
+    allowed_transitions: list[ConcernStatus]
     version: int
     created_at: datetime
     updated_at: datetime
@@ -208,8 +218,8 @@ class ConcernEventOut(BaseModel):
     action: str
     actor_role: str | None = None
     actor_id: uuid.UUID | None = None
-    from_status: str | None = None
-    to_status: str | None = None
+    from_status: ConcernStatus | None = None
+    to_status: ConcernStatus | None = None
     reason: str | None = None
     public_note: str | None = None
     data: dict[str, Any] | None = None
@@ -217,7 +227,7 @@ class ConcernEventOut(BaseModel):
 
 class PublicTimelineEntry(BaseModel):
     at: datetime
-    status: str
+    status: ConcernStatus
     public_note: str | None
 
 
@@ -225,7 +235,7 @@ class PublicConcernStatus(BaseModel):
     tracking_code: str
     kind: Kind
     category: str
-    status: str
+    status: ConcernStatus
     disposition: Finding | None
     received_on: date
     response_due_on: date | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
@@ -20,6 +20,7 @@ from oversight.schemas.base import (
     Out,
     Reason,
     Text200,
+    only,
 )
 
 
@@ -48,7 +49,9 @@ class AgendaItemCreate(In):
     """General items and public comment. Concerns join an agenda by moving to `scheduled`."""
 
     title: Text200
-    kind: Literal[AgendaItemKind.GENERAL, AgendaItemKind.PUBLIC_COMMENT]
+    kind: Annotated[AgendaItemKind, only(AgendaItemKind.GENERAL, AgendaItemKind.PUBLIC_COMMENT)] = (
+        Field(description="`general` or `public_comment`.")
+    )
     position: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None, description="1-based; the end of the agenda when left out."
     )
@@ -98,7 +101,7 @@ class MeetingOut(BaseModel):
     agenda: list[AgendaItemOut]
     attendance: list[AttendanceOut]
     minutes: MinutesOut | None
-    allowed_transitions: list[str]
+    allowed_transitions: list[MeetingStatus]
     version: int
     created_at: datetime
     updated_at: datetime

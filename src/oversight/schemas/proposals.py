@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from oversight.domain.voice import ProposalStatus
-from oversight.schemas.base import In, LongText, Reason, Text200
+from oversight.schemas.base import In, LongText, Reason, Text200, only
 
-#: The public list's orders: most supported first, or newest first (ties by id, descending).
-ProposalSort = Literal["-supports", "-created_at"]
+class ProposalSort(StrEnum):
+    """The public list's orders: most supported first, or newest first (ties by id,
+    descending)."""
+
+    MOST_SUPPORTED = "-supports"
+    NEWEST = "-created_at"
 
 
 class ProposalCreate(In):
@@ -27,7 +32,10 @@ class ProposalCreate(In):
 
 
 class ProposalTransition(In):
-    to: Literal[ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN]
+    to: Annotated[
+        ProposalStatus,
+        only(ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN),
+    ] = Field(description="`accepted`, `declined` or `withdrawn`.")
     reason: Reason | None = Field(
         default=None, description="The commission's public response (required to decide)."
     )

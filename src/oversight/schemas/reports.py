@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
@@ -16,6 +17,14 @@ Cells = dict[str, int | None]
 
 
 MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class ReportFormat(StrEnum):
+    """How the summary is written: JSON, CSV rows or the HTML page."""
+
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
 
 
 class PublicPeriod(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
@@ -20,6 +20,7 @@ from oversight.schemas.base import (
     Out,
     Reason,
     Text200,
+    only,
 )
 
 
@@ -48,7 +49,9 @@ class ResolutionUpdate(In):
 
 
 class ResolutionTransition(In):
-    to: Literal[ResolutionStatus.PROPOSED, ResolutionStatus.WITHDRAWN]
+    to: Annotated[ResolutionStatus, only(ResolutionStatus.PROPOSED, ResolutionStatus.WITHDRAWN)] = (
+        Field(description="`proposed` or `withdrawn`.")
+    )
     meeting_id: uuid.UUID | None = None
     reason: Reason | None = None
 
@@ -95,18 +98,21 @@ class ResolutionOut(BaseModel):
     votes: list[VoteOut]
     tally: TallyOut
     decided_at: datetime | None
-    allowed_transitions: list[str] = []
+    allowed_transitions: list[ResolutionStatus] = []
     comments_count: int = Field(description="Its published comments (see /public/comments).")
     version: int
 
 
 class RecommendationResponseCreate(In):
-    status: Literal[
-        RecommendationStatus.ACCEPTED,
-        RecommendationStatus.PARTIALLY_ACCEPTED,
-        RecommendationStatus.REJECTED,
-        RecommendationStatus.IMPLEMENTED,
-    ]
+    status: Annotated[
+        RecommendationStatus,
+        only(
+            RecommendationStatus.ACCEPTED,
+            RecommendationStatus.PARTIALLY_ACCEPTED,
+            RecommendationStatus.REJECTED,
+            RecommendationStatus.IMPLEMENTED,
+        ),
+    ] = Field(description="Any status but `pending`.")
     body: LongText
 
 

@@ -45,8 +45,8 @@ ProposalView = dict[str, Any]
 #: Each public order, as keyset keys (both descending, so a page is one backward index scan of
 #: ``ix_proposals[_status]_supports_id`` or ``..._created_at_id``).
 SORTS: dict[ProposalSort, tuple[SortKey, ...]] = {
-    "-supports": (SortKey(Proposal.supports, True), SortKey(Proposal.id, True)),
-    "-created_at": (SortKey(Proposal.created_at, True), SortKey(Proposal.id, True)),
+    ProposalSort.MOST_SUPPORTED: (SortKey(Proposal.supports, True), SortKey(Proposal.id, True)),
+    ProposalSort.NEWEST: (SortKey(Proposal.created_at, True), SortKey(Proposal.id, True)),
 }
 #: What the commission's answer records as the proposal's public response.
 ANSWERS = frozenset({ProposalStatus.ACCEPTED, ProposalStatus.DECLINED})

@@ -5,14 +5,13 @@ from oversight.services.concerns.access import load, visible_to
 from oversight.services.concerns.edits import update
 from oversight.services.concerns.intake import check_categories, submit
 from oversight.services.concerns.moves import Moving, changed, make_move, transition
-from oversight.services.concerns.queue import ConcernFilters, Sort, page
+from oversight.services.concerns.queue import ConcernFilters, page
 from oversight.services.concerns.view import ConcernView, allegations_of, read
 
 __all__ = [
     "ConcernFilters",
     "ConcernView",
     "Moving",
-    "Sort",
     "allegations_of",
     "changed",
     "check_categories",

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from oversight.domain.concerns import PRIORITY_RANK, ConcernStatus, Kind, Priori
 from oversight.domain.roles import Actor
 from oversight.models import Concern
 from oversight.pagination import SortKey, keyset_page
+from oversight.schemas.concerns import ConcernSort
 from oversight.services.concerns.access import visible_to
 from oversight.services.concerns.view import (
     ConcernView,
@@ -27,8 +28,6 @@ from oversight.services.concerns.view import (
 
 #: The bound of the partial index of running clocks (``NO_DEADLINE`` as SQL).
 RUNNING_CLOCK_BOUND = "'9999-12-31 00:00:00+00'::timestamptz"
-
-Sort = Literal["created_at", "-created_at", "priority", "due"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,15 @@ class ConcernFilters:
     q: str | None = None
 
 
-SORTS: dict[str, list[SortKey]] = {
-    "created_at": [SortKey(Concern.created_at), SortKey(Concern.id)],
-    "-created_at": [SortKey(Concern.created_at, True), SortKey(Concern.id, True)],
-    "priority": [SortKey(Concern.priority_rank), SortKey(Concern.created_at), SortKey(Concern.id)],
-    "due": [SortKey(Concern.due_sort), SortKey(Concern.id)],
+SORTS: dict[ConcernSort, list[SortKey]] = {
+    ConcernSort.CREATED_AT: [SortKey(Concern.created_at), SortKey(Concern.id)],
+    ConcernSort.NEWEST: [SortKey(Concern.created_at, True), SortKey(Concern.id, True)],
+    ConcernSort.PRIORITY: [
+        SortKey(Concern.priority_rank),
+        SortKey(Concern.created_at),
+        SortKey(Concern.id),
+    ],
+    ConcernSort.DUE: [SortKey(Concern.due_sort), SortKey(Concern.id)],
 }
 
 
@@ -115,7 +118,7 @@ async def page(
     actor: Actor,
     filters: ConcernFilters,
     *,
-    sort: Sort,
+    sort: ConcernSort,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ConcernView], str | None]:
