@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from oversight.db import utcnow
+from oversight.domain.roles import Role
 from oversight.models import Concern
 from tests.cases import Cast, reach
 from tests.helpers import CONCERNS, Api, assert_problem, moved, submit
@@ -171,3 +172,36 @@ async def test_bad_cursor(api: Api, cast: Cast, cursor: str) -> None:
 
 async def test_anonymous_cannot_list(api: Api) -> None:
     assert_problem(await api.client.get(CONCERNS), 401)
+
+
+async def test_staff_find_a_concern_by_its_tracking_code(api: Api, cast: Cast) -> None:
+    """A clerk on the phone types the code as the resident reads it out."""
+    wanted = await submit(api, cast.resident)
+    await submit(api, cast.resident)
+    code = wanted["tracking_code"]
+    spoken = code.lower().replace("-", " ").replace("0", "o")
+    assert [c["id"] for c in await queue(api, cast, tracking_code=spoken)] == [wanted["id"]]
+    admin = await api.person(Role.ADMIN)
+    by_admin = await api.client.get(CONCERNS, params={"tracking_code": code}, headers=admin.headers)
+    assert [c["id"] for c in by_admin.json()["items"]] == [wanted["id"]]
+    assert await queue(api, cast, tracking_code="OC-2222-2222-2222") == []
+
+
+@pytest.mark.parametrize("role", ["resident", "officer"])
+async def test_only_staff_look_up_tracking_codes(api: Api, cast: Cast, role: str) -> None:
+    """Officers never learn a tracking code; a resident has their own list."""
+    concern = await submit(api, cast.resident)
+    person = getattr(cast, role)
+    response = await api.client.get(
+        CONCERNS, params={"tracking_code": concern["tracking_code"]}, headers=person.headers
+    )
+    assert_problem(response, 403)
+
+
+@pytest.mark.parametrize("typed", ["OC-1234-5678-XYZU!", "not a code at all", "OC-AAAA-AAAA"])
+async def test_a_malformed_tracking_code_is_a_422(api: Api, cast: Cast, typed: str) -> None:
+    response = await api.client.get(
+        CONCERNS, params={"tracking_code": typed}, headers=cast.commissioner.headers
+    )
+    body = assert_problem(response, 422)
+    assert "tracking code" in body["detail"].lower() or body.get("errors")

@@ -65,6 +65,7 @@ def test_every_action_has_a_row() -> None:
         (ConcernAction.READ_RESPONSES, {OFF, COM, ADM}),
         (ConcernAction.ADD_ALLEGATION, {COM}),
         (ConcernAction.CHANGE_ALLEGATION, {COM}),
+        (ConcernAction.FIND_BY_CODE, {COM, ADM}),
     ],
 )
 def test_concerns(action: ConcernAction, granted: set[Role | None]) -> None:

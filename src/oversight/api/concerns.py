@@ -102,6 +102,16 @@ async def list_concerns(
     submitted_to: AwareDatetime | None = None,
     overdue: bool | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200), Storable] = None,
+    tracking_code: Annotated[
+        str | None,
+        Query(
+            min_length=12,
+            max_length=30,
+            description="Commissioners and admins: the concern with this tracking code, "
+            "however it was typed (case, dashes, O/0 and I/1 mix-ups).",
+        ),
+        Storable,
+    ] = None,
     sort: ConcernSort = ConcernSort.NEWEST,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -120,6 +130,7 @@ async def list_concerns(
         submitted_to=submitted_to,
         overdue=overdue,
         q=q,
+        tracking_code=tracking_code,
     )
     items, next_cursor = await concerns.page(
         session, actor, filters, sort=sort, limit=limit, cursor=cursor

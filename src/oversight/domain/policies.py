@@ -87,6 +87,7 @@ class ConcernAction(StrEnum):
     RESPOND = "respond"
     ADD_ALLEGATION = "add_allegation"
     CHANGE_ALLEGATION = "change_allegation"
+    FIND_BY_CODE = "find_by_code"
 
 
 CONCERNS: dict[ConcernAction, Grant] = {
@@ -106,6 +107,10 @@ CONCERNS: dict[ConcernAction, Grant] = {
         {OFFICER}, "Only an officer of the referred department answers a concern."
     ),
     ConcernAction.ADD_ALLEGATION: grant({COMMISSIONER}, "Only commissioners may add allegations."),
+    ConcernAction.FIND_BY_CODE: grant(
+        {COMMISSIONER, ADMIN},
+        "Only the commission's staff look a concern up by its tracking code.",
+    ),
     ConcernAction.CHANGE_ALLEGATION: grant(
         {COMMISSIONER}, "Only commissioners may change allegations."
     ),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from oversight.domain.voice import ProposalStatus
 from oversight.schemas.base import In, LongText, Reason, Text200, only
 
+
 class ProposalSort(StrEnum):
     """The public list's orders: most supported first, or newest first (ties by id,
     descending)."""

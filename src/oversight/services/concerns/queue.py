@@ -13,11 +13,21 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name, utcnow
-from oversight.domain.concerns import PRIORITY_RANK, ConcernStatus, Kind, Priority
+from oversight.domain import policies
+from oversight.domain.concerns import (
+    PRIORITY_RANK,
+    ConcernStatus,
+    Kind,
+    Priority,
+    normalize_tracking_code,
+)
+from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor
+from oversight.errors import Unprocessable
 from oversight.models import Concern
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.concerns import ConcernSort
+from oversight.services.common import authorize
 from oversight.services.concerns.access import visible_to
 from oversight.services.concerns.view import (
     ConcernView,
@@ -43,6 +53,7 @@ class ConcernFilters:
     submitted_to: datetime | None = None
     overdue: bool | None = None
     q: str | None = None
+    tracking_code: str | None = None
 
 
 SORTS: dict[ConcernSort, list[SortKey]] = {
@@ -110,6 +121,13 @@ def _filtered(session: AsyncSession, actor: Actor, f: ConcernFilters, now: datet
         stmt = stmt.where(Concern.due_sort >= now)
     if f.q:
         stmt = stmt.where(_search(session, f.q))
+    if f.tracking_code is not None:
+        code = normalize_tracking_code(f.tracking_code)
+        if code is None:
+            raise Unprocessable(
+                "Not a tracking code (OC-XXXX-XXXX-XXXX).", loc=("query", "tracking_code")
+            )
+        stmt = stmt.where(Concern.tracking_code == code)
     return stmt
 
 
@@ -122,6 +140,8 @@ async def page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ConcernView], str | None]:
+    if filters.tracking_code is not None:
+        authorize(policies.concerns(actor.role, ConcernAction.FIND_BY_CODE))
     now = utcnow()
     rows, next_cursor = await keyset_page(
         session,
