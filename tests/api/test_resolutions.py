@@ -281,3 +281,63 @@ async def test_departments_answer_adopted_recommendations(api: Api, cast: Cast) 
     ]
     drafted = await draft(api, cast)
     assert_problem(await api.client.get(f"/api/v1/public/resolutions/{drafted['id']}"), 404)
+
+
+async def test_recommendations_are_listed_for_those_who_answer_them(api: Api, cast: Cast) -> None:
+    members = await commission(api, cast, size=1)
+    stranger = await api.person(Role.OFFICER)
+    adopted = await draft(
+        api,
+        cast,
+        recommendations=[
+            {"text": "Amend policy 4.12.", "department_id": str(cast.department)},
+            {"text": "Train on 4.12.", "department_id": str(stranger.department_id)},
+        ],
+    )
+    await in_session(api, cast, members, members, adopted)
+    await vote(api, members[0], adopted, "yes")
+    decided = await api.client.post(
+        f"{RESOLUTIONS}/{adopted['id']}/decision", headers=cast.commissioner.headers
+    )
+    assert decided.json()["status"] == "adopted", decided.text
+    still_draft = await draft(api, cast, title="Publish stop data monthly")
+    url = "/api/v1/recommendations"
+
+    async def listed(person: Person, **params: Any) -> list[tuple[str, str]]:
+        response = await api.client.get(url, params=params, headers=person.headers)
+        assert response.status_code == 200, response.text
+        return [(r["resolution_title"], r["text"]) for r in response.json()["items"]]
+
+    everything = [
+        ("Publish stop data monthly", "Amend policy 4.12."),
+        ("Body cameras on at every stop", "Amend policy 4.12."),
+        ("Body cameras on at every stop", "Train on 4.12."),
+    ]
+    assert await listed(cast.commissioner) == everything
+    # An officer: their own department's, of adopted resolutions only.
+    assert await listed(cast.officer) == [("Body cameras on at every stop", "Amend policy 4.12.")]
+    assert await listed(stranger) == [("Body cameras on at every stop", "Train on 4.12.")]
+    assert await listed(stranger, department_id=str(cast.department)) == []
+    assert await listed(cast.commissioner, department_id=str(stranger.department_id)) == [
+        everything[2]
+    ]
+    first = adopted["recommendations"][0]
+    answered = await api.client.post(
+        f"{url}/{first['id']}/responses",
+        json={"status": "accepted", "body": "Amending."},
+        headers=cast.officer.headers,
+    )
+    assert answered.status_code == 200, answered.text
+    assert await listed(cast.commissioner, status="pending") == [everything[0], everything[2]]
+    assert await listed(cast.commissioner, status=["accepted", "rejected"]) == [everything[1]]
+    page = await api.client.get(url, params={"limit": 2}, headers=cast.commissioner.headers)
+    rest = await api.client.get(
+        url, params={"cursor": page.json()["next_cursor"]}, headers=cast.commissioner.headers
+    )
+    assert [r["id"] for r in page.json()["items"] + rest.json()["items"]] == [
+        r["id"]
+        for r in (await api.client.get(url, headers=cast.commissioner.headers)).json()["items"]
+    ]
+    assert still_draft["recommendations"][0]["id"] == page.json()["items"][0]["id"]
+    assert_problem(await api.client.get(url, headers=cast.resident.headers), 403)
+    assert_problem(await api.client.get(url), 401)

@@ -142,6 +142,7 @@ def test_note_defaults() -> None:
         (policies.meetings, MeetingAction.MANAGE, {COM}),
         (policies.resolutions, ResolutionAction.READ, {COM, ADM}),
         (policies.resolutions, ResolutionAction.MANAGE, {COM}),
+        (policies.resolutions, ResolutionAction.LIST_RECOMMENDATIONS, {COM, ADM, OFF}),
     ],
 )
 def test_the_commission_s_own_work(decide: object, action: object, granted: set[Role]) -> None:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
 from oversight.api.responses import json_response
+from oversight.domain.resolutions import RecommendationStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.resolutions import (
     PublicScorecard,
+    RecommendationListed,
     RecommendationOut,
     RecommendationResponseCreate,
     ResolutionCreate,
@@ -96,6 +99,30 @@ async def vote(
 async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     """Close the vote: adopted (and numbered) when a quorum is present and yes > no."""
     return resolution_response(await resolutions.decide_vote(session, actor, resolution_id))
+
+
+@router.get(
+    "/recommendations", name="list_recommendations", response_model=Page[RecommendationListed]
+)
+async def list_recommendations(
+    session: SessionDep,
+    actor: CurrentActor,
+    status_: Annotated[list[RecommendationStatus] | None, Query(alias="status")] = None,
+    department_id: uuid.UUID | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> object:
+    """Recommendations, newest resolution first: all of them for the commission, an officer's
+    own department's of adopted resolutions (the ones to answer)."""
+    items, next_cursor = await recommendations.page(
+        session,
+        actor,
+        statuses=status_ or (),
+        department_id=department_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("/recommendations/{recommendation_id}/responses", response_model=RecommendationOut)

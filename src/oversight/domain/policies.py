@@ -227,6 +227,7 @@ def meetings(role: Role | None, action: MeetingAction) -> Refusal:
 class ResolutionAction(StrEnum):
     READ = "read"
     MANAGE = "manage"
+    LIST_RECOMMENDATIONS = "list_recommendations"
 
 
 RESOLUTIONS: dict[ResolutionAction, Grant] = {
@@ -236,6 +237,11 @@ RESOLUTIONS: dict[ResolutionAction, Grant] = {
     ),
     ResolutionAction.MANAGE: grant(
         {COMMISSIONER}, "Only commissioners draft, propose and vote on resolutions."
+    ),
+    # Officers see their own department's, of adopted resolutions: the ones they answer.
+    ResolutionAction.LIST_RECOMMENDATIONS: grant(
+        {COMMISSIONER, ADMIN, OFFICER},
+        "Recommendations are listed for the commission and the departments they address.",
     ),
 }
 

@@ -86,6 +86,15 @@ class RecommendationOut(Out):
     version: int
 
 
+class RecommendationListed(RecommendationOut):
+    """A recommendation in ``GET /recommendations``, with the resolution it belongs to."""
+
+    resolution_id: uuid.UUID
+    resolution_number: str | None
+    resolution_title: str
+    responded_at: datetime | None
+
+
 class ResolutionOut(BaseModel):
     id: uuid.UUID
     number: str | None

@@ -4,6 +4,8 @@ counted on the public scorecard."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,16 +14,59 @@ from oversight import audit
 from oversight.db import utcnow
 from oversight.domain import machines, policies
 from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.policies import ResolutionAction
 from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
-from oversight.domain.roles import Actor
+from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, NotFound
 from oversight.models import Recommendation, Resolution
+from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.resolutions import (
     PublicScorecard,
     RecommendationOut,
     RecommendationResponseCreate,
 )
 from oversight.services.common import authorize, enforce_move, load_row
+
+#: Newest resolutions first, each one's recommendations in their order.
+_ORDER = (
+    SortKey(Resolution.created_at, True),
+    SortKey(Recommendation.resolution_id, True),
+    SortKey(Recommendation.position),
+)
+_LISTED: tuple[Any, ...] = (
+    *(getattr(Recommendation, name) for name in RecommendationOut.model_fields),
+    Recommendation.resolution_id,
+    Recommendation.position,
+    Recommendation.responded_at,
+    Resolution.number.label("resolution_number"),
+    Resolution.title.label("resolution_title"),
+    Resolution.created_at,
+)
+
+
+async def page(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    statuses: Sequence[RecommendationStatus],
+    department_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """The commission sees every recommendation; an officer their department's, of adopted
+    resolutions (the ones they answer; drafts are the commission's)."""
+    authorize(policies.resolutions(actor.role, ResolutionAction.LIST_RECOMMENDATIONS))
+    stmt = select(*_LISTED).join(Resolution, Recommendation.resolution_id == Resolution.id)
+    if actor.role is Role.OFFICER:
+        stmt = stmt.where(
+            Recommendation.department_id == actor.department_id,
+            Resolution.status == ResolutionStatus.ADOPTED,
+        )
+    if statuses:
+        stmt = stmt.where(Recommendation.status.in_([s.value for s in statuses]))
+    if department_id is not None:
+        stmt = stmt.where(Recommendation.department_id == department_id)
+    return await keyset_page(session, stmt, _ORDER, limit=limit, cursor=cursor, columns=True)
 
 
 async def respond(
