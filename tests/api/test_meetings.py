@@ -323,6 +323,8 @@ async def test_attendance_only_in_session(api: Api, cast: Cast) -> None:
         (str(cast.commissioner.id), True),
         (str(other.id), False),
     }
+    # Staff attendance names each commissioner, as the public view does.
+    assert [a["name"] for a in taken.json()["attendance"]] == ["Test commissioner"] * 2
     late = await api.client.put(
         url,
         json=[{"commissioner_id": str(other.id), "present": True}],
@@ -402,6 +404,7 @@ async def test_public_views_hide_concerns_and_draft_minutes(api: Api, cast: Cast
             "resolution_id": None,
             "comments_count": 0,
             "speakers_count": 0,
+            "decision": None,
         }
     ]
     assert public["speakers_count"] == 0

@@ -341,3 +341,32 @@ async def test_recommendations_are_listed_for_those_who_answer_them(api: Api, ca
     assert still_draft["recommendations"][0]["id"] == page.json()["items"][0]["id"]
     assert_problem(await api.client.get(url, headers=cast.resident.headers), 403)
     assert_problem(await api.client.get(url), 401)
+
+
+async def test_public_meetings_show_decisions_with_votes_by_name(api: Api, cast: Cast) -> None:
+    members = await commission(api, cast, size=3)
+    decided, pending = await draft(api, cast), await draft(api, cast, title="Still debated")
+    meeting = await in_session(api, cast, members, members, decided, pending)
+    await vote(api, members[0], decided, "yes")
+    await vote(api, members[1], decided, "no")
+    await vote(api, members[2], decided, "recused", reason="Family member is an officer.")
+    await vote(api, members[0], pending, "yes")
+    outcome = await api.client.post(
+        f"{RESOLUTIONS}/{decided['id']}/decision", headers=cast.commissioner.headers
+    )
+    assert outcome.status_code == 200, outcome.text
+    shown = (await api.client.get(f"/api/v1/public/meetings/{meeting['id']}")).json()
+    items = {item["resolution_id"]: item for item in shown["agenda"] if item["resolution_id"]}
+    assert items[pending["id"]]["decision"] is None  # no votes before the decision
+    decision = items[decided["id"]]["decision"]
+    assert decision["status"] == outcome.json()["status"]
+    assert decision["number"] == outcome.json()["number"]
+    assert decision["votes"] == outcome.json()["votes"]
+    assert {(v["commissioner_id"], v["vote"]) for v in decision["votes"]} == {
+        (str(members[0].id), "yes"),
+        (str(members[1].id), "no"),
+        (str(members[2].id), "recused"),
+    }
+    listed = (await api.client.get("/api/v1/public/meetings")).json()["items"]
+    (same,) = [m for m in listed if m["id"] == meeting["id"]]
+    assert same["agenda"] == shown["agenda"]

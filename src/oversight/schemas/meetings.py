@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from oversight.domain.meetings import AgendaItemKind, MeetingStatus, MinutesStatus
+from oversight.domain.resolutions import ResolutionStatus
 from oversight.schemas.base import (
     In,
     LongText,
@@ -22,6 +23,7 @@ from oversight.schemas.base import (
     Text200,
     only,
 )
+from oversight.schemas.resolutions import VoteOut
 
 
 class MeetingCreate(In):
@@ -78,6 +80,7 @@ class AttendanceUpdate(In):
 
 class AttendanceOut(Out):
     commissioner_id: uuid.UUID
+    name: str
     present: bool
 
 
@@ -107,6 +110,14 @@ class MeetingOut(BaseModel):
     updated_at: datetime
 
 
+class PublicDecision(BaseModel):
+    """A resolution decided at the meeting: the outcome and every vote, by name."""
+
+    status: ResolutionStatus
+    number: str | None = Field(description="Adopted resolutions are numbered.")
+    votes: list[VoteOut]
+
+
 class PublicAgendaItem(BaseModel):
     id: uuid.UUID = Field(
         description="Comment on it (`POST /comments`, target `agenda_item`) until the meeting"
@@ -121,6 +132,10 @@ class PublicAgendaItem(BaseModel):
     )
     comments_count: int = Field(description="Its published comments.")
     speakers_count: int = Field(description="Residents signed up to speak to this item.")
+    decision: PublicDecision | None = Field(
+        default=None,
+        description="For a resolution decided at this meeting: the outcome and the votes.",
+    )
 
 
 class PublicAttendance(BaseModel):

@@ -66,7 +66,12 @@ async def attendance_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[At
 
 async def represent(session: AsyncSession, meeting: Meeting, actor: Actor) -> MeetingOut:
     items = await agenda.items_of(session, meeting.id)
-    attendance = await attendance_of(session, meeting.id)
+    attendance = await session.execute(
+        select(Attendance.commissioner_id, User.display_name.label("name"), Attendance.present)
+        .join(User, User.id == Attendance.commissioner_id)
+        .where(Attendance.meeting_id == meeting.id)
+        .order_by(User.display_name, Attendance.commissioner_id)
+    )
     minutes = None
     if meeting.minutes_body is not None:
         minutes = MinutesOut(
@@ -82,7 +87,7 @@ async def represent(session: AsyncSession, meeting: Meeting, actor: Actor) -> Me
         description=meeting.description,
         status=meeting.status,
         agenda=[AgendaItemOut.model_validate(item) for item in items],
-        attendance=[AttendanceOut.model_validate(entry) for entry in attendance],
+        attendance=[AttendanceOut.model_validate(entry) for entry in attendance.all()],
         minutes=minutes,
         allowed_transitions=list(
             machines.allowed(machines.MEETING_MOVES, meeting.status, actor.role)

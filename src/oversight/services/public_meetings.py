@@ -14,16 +14,30 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.domain.meetings import MeetingStatus, MinutesStatus
+from oversight.domain.resolutions import DECIDED, ResolutionStatus
 from oversight.domain.voice import CommentStatus, CommentTarget
+from oversight.domain.votes import Choice
 from oversight.errors import NotFound
-from oversight.models import AgendaItem, Attendance, Comment, Concern, Meeting, Speaker, User
+from oversight.models import (
+    AgendaItem,
+    Attendance,
+    Comment,
+    Concern,
+    Meeting,
+    Resolution,
+    Speaker,
+    User,
+    Vote,
+)
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.meetings import (
     PublicAgendaItem,
     PublicAttendance,
+    PublicDecision,
     PublicMeeting,
     PublicMinutes,
 )
+from oversight.schemas.resolutions import VoteOut
 
 #: Meetings carry no end time; calendars get a block of this length.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -70,6 +84,40 @@ async def _voice(session: AsyncSession, meeting_ids: Collection[uuid.UUID]) -> _
     return voice
 
 
+async def _decisions(
+    session: AsyncSession, meeting_id: uuid.UUID
+) -> dict[uuid.UUID, PublicDecision]:
+    """The resolutions decided at this meeting, with their votes by name (two queries)."""
+    decided = await session.execute(
+        select(Resolution.id, Resolution.status, Resolution.number).where(
+            Resolution.meeting_id == meeting_id, Resolution.status.in_(DECIDED)
+        )
+    )
+    found = {
+        i: PublicDecision(status=ResolutionStatus(s), number=n, votes=[]) for i, s, n in decided
+    }
+    if found:
+        votes = await session.execute(
+            select(
+                Vote.resolution_id,
+                Vote.commissioner_id,
+                User.display_name,
+                Vote.vote,
+                Vote.reason,
+            )
+            .join(User, User.id == Vote.commissioner_id)
+            .where(Vote.resolution_id.in_(found))
+            .order_by(User.display_name, Vote.commissioner_id)
+        )
+        for resolution_id, commissioner_id, name, choice, reason in votes:
+            found[resolution_id].votes.append(
+                VoteOut(
+                    commissioner_id=commissioner_id, name=name, vote=Choice(choice), reason=reason
+                )
+            )
+    return found
+
+
 async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> PublicMeeting:
     agenda = await session.execute(
         select(
@@ -84,6 +132,7 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
     )
+    decisions = await _decisions(session, meeting.id)
     attendance = await session.execute(
         select(Attendance.commissioner_id, User.display_name, Attendance.present)
         .join(User, User.id == Attendance.commissioner_id)
@@ -114,6 +163,7 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
                 resolution_id=r,
                 comments_count=voice.item_comments.get(i, 0),
                 speakers_count=voice.item_speakers.get(i, 0),
+                decision=decisions.get(r) if r else None,
             )
             for i, p, t, k, c, r in agenda.all()
         ],
