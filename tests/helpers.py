@@ -19,6 +19,7 @@ import httpx
 from oversight.config import Settings
 from oversight.db import Database
 from oversight.domain.roles import Role
+from oversight.errors import EXPLANATIONS, ProblemCode
 from oversight.schemas.accounts import UserCreate
 from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory, users
@@ -112,7 +113,11 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/problem+json")
     body: dict[str, Any] = response.json()
     assert body["status"] == status
-    assert {"type", "title", "detail", "instance"} <= body.keys()
+    assert {"type", "code", "title", "detail", "instance"} <= body.keys()
+    # Every problem names its code, and its type is where that code is explained.
+    code = ProblemCode(body["code"])
+    assert body["type"] == f"/problems/{code}"
+    assert EXPLANATIONS[code][0] == status or code is ProblemCode.ERROR, body
     return body
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,10 +26,110 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
+class ProblemCode(StrEnum):
+    """What went wrong, stably: a problem document's ``code``; ``type`` is
+    ``/problems/{code}``, which explains it (``GET /problems/{code}``)."""
+
+    MALFORMED_REQUEST = "malformed_request"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    CONFLICT = "conflict"
+    NOT_A_MOVE = "not_a_move"
+    ALREADY_EXISTS = "already_exists"
+    EMAIL_TAKEN = "email_taken"
+    NOT_PRESENT = "not_present"
+    IDEMPOTENCY_IN_FLIGHT = "idempotency_in_flight"
+    STALE_VERSION = "stale_version"
+    TOO_LARGE = "too_large"
+    INVALID_INPUT = "invalid_input"
+    VERSION_REQUIRED = "version_required"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL_ERROR = "internal_error"
+    UNAVAILABLE = "unavailable"
+    ERROR = "error"
+
+
+#: Each code's status and a short explanation, served at /problems/{code}.
+EXPLANATIONS: dict[ProblemCode, tuple[int, str]] = {
+    ProblemCode.MALFORMED_REQUEST: (400, "The request body is not valid JSON."),
+    ProblemCode.UNAUTHORIZED: (
+        401,
+        "Sign in: the bearer token is missing, invalid, expired or revoked. Refresh it with "
+        "POST /api/v1/auth/refresh or sign in again.",
+    ),
+    ProblemCode.FORBIDDEN: (403, "Your role may not do this; `detail` says which rule applies."),
+    ProblemCode.NOT_FOUND: (
+        404,
+        "There is no such resource, or you may not see it (the API never confirms what you "
+        "may not read).",
+    ),
+    ProblemCode.METHOD_NOT_ALLOWED: (405, "The path exists; the `Allow` header lists methods."),
+    ProblemCode.CONFLICT: (
+        409,
+        "The resource's state does not allow this now (a decided resolution, an adjourned "
+        "meeting, a closed comment period); `detail` says what.",
+    ),
+    ProblemCode.NOT_A_MOVE: (
+        409,
+        "That transition is not a move from the current status; `allowed` lists the moves "
+        "from here.",
+    ),
+    ProblemCode.ALREADY_EXISTS: (409, "Something with this key exists already."),
+    ProblemCode.EMAIL_TAKEN: (409, "An account with this e-mail address exists; sign in."),
+    ProblemCode.NOT_PRESENT: (
+        409,
+        "Only commissioners marked present at the meeting vote; take attendance first.",
+    ),
+    ProblemCode.IDEMPOTENCY_IN_FLIGHT: (
+        409,
+        "A request with this Idempotency-Key is still being processed; retry after a moment "
+        "to get its answer.",
+    ),
+    ProblemCode.STALE_VERSION: (
+        412,
+        "Someone changed the resource since you read it: `current_version` is its version "
+        "now. Read it again, then retry with its ETag in If-Match.",
+    ),
+    ProblemCode.TOO_LARGE: (413, "The request body is over the size limit."),
+    ProblemCode.INVALID_INPUT: (
+        422,
+        "The request does not match the expected shape; `errors` lists every field at once, "
+        "each with `loc` naming it.",
+    ),
+    ProblemCode.VERSION_REQUIRED: (
+        428,
+        "Send If-Match with the ETag you last read: changes to this resource are conditional.",
+    ),
+    ProblemCode.RATE_LIMITED: (429, "Too many requests; wait for `Retry-After` seconds."),
+    ProblemCode.INTERNAL_ERROR: (500, "An unexpected error; it is logged with the request id."),
+    ProblemCode.UNAVAILABLE: (
+        503,
+        "The database is unavailable or busy; retry after `Retry-After` seconds.",
+    ),
+    ProblemCode.ERROR: (400, "An error this list does not name; `status` and `detail` say more."),
+}
+_BY_STATUS = {
+    400: ProblemCode.MALFORMED_REQUEST,
+    401: ProblemCode.UNAUTHORIZED,
+    403: ProblemCode.FORBIDDEN,
+    404: ProblemCode.NOT_FOUND,
+    405: ProblemCode.METHOD_NOT_ALLOWED,
+    409: ProblemCode.CONFLICT,
+    412: ProblemCode.STALE_VERSION,
+    413: ProblemCode.TOO_LARGE,
+    422: ProblemCode.INVALID_INPUT,
+    428: ProblemCode.VERSION_REQUIRED,
+    429: ProblemCode.RATE_LIMITED,
+    500: ProblemCode.INTERNAL_ERROR,
+    503: ProblemCode.UNAVAILABLE,
+}
+
+
 class OversightError(Exception):
     status: int = 500
     title: str = "Internal Server Error"
-    slug: str | None = None
     #: Commit the transaction's writes before answering (e.g. the audit of a failed sign-in).
     persist: bool = False
 
@@ -36,12 +137,14 @@ class OversightError(Exception):
         self,
         detail: str | None = None,
         *,
+        code: ProblemCode | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
         persist: bool | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        self.code = code
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
         if persist is not None:
@@ -111,7 +214,8 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str
+    type: str = Field(description="`/problems/{code}`: what the code means.")
+    code: ProblemCode
     title: str
     status: int
     detail: str
@@ -149,13 +253,15 @@ def problem(
     *,
     title: str | None = None,
     detail: str | None = None,
-    slug: str | None = None,
+    code: ProblemCode | None = None,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase
+    code = code or _BY_STATUS.get(status, ProblemCode.ERROR)
     body: dict[str, Any] = {
-        "type": f"/problems/{slug}" if slug else "about:blank",
+        "type": f"/problems/{code}",
+        "code": code,
         "title": title or phrase,
         "status": status,
         "detail": detail or title or phrase,
@@ -188,7 +294,7 @@ async def _oversight_error(request: Request, exc: Exception) -> JSONResponse:
         exc.status,
         title=exc.title,
         detail=exc.detail,
-        slug=exc.slug,
+        code=exc.code,
         headers=exc.headers,
         extra=exc.extra,
     )

@@ -19,6 +19,7 @@ from oversight.api import (
     directory,
     health,
     meetings,
+    problems,
     proposals,
     public,
     resolutions,
@@ -104,8 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(module.router for module in (auth, users, directory, concerns, meetings)),
         *(module.router for module in (resolutions, comments, proposals, audit, public)),
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
+        problems.router,
     ):
-        prefix = "" if router is health.router else API_PREFIX
+        # /healthz and /readyz for probes; /problems/{code}, what a problem's ``type`` names.
+        prefix = "" if router in (health.router, problems.router) else API_PREFIX
         mount_flat(app, router, prefix)
 
     if settings.cors_origins:

@@ -25,6 +25,7 @@ from oversight.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    ProblemCode,
     Unprocessable,
 )
 
@@ -150,6 +151,7 @@ def enforce_move(
     except machines.NotAMove as exc:
         raise Conflict(
             f"A {noun} that is {exc.current} cannot move to {exc.target}.",
+            code=ProblemCode.NOT_A_MOVE,
             extra={"allowed": exc.allowed},
         ) from exc
     except machines.NotYourMove as exc:

@@ -12,7 +12,7 @@ from oversight.domain import policies
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role
-from oversight.errors import Conflict
+from oversight.errors import Conflict, ProblemCode
 from oversight.models import Category, Department, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.directory import CategoryCreate, DepartmentCreate
@@ -53,7 +53,7 @@ async def create_department(
 ) -> Department:
     _may(actor, AdminAction.MANAGE_DEPARTMENTS)
     if await session.scalar(select(Department.id).where(Department.code == data.code)):
-        raise Conflict(f"Department {data.code} already exists.")
+        raise Conflict(f"Department {data.code} already exists.", code=ProblemCode.ALREADY_EXISTS)
     department = Department(code=data.code, name=data.name)
     session.add(department)
     await session.flush()
@@ -79,7 +79,7 @@ async def create_category(
 ) -> Category:
     _may(actor, AdminAction.MANAGE_CATEGORIES)
     if await session.get(Category, data.code):
-        raise Conflict(f"Category {data.code} already exists.")
+        raise Conflict(f"Category {data.code} already exists.", code=ProblemCode.ALREADY_EXISTS)
     category = Category(code=data.code, label=data.label, active=data.active)
     session.add(category)
     await session.flush()

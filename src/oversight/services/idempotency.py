@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name, utcnow
 from oversight.domain.roles import Actor
-from oversight.errors import Conflict, Unprocessable
+from oversight.errors import Conflict, ProblemCode, Unprocessable
 from oversight.models import IdempotencyRecord
 
 KEEP_FOR = timedelta(hours=24)
@@ -62,7 +62,10 @@ async def begin(session: AsyncSession, claim: Claim) -> Replay | None:
     if dialect_name(session) == "postgresql":
         taken = await session.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(claim))))
         if not taken:
-            raise Conflict("A request with this Idempotency-Key is still being processed.")
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed.",
+                code=ProblemCode.IDEMPOTENCY_IN_FLIGHT,
+            )
     record = await session.get(IdempotencyRecord, (claim.scope, claim.key), populate_existing=True)
     now = utcnow()
     if record is not None and record.expires_at > now:

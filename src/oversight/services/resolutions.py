@@ -22,7 +22,7 @@ from oversight.domain.resolutions import DECIDED, RecommendationStatus, Resoluti
 from oversight.domain.roles import Actor, Role
 from oversight.domain.voice import CommentStatus, CommentTarget
 from oversight.domain.votes import Choice, decide
-from oversight.errors import Conflict, NotFound, Unprocessable
+from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
 from oversight.models import (
     Attendance,
     Comment,
@@ -399,7 +399,9 @@ async def cast_vote(
     _may(actor, ResolutionAction.MANAGE)
     meeting = await _open_vote(session, resolution)
     if actor.user_id not in await _present(session, meeting.id):
-        raise Conflict("Only commissioners marked present at the meeting vote.")
+        raise Conflict(
+            "Only commissioners marked present at the meeting vote.", code=ProblemCode.NOT_PRESENT
+        )
     if data.vote is Choice.RECUSED and not data.reason:
         raise Unprocessable("A recusal needs a reason.", loc=("body", "reason"))
     existing = await session.get(Vote, (resolution.id, actor.user_id))

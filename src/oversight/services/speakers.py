@@ -22,7 +22,7 @@ from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.meetings import MeetingStatus
 from oversight.domain.policies import VoiceAction
 from oversight.domain.roles import Actor
-from oversight.errors import Conflict, Unprocessable
+from oversight.errors import Conflict, ProblemCode, Unprocessable
 from oversight.models import AgendaItem, Meeting, Speaker, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.speakers import SpeakerCreate, SpeakerOut
@@ -82,7 +82,7 @@ async def sign_up(
         )
     authorize(policies.voice(actor.role, VoiceAction.SIGN_UP_TO_SPEAK))
     if await _signed_up(session, meeting.id, actor.user_id):
-        raise Conflict(ALREADY_SIGNED_UP)
+        raise Conflict(ALREADY_SIGNED_UP, code=ProblemCode.ALREADY_EXISTS)
     await _check_item(session, meeting.id, data.agenda_item_id)
     last = await session.scalar(
         select(func.max(Speaker.position)).where(Speaker.meeting_id == meeting.id)
@@ -101,7 +101,7 @@ async def sign_up(
     except IntegrityError as exc:
         # A uniqueness race the lock did not prevent is the contract's 409, never a 500; the
         # unit of work then rolls back, so nothing is stored.
-        raise Conflict(ALREADY_SIGNED_UP) from exc
+        raise Conflict(ALREADY_SIGNED_UP, code=ProblemCode.ALREADY_EXISTS) from exc
     # Not record_change: the meeting's version stays as it is (see the module's docstring).
     # The topic and the speaker's name stay out of the append-only log.
     await audit.record(

@@ -14,7 +14,7 @@ from oversight.domain import policies
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role, department_rule_broken
-from oversight.errors import Conflict, NotFound, Unprocessable
+from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
 from oversight.models import AuthSession, Department, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.accounts import AccountCreate, UserCreate, UserUpdate
@@ -30,7 +30,9 @@ def _may_manage(actor: Actor | None) -> None:
 
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:
     if await session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("An account with this e-mail address already exists.")
+        raise Conflict(
+            "An account with this e-mail address already exists.", code=ProblemCode.EMAIL_TAKEN
+        )
 
 
 async def _check_department(
