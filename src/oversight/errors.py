@@ -310,10 +310,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         422,
         title="Unprocessable Content",
         detail="The request does not match the expected shape.",
-        extra={
-            "errors": [{"loc": _loc(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
-        },
+        extra={"errors": [{"loc": _loc(e.get("loc", ())), "msg": _message(e)} for e in errors]},
     )
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """pydantic's message, without the "Value error, " it puts before our validators' own."""
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ") if error.get("type") == "value_error" else message
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ from oversight.domain.roles import Role
 from oversight.errors import EXPLANATIONS, ProblemCode
 from tests.api.test_resolutions import commission, draft, in_session, vote
 from tests.cases import Cast
-from tests.helpers import CONCERNS, Api, assert_problem, submit
+from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit
 
 
 async def test_every_code_is_explained_where_its_type_points(api: Api) -> None:
@@ -106,3 +106,21 @@ async def test_a_forbidden_move_by_role_is_forbidden(api: Api, cast: Cast) -> No
         headers={**cast.resident.headers, "If-Match": '"1"'},
     )
     assert assert_problem(response, 403)["code"] == "forbidden"
+
+
+async def test_field_errors_point_at_their_fields_all_at_once(api: Api) -> None:
+    future = await api.client.post(
+        CONCERNS, json=concern_body(occurred_at="2099-01-01T00:00:00Z", kind="rumour")
+    )
+    errors = assert_problem(future, 422)["errors"]
+    assert {"loc": ["body", "occurred_at"], "msg": "may not be more than a day in the future"} in (
+        errors
+    )
+    assert ["body", "kind"] in [e["loc"] for e in errors]  # both fields, in one answer
+    account = {"email": "pat.lee@example.org", "display_name": "Pat"}
+    same = await api.client.post(
+        "/api/v1/auth/register", json=account | {"password": "PAT.LEE@example.org"}
+    )
+    (error,) = assert_problem(same, 422)["errors"]
+    assert error["loc"] == ["body", "password"]
+    assert not error["msg"].startswith("Value error")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     EmailStr,
     Field,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from oversight import passwords
@@ -40,9 +41,13 @@ Password = Annotated[
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(str.lower)]
 
 
-def _password_is_not_email(password: str, email: str) -> None:
-    if broken := passwords.broken_rule(password, email):
+def _password_is_not_email(password: str, info: ValidationInfo) -> str:
+    """A field validator for ``password``, declared after ``email`` (a bad e-mail is its own
+    422 and is not compared): the 422 points at the password."""
+    email = info.data.get("email")
+    if email and (broken := passwords.broken_rule(password, email)):
         raise ValueError(broken)
+    return password
 
 
 class AccountCreate(In):
@@ -50,10 +55,7 @@ class AccountCreate(In):
     password: Password
     display_name: Text200
 
-    @model_validator(mode="after")
-    def _policy(self) -> Self:
-        _password_is_not_email(self.password, self.email)
-        return self
+    _policy = field_validator("password")(_password_is_not_email)
 
 
 class UserCreate(In):
@@ -63,10 +65,7 @@ class UserCreate(In):
     password: Password
     department_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def _policy(self) -> Self:
-        _password_is_not_email(self.password, self.email)
-        return self
+    _policy = field_validator("password")(_password_is_not_email)
 
 
 class UserUpdate(In):

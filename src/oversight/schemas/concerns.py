@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     Field,
     StringConstraints,
-    model_validator,
+    field_validator,
 )
 
 from oversight.domain.concerns import (
@@ -91,11 +91,12 @@ class ConcernCreate(In):
         default=None, description="How an anonymous submitter may be reached (optional)."
     )
 
-    @model_validator(mode="after")
-    def _not_in_the_future(self) -> Self:
-        if self.occurred_at and self.occurred_at > datetime.now(UTC) + timedelta(days=1):
-            raise ValueError("occurred_at may not be more than a day in the future")
-        return self
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, occurred_at: datetime | None) -> datetime | None:
+        if occurred_at and occurred_at > datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("may not be more than a day in the future")
+        return occurred_at
 
 
 class ConcernUpdate(In):
