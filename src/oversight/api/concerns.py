@@ -18,7 +18,7 @@ from oversight.api.deps import (
     SettingsDep,
     Storable,
 )
-from oversight.api.responses import idempotent, json_response
+from oversight.api.responses import created_at, idempotent, json_response
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit, client_ip
@@ -84,6 +84,7 @@ async def submit_concern(
         lambda: concerns.submit(session, settings, actor, body),
         status_code=status.HTTP_201_CREATED,
         etag=etag_of,
+        location=lambda concern: created_at(request, concern["id"]),
     )
 
 

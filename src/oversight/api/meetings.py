@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
-from oversight.api.responses import json_response
+from oversight.api.responses import created_at, json_response
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.meetings import (
@@ -26,13 +26,20 @@ from oversight.services import meetings, speakers
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
 
-def meeting_response(meeting: MeetingOut, status_code: int = 200) -> Response:
-    return json_response(meeting, status_code, headers={"ETag": f'"{meeting.version}"'})
+def meeting_response(
+    meeting: MeetingOut, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return json_response(
+        meeting, status_code, headers={"ETag": f'"{meeting.version}"', **(headers or {})}
+    )
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)
-async def create_meeting(body: MeetingCreate, session: SessionDep, actor: CurrentActor) -> Response:
-    return meeting_response(await meetings.create(session, actor, body), 201)
+async def create_meeting(
+    body: MeetingCreate, request: Request, session: SessionDep, actor: CurrentActor
+) -> Response:
+    meeting = await meetings.create(session, actor, body)
+    return meeting_response(meeting, 201, {"Location": created_at(request, meeting.id)})
 
 
 @router.get("", name="list", response_model=Page[MeetingOut])

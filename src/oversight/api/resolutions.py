@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
-from oversight.api.responses import json_response
+from oversight.api.responses import created_at, json_response
 from oversight.domain.resolutions import RecommendationStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
@@ -27,18 +27,23 @@ router = APIRouter(tags=["resolutions"])
 public = APIRouter(prefix="/public", tags=["public"])
 
 
-def resolution_response(resolution: ResolutionOut, status_code: int = 200) -> Response:
-    return json_response(resolution, status_code, headers={"ETag": f'"{resolution.version}"'})
+def resolution_response(
+    resolution: ResolutionOut, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return json_response(
+        resolution, status_code, headers={"ETag": f'"{resolution.version}"', **(headers or {})}
+    )
 
 
 @router.post(
     "/resolutions", name="create", status_code=status.HTTP_201_CREATED, response_model=ResolutionOut
 )
 async def create_resolution(
-    body: ResolutionCreate, session: SessionDep, actor: CurrentActor
+    body: ResolutionCreate, request: Request, session: SessionDep, actor: CurrentActor
 ) -> Response:
     """A draft, with the concerns it answers and its recommendations to departments."""
-    return resolution_response(await resolutions.create(session, actor, body), 201)
+    resolution = await resolutions.create(session, actor, body)
+    return resolution_response(resolution, 201, {"Location": created_at(request, resolution.id)})
 
 
 @router.get("/resolutions", name="list", response_model=Page[ResolutionOut])

@@ -25,8 +25,10 @@ async def idempotent(
     *,
     status_code: int,
     etag: Callable[[Any], str | None] = lambda _: None,
+    location: Callable[[Any], str | None] = lambda _: None,
 ) -> Response:
-    """Run ``work`` once per Idempotency-Key; a repeat gets the first answer, marked replayed."""
+    """Run ``work`` once per Idempotency-Key; a repeat gets the first answer, marked replayed.
+    ``etag`` and ``location`` give those headers from the answer (fresh or replayed)."""
     claim = None
     if key is not None:
         request_print = idempotency.fingerprint(
@@ -35,9 +37,7 @@ async def idempotent(
         claim = idempotency.claim_for(actor, key, request_print)
         replay = await idempotency.begin(session, claim)
         if replay is not None:
-            headers = {"Idempotent-Replayed": "true"}
-            if tag := etag(replay.body):
-                headers["ETag"] = tag
+            headers = {"Idempotent-Replayed": "true", **_headers(replay.body, etag, location)}
             return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
     outcome = await work()
     result = (
@@ -47,8 +47,19 @@ async def idempotent(
     )
     if claim is not None:
         await idempotency.remember(session, claim, status_code, to_jsonable_python(result))
-    tag = etag(result)
-    return json_response(result, status_code, headers={"ETag": tag} if tag else None)
+    return json_response(result, status_code, headers=_headers(result, etag, location))
+
+
+def _headers(
+    result: Any, etag: Callable[[Any], str | None], location: Callable[[Any], str | None]
+) -> dict[str, str]:
+    found = {"ETag": etag(result), "Location": location(result)}
+    return {name: value for name, value in found.items() if value}
+
+
+def created_at(request: Request, resource_id: object) -> str:
+    """The ``Location`` of a resource just created by a POST to its collection."""
+    return f"{request.url.path}/{resource_id}"
 
 
 def json_response(

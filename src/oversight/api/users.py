@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep, SignedInDep
+from oversight.api.responses import created_at, json_response
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.accounts import UserCreate, UserOut, UserUpdate
 from oversight.schemas.base import Page
@@ -27,8 +28,13 @@ async def list_users(
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-async def create_user(body: UserCreate, session: SessionDep, actor: CurrentActor) -> object:
-    return await users.create(session, actor, body)
+async def create_user(
+    body: UserCreate, request: Request, session: SessionDep, actor: CurrentActor
+) -> Response:
+    user = await users.create(session, actor, body)
+    return json_response(
+        UserOut.model_validate(user), 201, headers={"Location": created_at(request, user.id)}
+    )
 
 
 @router.get("/{user_id}", name="read", response_model=UserOut)
