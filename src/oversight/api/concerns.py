@@ -18,7 +18,7 @@ from oversight.api.deps import (
     SettingsDep,
     Storable,
 )
-from oversight.api.responses import created_at, idempotent, json_response
+from oversight.api.responses import created_at, idempotent, json_response, tagged
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit, client_ip
@@ -48,7 +48,7 @@ def etag_of(concern: dict[str, Any]) -> str | None:
 
 
 def concern_response(concern: concerns.ConcernView) -> Response:
-    return json_response(concern, headers={"ETag": f'"{concern["version"]}"'})
+    return tagged(concern, concern["version"])
 
 
 @router.post(

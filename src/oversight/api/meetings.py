@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
-from oversight.api.responses import created_at, json_response
+from oversight.api.responses import created_at, json_response, tagged
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.meetings import (
@@ -29,9 +29,7 @@ router = APIRouter(prefix="/meetings", tags=["meetings"])
 def meeting_response(
     meeting: MeetingOut, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    return json_response(
-        meeting, status_code, headers={"ETag": f'"{meeting.version}"', **(headers or {})}
-    )
+    return tagged(meeting, meeting.version, status_code, headers)
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, SettingsDep
-from oversight.api.responses import json_response
+from oversight.api.responses import json_response, tagged
 from oversight.domain.voice import ProposalStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
@@ -28,9 +28,7 @@ public = APIRouter(prefix="/public/proposals", tags=["public"])
 def proposal_response(
     proposal: ProposalView, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    return json_response(
-        proposal, status_code, headers={"ETag": f'"{proposal["version"]}"', **(headers or {})}
-    )
+    return tagged(proposal, proposal["version"], status_code, headers)
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=PublicProposal)

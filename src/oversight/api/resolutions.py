@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
-from oversight.api.responses import created_at, json_response
+from oversight.api.responses import created_at, json_response, tagged
 from oversight.domain.resolutions import RecommendationStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
@@ -30,9 +30,7 @@ public = APIRouter(prefix="/public", tags=["public"])
 def resolution_response(
     resolution: ResolutionOut, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    return json_response(
-        resolution, status_code, headers={"ETag": f'"{resolution.version}"', **(headers or {})}
-    )
+    return tagged(resolution, resolution.version, status_code, headers)
 
 
 @router.post(

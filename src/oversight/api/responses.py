@@ -77,3 +77,10 @@ def json_response(
         else to_json(content)
     )
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
+def tagged(
+    content: Any, version: int, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """``json_response`` with the resource's version as its ETag (the next If-Match)."""
+    return json_response(content, status_code, headers={"ETag": f'"{version}"', **(headers or {})})
