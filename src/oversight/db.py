@@ -1,9 +1,9 @@
 """Database plumbing: the declarative base, URL handling, engines and the unit of work.
 
-The server uses an async engine (aiosqlite, or asyncpg: measured 1.2-1.4x psycopg 3's requests
-per second here, bench/README.md); migrations and the CLI use a sync engine (pysqlite or
-psycopg 3) on the same URL. One request or one CLI command is one transaction: it commits once
-on success and rolls back on any error.
+The server uses an async engine (aiosqlite, or asyncpg: psycopg 3's send and wait were a fifth
+of a small read's CPU under load, bench/profile.py); migrations and the CLI use a sync engine
+(pysqlite or psycopg 3) on the same URL. One request or one CLI command is one transaction: it
+commits once on success and rolls back on any error.
 """
 
 from __future__ import annotations
