@@ -20,6 +20,7 @@ from oversight.api.deps import (
 )
 from oversight.api.responses import created_at, idempotent, json_response, tagged
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
+from oversight.domain.events import EntityType
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit, client_ip
 from oversight.schemas.base import Page
@@ -39,6 +40,7 @@ from oversight.schemas.concerns import (
     ResponseOut,
 )
 from oversight.services import allegations, concerns, notes, responses, timeline
+from oversight.services.common import parent_etag
 
 router = APIRouter(prefix="/concerns", tags=["concerns"])
 
@@ -257,8 +259,11 @@ async def list_allegations(
 )
 async def add_allegation(
     concern_id: uuid.UUID, body: AllegationCreate, session: SessionDep, actor: CurrentActor
-) -> object:
-    return await allegations.add_allegation(session, actor, concern_id, body)
+) -> Response:
+    """Adds to the concern's representation: `Parent-ETag` is the concern's new ETag."""
+    added = await allegations.add_allegation(session, actor, concern_id, body)
+    headers = await parent_etag(session, EntityType.CONCERN, concern_id)
+    return json_response(AllegationOut.model_validate(added), 201, headers=headers)
 
 
 @router.patch("/{concern_id}/allegations/{allegation_id}", response_model=AllegationOut)
@@ -268,6 +273,8 @@ async def change_allegation(
     body: AllegationUpdate,
     session: SessionDep,
     actor: CurrentActor,
-) -> object:
-    """Correct an allegation or record its `finding`."""
-    return await allegations.change_allegation(session, actor, concern_id, allegation_id, body)
+) -> Response:
+    """Correct an allegation or record its `finding`; `Parent-ETag` is the concern's new ETag."""
+    changed = await allegations.change_allegation(session, actor, concern_id, allegation_id, body)
+    headers = await parent_etag(session, EntityType.CONCERN, concern_id)
+    return json_response(AllegationOut.model_validate(changed), headers=headers)

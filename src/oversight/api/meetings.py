@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
 from oversight.api.responses import created_at, json_response, tagged
+from oversight.domain.events import EntityType
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.meetings import (
@@ -22,6 +23,7 @@ from oversight.schemas.meetings import (
 )
 from oversight.schemas.speakers import SpeakerCreate, SpeakerOut
 from oversight.services import meetings, speakers
+from oversight.services.common import parent_etag
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
@@ -84,8 +86,11 @@ async def move_meeting(
 )
 async def add_agenda_item(
     meeting_id: uuid.UUID, body: AgendaItemCreate, session: SessionDep, actor: CurrentActor
-) -> object:
-    return await meetings.add_item(session, actor, meeting_id, body)
+) -> Response:
+    """`Parent-ETag` is the meeting's new ETag."""
+    item = await meetings.add_item(session, actor, meeting_id, body)
+    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    return json_response(AgendaItemOut.model_validate(item), 201, headers=headers)
 
 
 @router.patch("/{meeting_id}/agenda-items/{item_id}", response_model=AgendaItemOut)
@@ -95,9 +100,11 @@ async def change_agenda_item(
     body: AgendaItemUpdate,
     session: SessionDep,
     actor: CurrentActor,
-) -> object:
-    """Retitle or reorder (`position`, 1-based)."""
-    return await meetings.change_item(session, actor, meeting_id, item_id, body)
+) -> Response:
+    """Retitle or reorder (`position`, 1-based); `Parent-ETag` is the meeting's new ETag."""
+    item = await meetings.change_item(session, actor, meeting_id, item_id, body)
+    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    return json_response(AgendaItemOut.model_validate(item), headers=headers)
 
 
 @router.delete("/{meeting_id}/agenda-items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -105,7 +112,8 @@ async def remove_agenda_item(
     meeting_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
     await meetings.remove_item(session, actor, meeting_id, item_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
 
 
 @router.put("/{meeting_id}/attendance", response_model=MeetingOut)

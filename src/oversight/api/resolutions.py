@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
 from oversight.api.responses import created_at, json_response, tagged
+from oversight.domain.events import EntityType
 from oversight.domain.resolutions import RecommendationStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
@@ -22,6 +23,7 @@ from oversight.schemas.resolutions import (
     VoteCreate,
 )
 from oversight.services import recommendations, resolutions
+from oversight.services.common import parent_etag
 
 router = APIRouter(tags=["resolutions"])
 public = APIRouter(prefix="/public", tags=["public"])
@@ -135,8 +137,11 @@ async def answer_recommendation(
     session: SessionDep,
     actor: CurrentActor,
 ) -> object:
-    """The addressed department's answer, once the resolution is adopted."""
-    return await recommendations.respond(session, actor, recommendation_id, body)
+    """The addressed department's answer, once the resolution is adopted. It shows in the
+    resolution too: `Parent-ETag` is the resolution's new ETag."""
+    answered = await recommendations.respond(session, actor, recommendation_id, body)
+    headers = await parent_etag(session, EntityType.RESOLUTION, answered.resolution_id)
+    return json_response(answered, headers=headers)
 
 
 @public.get("/resolutions", name="resolutions", response_model=Page[ResolutionOut])

@@ -78,6 +78,7 @@ class TallyOut(BaseModel):
 
 class RecommendationOut(Out):
     id: uuid.UUID
+    resolution_id: uuid.UUID
     text: str
     department_id: uuid.UUID
     due_at: datetime | None
@@ -89,7 +90,6 @@ class RecommendationOut(Out):
 class RecommendationListed(RecommendationOut):
     """A recommendation in ``GET /recommendations``, with the resolution it belongs to."""
 
-    resolution_id: uuid.UUID
     resolution_number: str | None
     resolution_title: str
     responded_at: datetime | None

@@ -28,6 +28,7 @@ from oversight.errors import (
     ProblemCode,
     Unprocessable,
 )
+from oversight.models import Concern, Meeting, Resolution
 
 
 class Versioned(Protocol):
@@ -45,6 +46,25 @@ class Stateful(Tracked, Protocol):
 
 
 Row = TypeVar("Row")
+
+
+_PARENTS: dict[EntityType, type[Any]] = {
+    EntityType.CONCERN: Concern,
+    EntityType.MEETING: Meeting,
+    EntityType.RESOLUTION: Resolution,
+}
+
+
+async def parent_etag(
+    session: AsyncSession, parent: EntityType, resource_id: uuid.UUID
+) -> dict[str, str]:
+    """``Parent-ETag`` for a sub-resource write: the version this unit of work gave the parent
+    (read in the same transaction, after the write)."""
+    model = _PARENTS[parent]
+    version = await session.scalar(select(model.version).where(model.id == resource_id))
+    if version is None:
+        raise LookupError(f"{parent} {resource_id} is not there after writing to it")
+    return {"Parent-ETag": f'"{version}"'}
 
 
 async def load_row(

@@ -35,7 +35,6 @@ _ORDER = (
 )
 _LISTED: tuple[Any, ...] = (
     *(getattr(Recommendation, name) for name in RecommendationOut.model_fields),
-    Recommendation.resolution_id,
     Recommendation.position,
     Recommendation.responded_at,
     Resolution.number.label("resolution_number"),
@@ -103,6 +102,9 @@ async def respond(
     recommendation.department_response = data.body
     recommendation.responded_at = utcnow()
     recommendation.version += 1
+    # The resolution's representation shows its recommendations: its version moves too.
+    resolution.version += 1
+    resolution.updated_at = recommendation.responded_at
     await session.flush()
     await audit.record(
         session,
