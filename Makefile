@@ -22,9 +22,11 @@ migrate: setup
 demo: migrate
 	$(BIN)/oversight seed-demo --if-empty
 
+PORT ?= 8000
+
 run: demo
-	@echo "Serving on http://127.0.0.1:8000 (API docs at http://127.0.0.1:8000/docs)"
-	$(BIN)/oversight serve --host 127.0.0.1 --port 8000
+	@echo "Serving on http://127.0.0.1:$(PORT) (API docs at http://127.0.0.1:$(PORT)/docs)"
+	$(BIN)/oversight serve --host 127.0.0.1 --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests migrations bench
