@@ -104,8 +104,8 @@ def serve(
     access_log: Annotated[
         bool,
         typer.Option(
-            help="uvicorn's line per request (about 8% of a small request's CPU); behind a "
-            "proxy that logs requests, turn it off."
+            help="uvicorn's line per request (without it /healthz answers 1.35x as many, "
+            "bench/ab.py); behind a proxy that logs requests, turn it off."
         ),
     ] = True,
 ) -> None:

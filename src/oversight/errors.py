@@ -110,21 +110,8 @@ EXPLANATIONS: dict[ProblemCode, tuple[int, str]] = {
     ),
     ProblemCode.ERROR: (400, "An error this list does not name; `status` and `detail` say more."),
 }
-_BY_STATUS = {
-    400: ProblemCode.MALFORMED_REQUEST,
-    401: ProblemCode.UNAUTHORIZED,
-    403: ProblemCode.FORBIDDEN,
-    404: ProblemCode.NOT_FOUND,
-    405: ProblemCode.METHOD_NOT_ALLOWED,
-    409: ProblemCode.CONFLICT,
-    412: ProblemCode.STALE_VERSION,
-    413: ProblemCode.TOO_LARGE,
-    422: ProblemCode.INVALID_INPUT,
-    428: ProblemCode.VERSION_REQUIRED,
-    429: ProblemCode.RATE_LIMITED,
-    500: ProblemCode.INTERNAL_ERROR,
-    503: ProblemCode.UNAVAILABLE,
-}
+#: The code a problem gets from its status alone: the first code listed for that status.
+_BY_STATUS = {status: code for code, (status, _) in reversed(EXPLANATIONS.items())}
 
 
 class OversightError(Exception):

@@ -86,6 +86,10 @@ def _after(keys: Sequence[SortKey], raw: Sequence[Any]) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+#: A page of rows and the cursor of the next one (None at the end), as ``keyset_page`` gives it.
+KeysetPage = tuple[list[Any], str | None]
+
+
 async def keyset_page(
     session: AsyncSession,
     stmt: Select[Any],
@@ -94,7 +98,7 @@ async def keyset_page(
     limit: int,
     cursor: str | None,
     columns: bool = False,
-) -> tuple[list[Any], str | None]:
+) -> KeysetPage:
     """Run ``stmt`` ordered by ``keys``, one page after ``cursor``: ORM objects when it selects
     one entity, mappings of column values when ``columns`` (it selects the keys' columns)."""
     if cursor:

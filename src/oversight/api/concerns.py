@@ -262,7 +262,7 @@ async def add_allegation(
 ) -> Response:
     """Adds to the concern's representation: `Parent-ETag` is the concern's new ETag."""
     added = await allegations.add_allegation(session, actor, concern_id, body)
-    headers = await parent_etag(session, EntityType.CONCERN, concern_id)
+    headers = parent_etag(session, EntityType.CONCERN, concern_id)
     return json_response(AllegationOut.model_validate(added), 201, headers=headers)
 
 
@@ -276,5 +276,5 @@ async def change_allegation(
 ) -> Response:
     """Correct an allegation or record its `finding`; `Parent-ETag` is the concern's new ETag."""
     changed = await allegations.change_allegation(session, actor, concern_id, allegation_id, body)
-    headers = await parent_etag(session, EntityType.CONCERN, concern_id)
+    headers = parent_etag(session, EntityType.CONCERN, concern_id)
     return json_response(AllegationOut.model_validate(changed), headers=headers)

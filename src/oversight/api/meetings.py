@@ -89,7 +89,7 @@ async def add_agenda_item(
 ) -> Response:
     """`Parent-ETag` is the meeting's new ETag."""
     item = await meetings.add_item(session, actor, meeting_id, body)
-    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    headers = parent_etag(session, EntityType.MEETING, meeting_id)
     return json_response(AgendaItemOut.model_validate(item), 201, headers=headers)
 
 
@@ -103,7 +103,7 @@ async def change_agenda_item(
 ) -> Response:
     """Retitle or reorder (`position`, 1-based); `Parent-ETag` is the meeting's new ETag."""
     item = await meetings.change_item(session, actor, meeting_id, item_id, body)
-    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    headers = parent_etag(session, EntityType.MEETING, meeting_id)
     return json_response(AgendaItemOut.model_validate(item), headers=headers)
 
 
@@ -112,7 +112,7 @@ async def remove_agenda_item(
     meeting_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
     await meetings.remove_item(session, actor, meeting_id, item_id)
-    headers = await parent_etag(session, EntityType.MEETING, meeting_id)
+    headers = parent_etag(session, EntityType.MEETING, meeting_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
 
 

@@ -140,7 +140,7 @@ async def answer_recommendation(
     """The addressed department's answer, once the resolution is adopted. It shows in the
     resolution too: `Parent-ETag` is the resolution's new ETag."""
     answered = await recommendations.respond(session, actor, recommendation_id, body)
-    headers = await parent_etag(session, EntityType.RESOLUTION, answered.resolution_id)
+    headers = parent_etag(session, EntityType.RESOLUTION, answered.resolution_id)
     return json_response(answered, headers=headers)
 
 

@@ -28,7 +28,6 @@ from oversight.errors import (
     ProblemCode,
     Unprocessable,
 )
-from oversight.models import Concern, Meeting, Resolution
 
 
 class Versioned(Protocol):
@@ -48,22 +47,27 @@ class Stateful(Tracked, Protocol):
 Row = TypeVar("Row")
 
 
-_PARENTS: dict[EntityType, type[Any]] = {
-    EntityType.CONCERN: Concern,
-    EntityType.MEETING: Meeting,
-    EntityType.RESOLUTION: Resolution,
-}
+#: Where a unit of work remembers the versions it gave (``bump``), for ``parent_etag``.
+_VERSIONS = "oversight.versions"
 
 
-async def parent_etag(
+def bump(
+    session: AsyncSession, resource: Tracked, entity_type: EntityType, now: datetime | None = None
+) -> None:
+    """A new version of ``resource`` (its next ETag), remembered by the unit of work."""
+    resource.version += 1
+    resource.updated_at = now or utcnow()
+    session.info.setdefault(_VERSIONS, {})[(entity_type, resource.id)] = resource.version
+
+
+def parent_etag(
     session: AsyncSession, parent: EntityType, resource_id: uuid.UUID
 ) -> dict[str, str]:
     """``Parent-ETag`` for a sub-resource write: the version this unit of work gave the parent
-    (read in the same transaction, after the write)."""
-    model = _PARENTS[parent]
-    version = await session.scalar(select(model.version).where(model.id == resource_id))
+    (``bump``), so the route needs no query."""
+    version = session.info.get(_VERSIONS, {}).get((parent, resource_id))
     if version is None:
-        raise LookupError(f"{parent} {resource_id} is not there after writing to it")
+        raise LookupError(f"this unit of work gave {parent} {resource_id} no new version")
     return {"Parent-ETag": f'"{version}"'}
 
 
@@ -102,8 +106,7 @@ async def record_change(
 ) -> None:
     """A change that shows in the resource's representation: a new version (its ETag),
     flushed, and audited in the same transaction."""
-    resource.version += 1
-    resource.updated_at = now or utcnow()
+    bump(session, resource, entity_type, now)
     await session.flush()
     await audit.record(
         session,

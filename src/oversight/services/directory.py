@@ -14,7 +14,7 @@ from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, ProblemCode
 from oversight.models import Category, Department, User
-from oversight.pagination import SortKey, keyset_page
+from oversight.pagination import KeysetPage, SortKey, keyset_page
 from oversight.schemas.directory import CategoryCreate, DepartmentCreate
 from oversight.services.common import authorize
 
@@ -25,8 +25,6 @@ def _may(actor: Actor | None, action: AdminAction) -> None:
         authorize(policies.administration(actor.role, action))
 
 
-Page = tuple[list[Any], str | None]
-
 _BY_CODE = (SortKey(Department.code), SortKey(Department.id))
 _CATEGORIES_BY_CODE = (SortKey(Category.code),)
 _BY_NAME = (SortKey(User.display_name), SortKey(User.id))
@@ -34,14 +32,16 @@ _BY_NAME = (SortKey(User.display_name), SortKey(User.id))
 
 async def list_departments(
     session: AsyncSession, actor: Actor | None, *, limit: int, cursor: str | None
-) -> Page:
+) -> KeysetPage:
     """Departments by code; ``actor`` None is the public list (the same three fields)."""
     if actor is not None:
         _may(actor, AdminAction.READ_DEPARTMENTS)
     return await keyset_page(session, select(Department), _BY_CODE, limit=limit, cursor=cursor)
 
 
-async def list_commissioners(session: AsyncSession, *, limit: int, cursor: str | None) -> Page:
+async def list_commissioners(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> KeysetPage:
     """Every commissioner account, by name: public officials, so public (no e-mail)."""
     columns: tuple[Any, ...] = (User.id, User.display_name, User.is_active.label("active"))
     stmt = select(*columns).where(User.role == Role.COMMISSIONER)
@@ -68,7 +68,7 @@ async def create_department(
     return department
 
 
-async def list_categories(session: AsyncSession, *, limit: int, cursor: str | None) -> Page:
+async def list_categories(session: AsyncSession, *, limit: int, cursor: str | None) -> KeysetPage:
     return await keyset_page(
         session, select(Category), _CATEGORIES_BY_CODE, limit=limit, cursor=cursor
     )

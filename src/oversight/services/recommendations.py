@@ -19,13 +19,13 @@ from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, NotFound
 from oversight.models import Recommendation, Resolution
-from oversight.pagination import SortKey, keyset_page
+from oversight.pagination import KeysetPage, SortKey, keyset_page
 from oversight.schemas.resolutions import (
     PublicScorecard,
     RecommendationOut,
     RecommendationResponseCreate,
 )
-from oversight.services.common import authorize, enforce_move, load_row
+from oversight.services.common import authorize, bump, enforce_move, load_row
 
 #: Newest resolutions first, each one's recommendations in their order.
 _ORDER = (
@@ -51,7 +51,7 @@ async def page(
     department_id: uuid.UUID | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Any], str | None]:
+) -> KeysetPage:
     """The commission sees every recommendation; an officer their department's, of adopted
     resolutions (the ones they answer; drafts are the commission's)."""
     authorize(policies.resolutions(actor.role, ResolutionAction.LIST_RECOMMENDATIONS))
@@ -103,8 +103,7 @@ async def respond(
     recommendation.responded_at = utcnow()
     recommendation.version += 1
     # The resolution's representation shows its recommendations: its version moves too.
-    resolution.version += 1
-    resolution.updated_at = recommendation.responded_at
+    bump(session, resolution, EntityType.RESOLUTION, recommendation.responded_at)
     await session.flush()
     await audit.record(
         session,
