@@ -32,6 +32,8 @@ SHAPES: dict[str, dict[str, Any]] = {
     "overdue": {"overdue": "true"},
     "neighborhood": {"neighborhood": "Sun Terrace"},
     "search": {"q": "4217"},
+    # Not a page: the queue badges (GET /concerns/counts), read from trigger-kept counts.
+    "counts": {"path": "/counts"},
 }
 
 
@@ -39,6 +41,8 @@ Side = tuple[httpx.Client, str]  # a client of one server, and its label
 
 
 def cursors(client: httpx.Client, params: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
+    if "path" in params:
+        return {"first": {}, "next": None}
     first = client.get("/api/v1/concerns", params={"limit": 50, **params})
     first.raise_for_status()
     cursor = first.json()["next_cursor"]
@@ -47,7 +51,9 @@ def cursors(client: httpx.Client, params: dict[str, Any]) -> dict[str, dict[str,
 
 def timed(client: httpx.Client, params: dict[str, Any], seconds: float) -> float:
     """The median latency (ms) of one connection's back-to-back requests for ``seconds``."""
-    url = client.build_request("GET", "/api/v1/concerns", params={"limit": 50, **params}).url
+    path = "/api/v1/concerns" + params.pop("path", "")
+    query = {"limit": 50, **params} if path.endswith("concerns") else params
+    url = client.build_request("GET", path, params=query).url
     headers = {"Authorization": client.headers["Authorization"]}
     result = wrk.run(str(url), seconds=seconds, connections=1, headers=headers)
     if result.non_2xx or result.errors:
@@ -70,7 +76,7 @@ def measure(
             timings: dict[str, list[float]] = {"small": [], "large": []}
             for _ in range(rounds):
                 for side, client in (("small", small), ("large", large)):
-                    params_here = {**params, **(extras[side] or {})}
+                    params_here = {**params, **(extras[side] or {})}  # timed() pops "path"
                     timings[side].append(timed(client, params_here, seconds))
             small_ms = statistics.median(timings["small"])
             large_ms = statistics.median(timings["large"])
@@ -88,7 +94,10 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=2, help="per turn")
     parser.add_argument("--rounds", type=int, default=3, help="turns per side and shape")
+    parser.add_argument("--only", nargs="*", choices=sorted(SHAPES), help="these shapes only")
     args = parser.parse_args()
+    for name in set(SHAPES) - set(args.only or SHAPES):
+        del SHAPES[name]
 
     with postgres_database() as small_url, postgres_database() as large_url:
         emails = {}

@@ -3,8 +3,9 @@
 Routes serialize their views once (``api.responses.json_response``) instead of letting FastAPI
 validate them against ``response_model``: that keeps the hot paths fast, but a view that drifts
 from its ``*Out`` model would go unnoticed. ``ContractCheck`` wraps the app under test and
-validates every 2xx JSON body against the matched route's ``response_model``; a mismatch
-raises, and the test that made the request fails.
+validates every 2xx JSON body against the matched route's ``response_model``, and checks
+that the OpenAPI document lists every status the route answers with
+(``api.documentation``); a mismatch raises, and the test that made the request fails.
 """
 
 from __future__ import annotations
@@ -14,6 +15,18 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Each operation's documented statuses, by (path template, method): the same for every app.
+_DOCUMENTED: dict[tuple[str, str], set[int]] = {}
+
+
+def _documented(app: Any, path: str, method: str) -> set[int]:
+    if not _DOCUMENTED:
+        for template, item in app.openapi()["paths"].items():
+            for verb, operation in item.items():
+                statuses = {int(s) for s in operation["responses"] if s != "default"}
+                _DOCUMENTED[template, verb.upper()] = statuses
+    return _DOCUMENTED.get((path, method), set())
 
 
 @cache
@@ -48,7 +61,16 @@ class ContractCheck:
             await send(message)
 
         await self.app(scope, receive, capture)
-        model = getattr(scope.get("route"), "response_model", None)
+        route = scope.get("route")
+        path = getattr(route, "path_format", None)
+        if path is not None and getattr(route, "include_in_schema", False) and status != 405:
+            documented = _documented(self.app, path, scope["method"])
+            if status not in documented:
+                raise ContractViolation(
+                    f"{scope['method']} {path} answered {status}, which its OpenAPI operation "
+                    f"does not list ({sorted(documented)}): see oversight.api.documentation"
+                )
+        model = getattr(route, "response_model", None)
         if model is None or not 200 <= status < 300:
             return
         if not content_type.startswith(b"application/json"):
@@ -56,6 +78,5 @@ class ContractCheck:
         try:
             _adapter(model).validate_json(b"".join(chunks))
         except ValueError as exc:
-            path = scope["path"]
             raise ContractViolation(f"{path} answered outside its response model: {exc}") from exc
         self.checked += 1

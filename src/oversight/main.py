@@ -25,6 +25,7 @@ from oversight.api import (
     resolutions,
     users,
 )
+from oversight.api.documentation import document_operations
 from oversight.api.middleware import EdgeMiddleware
 from oversight.config import Settings, get_settings
 from oversight.db import Database
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(FastAPI.openapi(app))
+            app.openapi_schema = document_operations(app, document_problems(FastAPI.openapi(app)))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -64,10 +64,101 @@ async def test_anonymous_submission_with_contact(api: Api) -> None:
     assert concern["allowed_transitions"] == []
 
 
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.COMMISSIONER, Role.ADMIN])
-async def test_staff_do_not_submit_concerns(api: Api, role: Role) -> None:
+async def test_officers_do_not_submit_concerns(api: Api) -> None:
+    officer = await api.person(Role.OFFICER)
+    for body in (concern_body(), concern_body(channel="phone")):
+        response = await api.client.post(CONCERNS, json=body, headers=officer.headers)
+        assert_problem(response, 403)
+    assert await count_concerns(api) == 0
+
+
+@pytest.mark.parametrize("role", [Role.COMMISSIONER, Role.ADMIN])
+async def test_staff_take_a_concern_for_a_resident(api: Api, role: Role) -> None:
     staff = await api.person(role)
-    assert_problem(await api.client.post(CONCERNS, json=concern_body(), headers=staff.headers), 403)
+    resident = await api.person(sign_in=False)
+    body = concern_body(
+        channel="phone", on_behalf_of=str(resident.id), contact_phone="+1 925 555 0100"
+    )
+    response = await api.client.post(CONCERNS, json=body, headers=staff.headers)
+    assert response.status_code == 201, response.text
+    concern = response.json()
+    assert CODE.match(concern["tracking_code"])  # to read out to the caller
+    assert concern["submitted_by"] == str(resident.id)
+    assert concern["anonymous"] is False
+    assert concern["channel"] == "phone"
+    assert concern["contact_phone"] == "+1 925 555 0100"
+    events = await api.audit_events(entity_id=concern["id"])
+    assert [(e["action"], e["actor_id"]) for e in events] == [("concern.submitted", str(staff.id))]
+    assert events[0]["data"]["channel"] == "phone"
+
+    # The concern is the resident's as if they had filed it: they find it in their own list.
+    await api.sign_in(resident)
+    mine = await api.client.get(CONCERNS, headers=resident.headers)
+    assert [c["id"] for c in mine.json()["items"]] == [concern["id"]]
+
+
+async def test_staff_take_an_anonymous_concern_at_the_counter(api: Api) -> None:
+    staff = await api.person(Role.COMMISSIONER)
+    body = concern_body(channel="walk_in", contact_email="Walker@Example.org")
+    response = await api.client.post(CONCERNS, json=body, headers=staff.headers)
+    assert response.status_code == 201, response.text
+    concern = response.json()
+    assert (concern["anonymous"], concern["submitted_by"]) == (True, None)
+    assert concern["contact_email"] == "walker@example.org"
+    assert concern["channel"] == "walk_in"
+    status = await api.client.get(f"/api/v1/public/concerns/{concern['tracking_code']}")
+    assert status.status_code == 200
+
+
+async def test_residents_submit_on_the_web(api: Api) -> None:
+    resident = await api.person()
+    own = await api.client.post(
+        CONCERNS, json=concern_body(channel="web"), headers=resident.headers
+    )
+    assert own.status_code == 201
+    assert own.json()["channel"] == "web"
+    anonymous = await api.client.post(CONCERNS, json=concern_body())
+    assert anonymous.json()["channel"] == "web"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "signed_in", "status", "field"),
+    [
+        # Residents and anonymous callers do not choose another channel or another submitter.
+        ({"channel": "phone"}, True, 403, None),
+        ({"channel": "phone"}, False, 403, None),
+        ({"on_behalf_of": "00000000-0000-0000-0000-000000000001"}, True, 403, None),
+        # Staff name how it came in, one of the staff channels.
+        ({}, None, 422, "channel"),
+        ({"channel": "web"}, None, 422, "channel"),
+        ({"channel": "open311"}, None, 422, "channel"),
+        ({"channel": "fax"}, None, 422, "channel"),
+        ({"channel": "phone", "contact_phone": "call me"}, None, 422, "contact_phone"),
+        # on_behalf_of names an active resident.
+        (
+            {"channel": "phone", "on_behalf_of": "00000000-0000-0000-0000-000000000001"},
+            None,
+            422,
+            "on_behalf_of",
+        ),
+        ({"channel": "phone", "on_behalf_of": "staff"}, None, 422, "on_behalf_of"),
+    ],
+)
+async def test_intake_channel_refusals(
+    api: Api, overrides: dict[str, Any], signed_in: bool | None, status: int, field: str | None
+) -> None:
+    if signed_in is None:
+        caller = await api.person(Role.COMMISSIONER)
+        if overrides.get("on_behalf_of") == "staff":
+            overrides = {**overrides, "on_behalf_of": str(caller.id)}  # not a resident
+        headers = caller.headers
+    else:
+        headers = (await api.person()).headers if signed_in else {}
+    response = await api.client.post(CONCERNS, json=concern_body(**overrides), headers=headers)
+    problem = assert_problem(response, status)
+    if field:
+        assert problem["errors"][0]["loc"][-1] == field
+    assert await count_concerns(api) == 0
 
 
 def _future(days: float) -> str:

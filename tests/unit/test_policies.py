@@ -60,7 +60,8 @@ def test_every_action_has_a_row() -> None:
 @pytest.mark.parametrize(
     ("action", "granted"),
     [
-        (ConcernAction.SUBMIT, {RES, ANON}),
+        (ConcernAction.SUBMIT, {RES, ANON, COM, ADM}),
+        (ConcernAction.TAKE_FOR_RESIDENT, {COM, ADM}),
         (ConcernAction.READ_NOTES, {RES, COM, ADM}),
         (ConcernAction.READ_RESPONSES, {OFF, COM, ADM}),
         (ConcernAction.ADD_ALLEGATION, {COM}),

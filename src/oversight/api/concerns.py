@@ -21,6 +21,7 @@ from oversight.api.deps import (
 from oversight.api.responses import created_at, idempotent, json_response, tagged
 from oversight.domain.concerns import ConcernStatus, Kind, Priority
 from oversight.domain.events import EntityType
+from oversight.domain.roles import Role
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit, client_ip
 from oversight.schemas.base import Page
@@ -28,6 +29,7 @@ from oversight.schemas.concerns import (
     AllegationCreate,
     AllegationOut,
     AllegationUpdate,
+    ConcernCounts,
     ConcernCreate,
     ConcernEventOut,
     ConcernOut,
@@ -71,11 +73,14 @@ async def submit_concern(
 ) -> Response:
     """Bring a concern to the commission, signed in (a resident) or anonymously. Keep the
     `tracking_code`: it is the key to the public status page and to follow-up notes.
-    Submissions are rate-limited, anonymous ones per client IP and signed-in ones per account
-    (429 with Retry-After)."""
+    Commission staff (commissioners, admins) enter concerns taken by telephone, e-mail, letter
+    or at the counter: they name the `channel`, and `on_behalf_of` a resident's account if the
+    resident has one; the tracking code comes back to pass on.
+    Residents' submissions are rate-limited, anonymous ones per client IP and signed-in ones
+    per account (429 with Retry-After); staff intake is not."""
     if actor is None:
         await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
-    else:
+    elif actor.role is Role.RESIDENT:
         await limiter.hit(RateLimit.SUBMIT_ACCOUNT, str(actor.user_id))
     return await idempotent(
         session,
@@ -139,6 +144,13 @@ async def list_concerns(
         session, actor, filters, sort=sort, limit=limit, cursor=cursor
     )
     return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.get("/counts", name="counts", response_model=ConcernCounts)
+async def count_concerns(session: SessionDep, actor: CurrentActor) -> object:
+    """Badges for the queues: how many of the concerns this caller may see (as in the list)
+    are in each status, and how many are overdue. Cheap however many concerns there are."""
+    return json_response(await concerns.counts(session, actor))
 
 
 @router.get(

@@ -28,6 +28,12 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_database(request: Request) -> Database:
+    """For a route that opens its own unit of work (a snapshot read, a streamed answer)."""
+    database: Database = request.app.state.database
+    return database
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     # GET and HEAD change nothing (no route writes on them), so they need no transaction.
@@ -42,6 +48,7 @@ async def get_limiter(request: Request) -> RateLimiter:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 
 

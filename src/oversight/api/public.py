@@ -7,9 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from oversight.api.deps import Cursor, Limit, SessionDep, SettingsDep, Storable, limited_by_ip
+from oversight.api.deps import (
+    Cursor,
+    DatabaseDep,
+    Limit,
+    SessionDep,
+    SettingsDep,
+    Storable,
+    limited_by_ip,
+)
 from oversight.api.responses import json_response
-from oversight.db import Database, Reads, utcnow
+from oversight.db import Reads, utcnow
 from oversight.domain.periods import Period, PeriodError
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
@@ -101,6 +109,7 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'no
 async def report_summary(
     request: Request,
     settings: SettingsDep,
+    database: DatabaseDep,
     start: FromMonth = None,
     end: ToMonth = None,
     format: ReportFormat | None = None,
@@ -112,7 +121,6 @@ async def report_summary(
     `suppressed`; `?format=html` (or a browser's `Accept: text/html`) the page
     `oversight report --format html` writes."""
     period = _period(start, end)
-    database: Database = request.app.state.database
     async with database.unit_of_work(Reads.SNAPSHOT) as session:
         computed = await summary.compute(session, period, settings.suppression_threshold)
     figures = PublicSummary.model_validate(computed)
@@ -153,6 +161,7 @@ def _period(start: str | None, end: str | None) -> Period:
 async def concerns_csv(
     request: Request,
     settings: SettingsDep,
+    database: DatabaseDep,
     start: FromMonth = None,
     end: ToMonth = None,
 ) -> StreamingResponse:
@@ -160,7 +169,6 @@ async def concerns_csv(
     Small neighborhoods read `suppressed`; `record_id` is keyed on the period too, so exports of
     different periods cannot be joined."""
     period = _period(start, end)
-    database: Database = request.app.state.database
     key = settings.signing_key.encode()
 
     async def body() -> AsyncIterator[str]:

@@ -29,6 +29,26 @@ class ConcernStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Channel(StrEnum):
+    """How a concern reached the commission."""
+
+    WEB = "web"
+    PHONE = "phone"
+    EMAIL = "email"
+    MAIL = "mail"
+    WALK_IN = "walk_in"
+    OPEN311 = "open311"
+
+
+#: What commission staff record when they enter a concern taken for a resident. ``web`` is a
+#: resident's own submission; ``open311`` is set by the 311 gateway, never chosen by a person.
+STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.EMAIL, Channel.MAIL, Channel.WALK_IN})
+
+
+#: The statuses in which a stage clock runs (triage while submitted, the department's response
+#: while referred): only these have a deadline, and so only these can be overdue.
+CLOCK_RUNS = frozenset({ConcernStatus.SUBMITTED, ConcernStatus.REFERRED})
+
 #: Where no stage clock runs, the due-date sort key: after every real deadline.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 

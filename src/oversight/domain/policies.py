@@ -82,6 +82,7 @@ def administration(role: Role | None, action: AdminAction) -> Refusal:
 
 class ConcernAction(StrEnum):
     SUBMIT = "submit"
+    TAKE_FOR_RESIDENT = "take_for_resident"
     READ_NOTES = "read_notes"
     READ_RESPONSES = "read_responses"
     RESPOND = "respond"
@@ -92,9 +93,15 @@ class ConcernAction(StrEnum):
 
 CONCERNS: dict[ConcernAction, Grant] = {
     ConcernAction.SUBMIT: grant(
-        {RESIDENT},
-        "Concerns are brought by residents; staff accounts cannot submit them.",
+        {RESIDENT, COMMISSIONER, ADMIN},
+        "Officers do not submit concerns: residents bring them, and commission staff take them "
+        "for residents.",
         anonymous=True,
+    ),
+    ConcernAction.TAKE_FOR_RESIDENT: grant(
+        {COMMISSIONER, ADMIN},
+        "Only commission staff enter a concern taken by telephone, e-mail, letter or in person, "
+        "or on a resident's behalf.",
     ),
     ConcernAction.READ_NOTES: grant(
         {COMMISSIONER, ADMIN, RESIDENT}, "Officers do not see notes on concerns."

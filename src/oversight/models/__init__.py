@@ -15,6 +15,7 @@ from oversight.models.base import HasId
 from oversight.models.concerns import (
     Allegation,
     Concern,
+    ConcernCount,
     ConcernNote,
     IdempotencyRecord,
     PoliceResponse,
@@ -38,6 +39,7 @@ __all__ = [
     "Category",
     "Comment",
     "Concern",
+    "ConcernCount",
     "ConcernNote",
     "Department",
     "HasId",

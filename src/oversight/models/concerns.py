@@ -19,7 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.db import Base, utcnow
-from oversight.domain.concerns import ActionTaken, ConcernStatus, Finding, Kind, NoteVisibility
+from oversight.domain.concerns import (
+    ActionTaken,
+    Channel,
+    ConcernStatus,
+    Finding,
+    Kind,
+    NoteVisibility,
+)
 from oversight.models.base import HasId, one_of
 
 
@@ -28,6 +35,7 @@ class Concern(HasId, Base):
     __table_args__ = (
         CheckConstraint(one_of("status", ConcernStatus), name="status"),
         CheckConstraint(one_of("kind", Kind), name="kind"),
+        CheckConstraint(one_of("channel", Channel), name="channel"),
         CheckConstraint("priority_rank BETWEEN 0 AND 3", name="priority_rank"),
         CheckConstraint(one_of("disposition", Finding), name="disposition"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
@@ -68,6 +76,10 @@ class Concern(HasId, Base):
     )
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(
+        String(20), default=Channel.WEB, server_default=Channel.WEB.value
+    )
     triage_due_at: Mapped[datetime]
     response_due_at: Mapped[datetime | None]
     #: The current stage's deadline (triage while submitted, response while referred), or the
@@ -81,6 +93,24 @@ class Concern(HasId, Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class ConcernCount(Base):
+    """How many concerns are in each status, by department: kept by triggers on ``concerns``
+    (migration 20261126_08), so that queue badges never count a million rows. Each change adds
+    its +1/-1 to one of 16 shards at random, so concurrent intakes do not queue on one row;
+    a count is the sum over shards."""
+
+    __tablename__ = "concern_counts"
+
+    #: The concern's department, or ``NO_DEPARTMENT`` (a primary key cannot hold NULL).
+    department_key: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+NO_DEPARTMENT = uuid.UUID(int=0)
 
 
 class Allegation(HasId, Base):

@@ -18,6 +18,7 @@ from pydantic import (
 
 from oversight.domain.concerns import (
     ActionTaken,
+    Channel,
     ConcernStatus,
     Finding,
     Kind,
@@ -38,6 +39,14 @@ from oversight.schemas.directory import CategoryCode
 
 Neighborhood = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+
+
+Phone = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=40, pattern=r"^\+?[0-9][0-9 ().-]*$"
+    ),
 ]
 
 
@@ -89,6 +98,21 @@ class ConcernCreate(In):
     )
     contact_email: Email | None = Field(
         default=None, description="How an anonymous submitter may be reached (optional)."
+    )
+    contact_phone: Phone | None = Field(
+        default=None, description="A telephone number the submitter gave (optional)."
+    )
+    channel: Channel | None = Field(
+        default=None,
+        description="How the concern came in. Residents' own submissions are `web` (the "
+        "default); commission staff entering a concern taken by telephone, e-mail, letter or in "
+        "person must name the channel (`phone`, `email`, `mail`, `walk_in`).",
+    )
+    on_behalf_of: uuid.UUID | None = Field(
+        default=None,
+        description="Staff intake only: the id of the resident the concern is taken for; it "
+        "becomes theirs as if they had filed it. Without it a staff-entered concern is "
+        "anonymous, with the contact details given.",
     )
 
     @field_validator("occurred_at")
@@ -164,6 +188,8 @@ class ConcernOut(BaseModel):
     submitted_by: uuid.UUID | None = None
     anonymous: bool | None = None
     contact_email: str | None = None
+    contact_phone: str | None = None
+    channel: Channel
     triage_due_at: datetime
     response_due_at: datetime | None
     overdue: bool
@@ -242,3 +268,26 @@ class PublicConcernStatus(BaseModel):
     response_due_on: date | None
     overdue: bool
     timeline: list[PublicTimelineEntry]
+
+
+class StatusCounts(BaseModel):
+    """How many concerns are in each status (every status present, zero included)."""
+
+    submitted: int
+    triaged: int
+    dismissed: int
+    withdrawn: int
+    referred: int
+    responded: int
+    under_review: int
+    scheduled: int
+    resolved: int
+    closed: int
+
+
+class ConcernCounts(BaseModel):
+    """Queue badges: the concerns the caller may see, by status, and how many are overdue
+    (the current stage's deadline has passed)."""
+
+    by_status: StatusCounts
+    overdue: int

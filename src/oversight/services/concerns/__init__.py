@@ -5,7 +5,7 @@ from oversight.services.concerns.access import load, visible_to
 from oversight.services.concerns.edits import update
 from oversight.services.concerns.intake import check_categories, submit
 from oversight.services.concerns.moves import Moving, changed, make_move, transition
-from oversight.services.concerns.queue import ConcernFilters, page
+from oversight.services.concerns.queue import ConcernFilters, counts, page
 from oversight.services.concerns.view import ConcernView, allegations_of, read
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "allegations_of",
     "changed",
     "check_categories",
+    "counts",
     "load",
     "make_move",
     "page",

@@ -15,6 +15,8 @@ from oversight.db import utcnow
 from oversight.domain import policies
 from oversight.domain.concerns import (
     PRIORITY_RANK,
+    STAFF_CHANNELS,
+    Channel,
     ConcernStatus,
     Kind,
     Priority,
@@ -22,9 +24,9 @@ from oversight.domain.concerns import (
 )
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import ConcernAction
-from oversight.domain.roles import Actor
+from oversight.domain.roles import Actor, Role
 from oversight.errors import Unprocessable
-from oversight.models import Allegation, Category, Concern
+from oversight.models import Allegation, Category, Concern, User
 from oversight.schemas.concerns import ConcernCreate
 from oversight.services.common import authorize
 from oversight.services.concerns.view import ConcernView, represent
@@ -51,10 +53,38 @@ async def check_categories(
             raise Unprocessable(f"Unknown or retired category: {', '.join(unknown)}.", loc=loc)
 
 
+async def _intake_by(
+    session: AsyncSession, actor: Actor | None, data: ConcernCreate
+) -> tuple[Channel, uuid.UUID | None]:
+    """The channel and the submitter: a resident's own (``web``), or staff's for a resident
+    (a channel named, the resident if ``on_behalf_of`` names one, else nobody: anonymous)."""
+    role = actor.role if actor else None
+    authorize(policies.concerns(role, ConcernAction.SUBMIT))
+    if data.on_behalf_of is not None or data.channel not in (None, Channel.WEB):
+        authorize(policies.concerns(role, ConcernAction.TAKE_FOR_RESIDENT))
+    if actor is None or actor.role is Role.RESIDENT:
+        return Channel.WEB, actor.user_id if actor else None
+    if data.channel not in STAFF_CHANNELS:
+        channels = ", ".join(sorted(STAFF_CHANNELS))
+        raise Unprocessable(
+            f"Staff intake names how the concern came in: one of {channels}.",
+            loc=("body", "channel"),
+        )
+    if data.on_behalf_of is not None:
+        resident = await session.scalar(
+            select(User.id).where(
+                User.id == data.on_behalf_of, User.role == Role.RESIDENT, User.is_active.is_(True)
+            )
+        )
+        if resident is None:
+            raise Unprocessable("No active resident has this id.", loc=("body", "on_behalf_of"))
+    return data.channel, data.on_behalf_of
+
+
 async def submit(
     session: AsyncSession, settings: Settings, actor: Actor | None, data: ConcernCreate
 ) -> ConcernView:
-    authorize(policies.concerns(actor.role if actor else None, ConcernAction.SUBMIT))
+    channel, submitter = await _intake_by(session, actor, data)
     await check_categories(
         session,
         (("body", "category"), {data.category}),
@@ -79,9 +109,11 @@ async def submit(
         "longitude": location.longitude if location else None,
         "status": ConcernStatus.SUBMITTED,
         "priority_rank": PRIORITY_RANK[Priority.NORMAL],
-        "submitted_by": actor.user_id if actor else None,
-        "anonymous": actor is None,
+        "submitted_by": submitter,
+        "anonymous": submitter is None,
         "contact_email": data.contact_email,
+        "contact_phone": data.contact_phone,
+        "channel": channel,
         "triage_due_at": triage_due,
         "due_sort": triage_due,
         "version": 1,
@@ -110,6 +142,11 @@ async def submit(
         entity_type=EntityType.CONCERN,
         entity_id=concern["id"],
         to_status=ConcernStatus.SUBMITTED,
-        data={"kind": data.kind, "category": data.category, "allegations": len(allegations)},
+        data={
+            "kind": data.kind,
+            "category": data.category,
+            "allegations": len(allegations),
+            "channel": channel,
+        },
     )
     return represent(concern, allegations, actor, now)

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.db import dialect_name, utcnow
 from oversight.domain import policies
 from oversight.domain.concerns import (
+    CLOCK_RUNS,
+    NO_DEADLINE,
     PRIORITY_RANK,
     ConcernStatus,
     Kind,
@@ -24,11 +26,11 @@ from oversight.domain.concerns import (
 from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor
 from oversight.errors import Unprocessable
-from oversight.models import Concern
+from oversight.models import Concern, ConcernCount
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.concerns import ConcernSort
 from oversight.services.common import authorize
-from oversight.services.concerns.access import visible_to
+from oversight.services.concerns.access import Sight, sight, sight_filter, visible_to
 from oversight.services.concerns.view import (
     ConcernView,
     allegations_read,
@@ -152,3 +154,40 @@ async def page(
         columns=True,
     )
     return [represent(c, allegations_read(c["allegations"]), actor, now) for c in rows], next_cursor
+
+
+async def counts(session: AsyncSession, actor: Actor) -> dict[str, Any]:
+    """How many concerns this caller may see are in each status, and how many are overdue.
+
+    Commission-wide and department counts are read from ``concern_counts`` (kept by triggers:
+    a few dozen rows whatever the number of concerns); a resident's own are counted directly
+    (the submitter index holds only theirs). Overdue is what is left of the running clocks
+    once those not yet due are taken away: the not-yet-due are a range of the due-date index
+    as long as the last few weeks' intake, where the overdue could be years of backlog. One
+    statement, so both come from one snapshot."""
+    kind, viewer = sight(actor)
+    by_status = dict.fromkeys(ConcernStatus, 0)
+    if kind is Sight.NONE:
+        return {"by_status": by_status, "overdue": 0}
+    visible = sight_filter(kind, viewer.get("viewer"))
+    now = utcnow()
+    not_yet_due = (
+        select(func.count())
+        .select_from(Concern)
+        .where(visible, Concern.due_sort >= now, Concern.due_sort < NO_DEADLINE)
+        .scalar_subquery()
+    )
+    if kind is Sight.OWN:
+        tally = select(Concern.status, func.count(), not_yet_due).where(visible)
+        tally = tally.group_by(Concern.status)
+    else:
+        tally = select(ConcernCount.status, func.sum(ConcernCount.n), not_yet_due)
+        tally = tally.group_by(ConcernCount.status)
+        if kind is Sight.DEPARTMENT:
+            tally = tally.where(ConcernCount.department_key == viewer["viewer"])
+    rows = (await session.execute(tally)).all()
+    for status, n, _ in rows:
+        by_status[ConcernStatus(status)] = int(n)
+    waiting = rows[0][2] if rows else 0
+    running = sum(by_status[status] for status in CLOCK_RUNS)
+    return {"by_status": by_status, "overdue": max(running - waiting, 0)}

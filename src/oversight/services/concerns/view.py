@@ -94,6 +94,7 @@ def represent(
         },
         "allegations": allegations,
         "status": concern["status"],
+        "channel": concern["channel"],
         "disposition": concern["disposition"],
         "department_id": concern["department_id"],
         "triage_due_at": concern["triage_due_at"],
@@ -117,6 +118,7 @@ def represent(
             "submitted_by": concern["submitted_by"],
             "anonymous": concern["anonymous"],
             "contact_email": concern["contact_email"],
+            "contact_phone": concern["contact_phone"],
         }
     if ConcernFields.PRIORITY in seen:
         fields |= {"priority": PRIORITY_BY_RANK[concern["priority_rank"]].value}
