@@ -35,6 +35,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "env": "test",
         "secret_key": TEST_SECRET,
         "rate_limits_enabled": False,
+        # Each summary computed afresh; tests/api/test_public_caching.py turns the cache on.
+        "summary_cache_seconds": 0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

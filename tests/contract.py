@@ -16,17 +16,19 @@ from typing import Any
 from pydantic import TypeAdapter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Each operation's documented statuses, by (path template, method): the same for every app.
-_DOCUMENTED: dict[tuple[str, str], set[int]] = {}
+#: Each operation's documented statuses, by app title, then (path template, method): every
+#: app the suite makes from ``create_app`` documents the same operations.
+_DOCUMENTED: dict[str, dict[tuple[str, str], set[int]]] = {}
 
 
 def _documented(app: Any, path: str, method: str) -> set[int]:
-    if not _DOCUMENTED:
-        for template, item in app.openapi()["paths"].items():
-            for verb, operation in item.items():
-                statuses = {int(s) for s in operation["responses"] if s != "default"}
-                _DOCUMENTED[template, verb.upper()] = statuses
-    return _DOCUMENTED.get((path, method), set())
+    if app.title not in _DOCUMENTED:
+        _DOCUMENTED[app.title] = {
+            (template, verb.upper()): {int(s) for s in operation["responses"] if s != "default"}
+            for template, item in app.openapi()["paths"].items()
+            for verb, operation in item.items()
+        }
+    return _DOCUMENTED[app.title].get((path, method), set())
 
 
 @cache

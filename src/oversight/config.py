@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     triage_sla_days: Annotated[int, Field(ge=1, le=365)] = 7
     response_sla_days: Annotated[int, Field(ge=1, le=365)] = 30
     suppression_threshold: Annotated[int, Field(ge=1, le=100)] = 5
+    #: Where the transparency summary is cached for ``summary_cache_seconds``: ``memory://``
+    #: (each process its own) or ``redis://host:6379/0`` (shared by every process and replica).
+    cache_url: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"
+    summary_cache_seconds: Annotated[int, Field(ge=0, le=60)] = 60
     rate_limits_enabled: bool = True
     #: ``memory://`` (one process) or ``redis://host:6379/0`` (shared by every replica).
     rate_limit_storage: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"

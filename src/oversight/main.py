@@ -17,6 +17,7 @@ from oversight.api import (
     comments,
     concerns,
     directory,
+    docs,
     health,
     meetings,
     problems,
@@ -25,6 +26,7 @@ from oversight.api import (
     resolutions,
     users,
 )
+from oversight.api.caching import PublicCaching, make_cache
 from oversight.api.documentation import document_operations
 from oversight.api.middleware import EdgeMiddleware
 from oversight.config import Settings, get_settings
@@ -95,10 +97,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "recommendations, an audit log and public transparency reports.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
     app.state.limiter = RateLimiter(settings)
+    app.state.cache = make_cache(settings.cache_url, settings.summary_cache_seconds)
     install_error_handlers(app)
 
     for router in (
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prefix = "" if router in (health.router, problems.router) else API_PREFIX
         mount_flat(app, router, prefix)
 
+    docs.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -122,9 +128,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Content-Type",
                 "If-Match",
                 "Idempotency-Key",
+                "If-None-Match",
                 "X-Request-ID",
             ],
-            expose_headers=["ETag", "X-Request-ID", "Retry-After", "Idempotent-Replayed"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Parent-ETag",
+                "X-Request-ID",
+                "Retry-After",
+                "Idempotent-Replayed",
+            ],
         )
 
     def openapi() -> dict[str, Any]:
@@ -133,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(PublicCaching, database=database)
     app.add_middleware(
         EdgeMiddleware, max_bytes=settings.max_body_bytes, hsts=settings.env == "production"
     )

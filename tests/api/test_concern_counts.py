@@ -82,7 +82,7 @@ async def test_counts_equal_the_table_after_every_kind_of_change(api: Api, cast:
     body = await counts(api, cast.commissioner)
     async with api.database.unit_of_work() as session:
         rows = await session.execute(select(Concern.status, func.count()).group_by(Concern.status))
-        truth: Counter[str] = Counter(dict(rows.tuples().all()))
+        truth: Counter[str] = Counter(dict(rows.all()))
     assert body["by_status"] == expected(truth)
 
 

@@ -17,12 +17,12 @@ class Thing(BaseModel):
     name: str
 
 
-def app_answering(view: object) -> ContractCheck:
-    app = FastAPI()
+def app_answering(view: object, status: int = 200) -> ContractCheck:
+    app = FastAPI(title=f"contract check {status}")
 
-    @app.get("/thing", response_model=Thing)
+    @app.get("/thing", response_model=Thing, responses={418: {"description": "A teapot."}})
     async def thing() -> Response:
-        return json_response(view)
+        return json_response(view, status)
 
     return ContractCheck(app)
 
@@ -43,3 +43,12 @@ async def test_a_view_that_matches_passes() -> None:
 async def test_a_view_that_drifts_fails(view: object) -> None:
     with pytest.raises(ContractViolation):
         await get(app_answering(view))
+
+
+async def test_a_status_the_operation_documents_passes() -> None:
+    assert (await get(app_answering({"id": 1, "name": "a"}, 418))).status_code == 418
+
+
+async def test_a_status_the_operation_does_not_document_fails() -> None:
+    with pytest.raises(ContractViolation, match="answered 409"):
+        await get(app_answering({"id": 1, "name": "a"}, 409))

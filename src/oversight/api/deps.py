@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oversight.api.caching import Cache
 from oversight.config import Settings
 from oversight.db import Database, Reads
 from oversight.domain.roles import Actor
@@ -48,6 +49,14 @@ async def get_limiter(request: Request) -> RateLimiter:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+CacheDep = Annotated[Cache, Depends(get_cache)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 

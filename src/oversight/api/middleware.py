@@ -15,8 +15,8 @@ from oversight.errors import problem
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 
 
-#: OWASP's recommended headers for a JSON API. The interactive docs load Swagger UI's script
-#: and styles, so they get no Content-Security-Policy.
+#: OWASP's recommended headers for a JSON API. The interactive docs and the HTML report set
+#: their own Content-Security-Policy.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -25,7 +25,6 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), geolocation=(), microphone=()",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 HSTS = "max-age=63072000; includeSubDomains"
 
 
@@ -54,15 +53,13 @@ class EdgeMiddleware:
         request_id = sent if _CLIENT_REQUEST_ID.match(sent) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         private = b"authorization" in headers
-        docs = scope["path"] in DOCS_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
                 out["X-Request-ID"] = request_id
                 out.update(SECURITY_HEADERS)
-                if not docs:
-                    out.setdefault("Content-Security-Policy", API_CSP)  # unless a route set one
+                out.setdefault("Content-Security-Policy", API_CSP)  # unless a route set one
                 if self.hsts:
                     out["Strict-Transport-Security"] = HSTS
                 if private:

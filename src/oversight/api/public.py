@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from oversight.api.caching import matches, public_tag
 from oversight.api.deps import (
+    CacheDep,
     Cursor,
     DatabaseDep,
     Limit,
@@ -74,7 +76,11 @@ async def meetings(
 async def meetings_calendar(session: SessionDep, request: Request) -> Response:
     """Subscribe to this in a calendar application."""
     body = await public_meetings.calendar(session, str(request.base_url))
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers=download("oversight-meetings.ics", inline=False),
+    )
 
 
 @router.get("/meetings/{meeting_id}", response_model=PublicMeeting)
@@ -110,10 +116,12 @@ async def report_summary(
     request: Request,
     settings: SettingsDep,
     database: DatabaseDep,
+    cache: CacheDep,
     start: FromMonth = None,
     end: ToMonth = None,
     format: ReportFormat | None = None,
     accept: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The transparency summary over whole months (default: the current month and the eleven
     before it; at most 36 months, never past the current month). `?format=csv` (or
@@ -121,9 +129,21 @@ async def report_summary(
     `suppressed`; `?format=html` (or a browser's `Accept: text/html`) the page
     `oversight report --format html` writes."""
     period = _period(start, end)
-    async with database.unit_of_work(Reads.SNAPSHOT) as session:
-        computed = await summary.compute(session, period, settings.suppression_threshold)
-    figures = PublicSummary.model_validate(computed)
+    threshold = settings.suppression_threshold
+
+    async def compute() -> bytes:
+        async with database.unit_of_work(Reads.SNAPSHOT) as session:
+            computed = await summary.compute(session, period, threshold)
+        figures = PublicSummary.model_validate(computed)
+        head = f"{figures.audit_head.seq}\n".encode()
+        return head + figures.model_dump_json(by_alias=True).encode()
+
+    # The figures are cached for up to a minute; the tag names the state they describe.
+    cached = await cache.get_or_compute(f"summary:{period}:{threshold}", compute)
+    seq, _, body = cached.partition(b"\n")
+    tag = public_tag(int(seq), request.url.path, request.url.query, accept or "")
+    if matches(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
     if format is None:
         wanted = accept or ""
         format = (
@@ -133,16 +153,21 @@ async def report_summary(
             if "text/html" in wanted
             else ReportFormat.JSON
         )
-    if format == "csv":
+    if format == ReportFormat.JSON:
+        return Response(body, media_type="application/json", headers={"ETag": tag})
+    figures = PublicSummary.model_validate_json(body)
+    name = f"oversight-summary-{period.first}-to-{period.last}"
+    if format == ReportFormat.CSV:
         text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
-        return Response(text, media_type="text/csv; charset=utf-8")
-    if format == "html":
-        return Response(
-            html.render(figures),
-            media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": REPORT_CSP},
-        )
-    return Response(figures.model_dump_json(by_alias=True), media_type="application/json")
+        headers = {"ETag": tag, **download(f"{name}.csv", inline=False)}
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+    headers = {"ETag": tag, "Content-Security-Policy": REPORT_CSP, **download(f"{name}.html")}
+    return Response(html.render(figures), media_type="text/html; charset=utf-8", headers=headers)
+
+
+def download(filename: str, *, inline: bool = True) -> dict[str, str]:
+    """``Content-Disposition`` for a file a browser may show (``inline``) or save."""
+    return {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}
 
 
 def _period(start: str | None, end: str | None) -> Period:
@@ -177,4 +202,8 @@ async def concerns_csv(
             async for line in open_data.lines(session, period, settings.suppression_threshold, key):
                 yield line
 
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8")
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers=download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
+    )
