@@ -88,14 +88,15 @@ def server(
     module: str = "oversight",
     args: tuple[str, ...] = ("serve", "--host", "127.0.0.1"),
     ready: str = "/readyz",
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """A real uvicorn process on loopback (``python -m module *args --port N``); yields its
-    base URL once ``ready`` answers 200."""
+    base URL once ``ready`` answers 200. ``env`` adds to the bench's settings."""
     port = free_port()
     command = [sys.executable, "-m", module, *args, "--port", str(port)]
     process = subprocess.Popen(
         command,
-        env=environment(database_url),
+        env={**environment(database_url), **(env or {})},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -2,7 +2,8 @@
 
 ``concern_counts`` holds, per department and status, how many concerns there are, spread over
 16 shards so that concurrent intakes rarely touch the same row; triggers on ``concerns`` keep it
-in the same transaction as the change, whatever writes the row (the API, the CLI, a bulk load).
+in the same transaction as the change, whatever writes the row (the API, the CLI, a bulk load):
+on PostgreSQL once per statement (transition tables), on SQLite once per row.
 
 Revision ID: 20261126_08
 Revises: 20261126_07
@@ -21,32 +22,52 @@ depends_on: str | Sequence[str] | None = None
 
 CHANNELS = "channel IN ('web', 'phone', 'email', 'mail', 'walk_in', 'open311')"
 SHARDS = 16
-CHANGED = "OLD.status IS DISTINCT FROM NEW.status OR OLD.department_id IS DISTINCT FROM NEW.department_id"
+CHANGED = "OLD.status IS NOT NEW.status OR OLD.department_id IS NOT NEW.department_id"
 
+NONE_PG = "'00000000-0000-0000-0000-000000000000'::uuid"
+
+
+def _pg_step(rows: str) -> str:
+    """Add each (department, status) group's net change in ``rows`` to one random shard."""
+    return f"""
+    INSERT INTO concern_counts (department_key, status, shard, n)
+    SELECT key, status, floor(random() * {SHARDS}), sum(d) FROM ({rows}) AS changed
+    GROUP BY key, status HAVING sum(d) <> 0
+    ON CONFLICT (department_key, status, shard) DO UPDATE SET n = concern_counts.n + EXCLUDED.n;
+"""
+
+
+def _pg_rows(table: str, sign: str) -> str:
+    return f"SELECT coalesce(department_id, {NONE_PG}) AS key, status, {sign}1 AS d FROM {table}"
+
+
+# Statement-level, with transition tables: a statement touching many rows (a bulk load, an
+# import) makes one upsert per (department, status), not one per row; an update that changes
+# neither status nor department nets to nothing and writes nothing.
 PG_FUNCTION = f"""
 CREATE FUNCTION concern_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    INSERT INTO concern_counts (department_key, status, shard, n)
-    VALUES (coalesce(OLD.department_id, '00000000-0000-0000-0000-000000000000'), OLD.status,
-            floor(random() * {SHARDS}), -1)
-    ON CONFLICT (department_key, status, shard) DO UPDATE SET n = concern_counts.n - 1;
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    INSERT INTO concern_counts (department_key, status, shard, n)
-    VALUES (coalesce(NEW.department_id, '00000000-0000-0000-0000-000000000000'), NEW.status,
-            floor(random() * {SHARDS}), 1)
-    ON CONFLICT (department_key, status, shard) DO UPDATE SET n = concern_counts.n + 1;
+  IF TG_OP = 'INSERT' THEN
+    {_pg_step(_pg_rows("new_rows", "+"))}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_pg_step(_pg_rows("old_rows", "-"))}
+  ELSE
+    {_pg_step(_pg_rows("new_rows", "+") + " UNION ALL " + _pg_rows("old_rows", "-"))}
   END IF;
   RETURN NULL;
 END
 $$
 """
 PG_TRIGGERS = (
-    "CREATE TRIGGER concern_counts_added AFTER INSERT OR DELETE ON concerns "
-    "FOR EACH ROW EXECUTE FUNCTION concern_counts_track()",
-    "CREATE TRIGGER concern_counts_moved AFTER UPDATE OF status, department_id ON concerns "
-    f"FOR EACH ROW WHEN ({CHANGED}) EXECUTE FUNCTION concern_counts_track()",
+    "CREATE TRIGGER concern_counts_added AFTER INSERT ON concerns "
+    "REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_counts_track()",
+    "CREATE TRIGGER concern_counts_removed AFTER DELETE ON concerns "
+    "REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_counts_track()",
+    "CREATE TRIGGER concern_counts_moved AFTER UPDATE ON concerns "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_counts_track()",
 )
 
 
@@ -65,7 +86,7 @@ SQLITE_TRIGGERS = (
     f"CREATE TRIGGER concern_counts_removed AFTER DELETE ON concerns BEGIN "
     f"{_sqlite_step('OLD', '-')} END",
     "CREATE TRIGGER concern_counts_moved AFTER UPDATE OF status, department_id ON concerns "
-    f"WHEN {CHANGED.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN "
+    f"WHEN {CHANGED} BEGIN "
     f"{_sqlite_step('OLD', '-')} {_sqlite_step('NEW', '+')} END",
 )
 
@@ -107,8 +128,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER concern_counts_moved ON concerns")
-        op.execute("DROP TRIGGER concern_counts_added ON concerns")
+        for name in ("added", "removed", "moved"):
+            op.execute(f"DROP TRIGGER concern_counts_{name} ON concerns")
         op.execute("DROP FUNCTION concern_counts_track()")
     else:
         for name in ("added", "removed", "moved"):
