@@ -10,9 +10,8 @@ Revises: 20261126_07
 Create Date: 2026-11-26 14:10:00
 """
 
-from collections.abc import Sequence
-
 # ruff: noqa: S608 (trigger bodies built from this module's constants, no input)
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
