@@ -19,11 +19,15 @@ settings: Settings = config.attributes.get("settings") or get_settings()
 # PostgreSQL-only expression indexes written by hand in the migrations; autogenerate cannot
 # compare expressions, so it leaves them alone instead of proposing to drop them.
 HAND_WRITTEN_INDEXES = frozenset({"ix_concerns_search", "ix_concerns_clock_running"})
+#: SQLite's full-text index (migration 20261126_09) and the tables FTS5 keeps for it.
+SEARCH_TABLES = "concerns_fts"
 
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
+    if type_ == "table" and (name or "").startswith(SEARCH_TABLES):
+        return False
     return not (type_ == "index" and name in HAND_WRITTEN_INDEXES)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name, utcnow
@@ -25,6 +25,7 @@ from oversight.domain.concerns import (
 )
 from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor
+from oversight.domain.search import fts5_query
 from oversight.errors import Unprocessable
 from oversight.models import Concern, ConcernCount
 from oversight.pagination import SortKey, keyset_page
@@ -76,20 +77,25 @@ def _search(session: AsyncSession, q: str) -> ColumnElement[bool]:
         # parameters, or the planner cannot match the expression and scans every row.
         english: ColumnElement[str] = literal_column("'english'")
         space: ColumnElement[str] = literal_column("' '")
-        text = Concern.summary.op("||")(space).op("||")(Concern.description)
+        document = Concern.summary.op("||")(space).op("||")(Concern.description)
         matches = (
             select(Concern.id)
-            .where(func.to_tsvector(english, text).op("@@")(func.websearch_to_tsquery(english, q)))
+            .where(
+                func.to_tsvector(english, document).op("@@")(func.websearch_to_tsquery(english, q))
+            )
             .cte("matches")
             .prefix_with("MATERIALIZED")
         )
         # Matches first: otherwise, for a rare word, the planner walks the date index of the
         # whole table hoping to meet 50 matches soon (measured: 3 s at 1,000,000 concerns).
         return Concern.id.in_(select(matches.c.id))
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        Concern.summary.ilike(pattern, escape="\\"), Concern.description.ilike(pattern, escape="\\")
+    # SQLite: the same query in FTS5's terms, over the index of migration 20261126_09.
+    fts = fts5_query(q)
+    if fts is None:
+        return false()
+    found: Select[Any] = select(literal_column("rowid")).select_from(text("concerns_fts"))
+    return literal_column("concerns.rowid").in_(
+        found.where(text("concerns_fts MATCH :fts").bindparams(fts=fts))
     )
 
 
