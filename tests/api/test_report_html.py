@@ -19,7 +19,7 @@ from oversight.reports import html
 from oversight.schemas.reports import PublicSummary
 from tests.api.test_reports import SECRET_WORDS, SUMMARY, seed
 from tests.cases import Cast, reach
-from tests.helpers import Api, run_cli
+from tests.helpers import Api, run_cli, submit
 
 CHARTS = [
     "Concerns per month",
@@ -111,8 +111,13 @@ async def test_html_report_shows_the_summary_and_nothing_else(
 
     # Every chart is an image with a text alternative, and the table of its figures follows.
     assert page.headings == ["At a glance", *CHARTS, "More figures"]
+    # Each drawn twice, wide and narrow (for phones), or a sentence where there is nothing.
     svgs = [attrs for tag, attrs in page.tags if tag == "svg"]
-    assert len(svgs) == len(CHARTS)
+    ids = [str(attrs["id"]) for attrs in svgs]
+    drawn = {i for i in ids if not i.endswith("-narrow")}
+    assert sorted(ids) == sorted([*drawn, *(f"{i}-narrow" for i in drawn)])
+    assert len(drawn) + text.count("Nothing to show for this period.") == len(CHARTS)
+    assert len(drawn) >= 4
     for attrs in svgs:
         assert attrs["role"] == "img"
         assert (attrs["aria-label"] or "").endswith("The table below gives the figures.")
@@ -123,7 +128,7 @@ async def test_html_report_shows_the_summary_and_nothing_else(
     concerns = figures["concerns"]
     assert page.glance["Concerns received"] == str(concerns["received"]) == "18"
     assert page.body("Concerns by neighborhood: the figures") == [
-        ["Monument corridor", "9"],
+        ["Monument Corridor", "9"],  # as typed
         ["Downtown", "suppressed"],
         [html.WITHHELD_LABEL, "suppressed"],
     ]
@@ -243,3 +248,25 @@ async def test_the_api_serves_the_same_page_to_a_browser(api: Api, settings: Set
     script = await api.client.get(SUMMARY, headers={"Accept": "*/*"})
     assert script.headers["content-type"].startswith("application/json")
     assert script.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+async def test_labels_are_the_taxonomys_and_names_as_typed(api: Api, cast: Cast) -> None:
+    for _ in range(5):  # the suppression threshold
+        await submit(
+            api,
+            cast.resident,
+            category="stop_search_arrest",
+            location={"neighborhood": "Sun Terrace"},
+        )
+    page = await api.client.get("/api/v1/public/reports/summary", params={"format": "html"})
+    assert page.status_code == 200
+    text = page.text
+    assert "Stop, search or arrest" in text and "Stop search arrest" not in text
+    assert "Sun Terrace" in text and "Sun terrace" not in text
+    assert "No data" not in text
+
+
+async def test_an_empty_period_says_so_instead_of_drawing_nothing(api: Api) -> None:
+    text = (await api.client.get("/api/v1/public/reports/summary?format=html")).text
+    assert "No data" not in text
+    assert text.count("Nothing to show for this period.") >= 5

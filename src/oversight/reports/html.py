@@ -2,12 +2,15 @@
 
 Charts are inline SVG drawn by pygal (no script, no external file), each followed by the table
 of the figures it draws, so that a screen reader, a phone and a printer all get the numbers.
-A suppressed cell is a gap in its chart and reads "suppressed" in its table.
+A suppressed cell is a gap in its chart and reads "suppressed" in its table. Each chart is
+drawn twice, wide (screens, print) and narrow (phones), and CSS shows one; an empty chart is a
+sentence.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pygal.style import Style
 
-from oversight.reports.summary import WITHHELD
+from oversight.reports.summary import UNKNOWN, WITHHELD
 from oversight.schemas.reports import PublicSummary
 
 INK = "#1f2933"
@@ -83,6 +86,30 @@ def cell(value: float | None, unit: str = "") -> str:
     return f"{value:,}{unit}"
 
 
+#: The narrow drawing's width: on a 390 px phone it is drawn about 1:1, so its 13 px labels
+#: stay 13 px (the wide one, scaled down to fit, had labels about 5 px tall).
+NARROW = 360
+NARROW_LABEL = 18
+EMPTY = Markup('<p class="empty">Nothing to show for this period.</p>')
+
+
+def _figure(chart: Any, slug: str, description: str, values: Sequence[float | None]) -> Markup:
+    """The chart drawn twice, for wide screens and print and for phones (CSS shows one), or a
+    sentence in place of an empty chart."""
+    if not any(values):
+        return EMPTY
+    wide = _svg(chart, slug, description)
+    chart.width = NARROW
+    # Labels cut to fit beside their bars (the table below gives them whole), and no axis
+    # title: pygal loops forever splitting a title into a width it cannot fit in.
+    chart.truncate_label = NARROW_LABEL
+    chart.x_title = None
+    if isinstance(chart, pygal.HorizontalBar):
+        chart.show_x_labels = False  # its value axis (pygal swaps them): each bar prints its value
+    narrow = _svg(chart, f"{slug}-narrow", description)
+    return Markup(f'<div class="wide">{wide}</div><div class="narrow">{narrow}</div>')  # noqa: S704
+
+
 def _svg(chart: Any, slug: str, description: str) -> Markup:
     svg: str = chart.render(is_unicode=True)
     # Stable ids (pygal draws a random one) and no generator comments: the same figures give
@@ -91,6 +118,7 @@ def _svg(chart: Any, slug: str, description: str) -> Markup:
     # pygal writes its tooltip configuration as a script even with js=[]: no script here.
     svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
     svg = re.sub(r"chart-[0-9a-f]{8}-[0-9a-f-]{27}", f"chart-{slug}", svg)
+    svg = svg.replace('id="activate-serie-', f'id="{slug}-serie-')  # unique on the page
     described = f'<svg role="img" aria-label="{description} The table below gives the figures."'
     return Markup(svg.replace("<svg", described, 1))  # noqa: S704 - pygal's own SVG
 
@@ -113,13 +141,27 @@ def _config(**options: Any) -> dict[str, Any]:
     }
 
 
-def _bars(slug: str, title: str, dimension: str, unit_name: str, cells: dict[str, Any]) -> Chart:
-    """A horizontal bar per cell, largest first, suppressed cells last."""
+def as_typed(name: str) -> str:
+    """A name people typed (a neighborhood), shown as typed; only the service's own keys are
+    put in words."""
+    return label(name) if name in (WITHHELD, UNKNOWN) else name
+
+
+def _bars(
+    slug: str,
+    title: str,
+    dimension: str,
+    unit_name: str,
+    cells: dict[str, Any],
+    name: Callable[[str], str] = label,
+) -> Chart:
+    """A horizontal bar per cell, largest first, suppressed cells last; ``name`` turns a key
+    into its label."""
     ordered = sorted(cells.items(), key=lambda kv: (kv[1] is None, -(kv[1] or 0), kv[0]))
     description = f"Bar chart: {title.lower()}."
     chart = pygal.HorizontalBar(**_config(height=max(140, 44 * len(ordered) + 60)))
     # pygal draws the first label at the bottom; reverse so that the largest is on top.
-    chart.x_labels = [label(k) for k, _ in reversed(ordered)]
+    chart.x_labels = [name(k) for k, _ in reversed(ordered)]
     chart.add(unit_name, [v for _, v in reversed(ordered)])
     return Chart(
         slug,
@@ -127,8 +169,8 @@ def _bars(slug: str, title: str, dimension: str, unit_name: str, cells: dict[str
         True,
         description,
         (dimension, unit_name),
-        [(label(k), cell(v)) for k, v in ordered],
-        _svg(chart, slug, description),
+        [(name(k), cell(v)) for k, v in ordered],
+        _figure(chart, slug, description, [v for _, v in ordered]),
     )
 
 
@@ -154,7 +196,9 @@ def _months(figures: PublicSummary) -> Chart:
         description,
         ("Month", "Received", "Closed"),
         [(m.month, cell(m.received), cell(m.closed)) for m in months],
-        _svg(chart, "months", description),
+        _figure(
+            chart, "months", description, [m.received for m in months] + [m.closed for m in months]
+        ),
     )
 
 
@@ -181,7 +225,7 @@ def _stage_times(figures: PublicSummary) -> Chart:
         description,
         ("Stage", "Days"),
         [(name, "not enough data" if v is None else f"{v:.1f}") for name, v in stages.items()],
-        _svg(chart, "stages", description),
+        _figure(chart, "stages", description, list(stages.values())),
     )
 
 
@@ -207,7 +251,7 @@ def _participation(figures: PublicSummary) -> Chart:
         description,
         ("Participation", "Count"),
         [(name, cell(value)) for name, value in rows],
-        _svg(chart, "participation", description),
+        _figure(chart, "participation", description, [value for _, value in rows]),
     )
 
 
@@ -216,13 +260,21 @@ def render(figures: PublicSummary) -> str:
     commission = figures.commission
     charts = [
         _months(figures),
-        _bars("categories", "Concerns by category", "Category", "Concerns", concerns.by_category),
+        _bars(
+            "categories",
+            "Concerns by category",
+            "Category",
+            "Concerns",
+            concerns.by_category,
+            lambda code: figures.category_names.get(code) or label(code),
+        ),
         _bars(
             "neighborhoods",
             "Concerns by neighborhood",
             "Neighborhood",
             "Concerns",
             concerns.by_neighborhood,
+            as_typed,
         ),
         _stage_times(figures),
         _bars(

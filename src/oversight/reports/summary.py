@@ -36,6 +36,7 @@ from oversight.domain.suppression import (
 from oversight.domain.voice import CommentStatus, ProposalStatus
 from oversight.models import (
     AuditEvent,
+    Category,
     Comment,
     Concern,
     Meeting,
@@ -238,6 +239,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         )
     ).first()
+    names = await session.execute(select(Category.code, Category.label).order_by(Category.code))
 
     return {
         "period": {"from": str(period.first), "to": str(period.last)},
@@ -275,5 +277,6 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             else round(100 * by_status[RecommendationStatus.IMPLEMENTED.value] / recommended, 1),
         },
         "participation": await participation(session, period),
+        "category_names": dict(names.all()),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
     }

@@ -110,4 +110,7 @@ class PublicSummary(BaseModel):
     timeliness: PublicTimeliness
     commission: PublicCommissionFigures
     participation: PublicParticipation
+    category_names: dict[str, str] = Field(
+        description="The taxonomy's name of every category code (`by_category`'s keys)."
+    )
     audit_head: PublicChainHead
