@@ -88,8 +88,9 @@ async def signed_in(session: SessionDep, settings: SettingsDep, token: TokenDep)
 async def optional_actor(
     session: SessionDep, settings: SettingsDep, token: TokenDep
 ) -> Actor | None:
-    """The caller if a token was sent; anonymous otherwise. A bad token is still a 401."""
-    return None if token is None else await auth.resolve_actor(session, settings, token)
+    """The caller if a token was sent; anonymous otherwise (an empty one too: generated
+    clients send `Bearer ` when they hold none). A bad token is still a 401."""
+    return None if not token else await auth.resolve_actor(session, settings, token)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
