@@ -225,3 +225,16 @@ async def test_retired_category_is_refused(api: Api, settings: Any) -> None:
 async def test_tracking_codes_differ(api: Api) -> None:
     codes = {(await submit(api))["tracking_code"] for _ in range(20)}
     assert len(codes) == 20
+
+
+async def test_an_empty_bearer_token_is_anonymous_intake(api: Api) -> None:
+    """Generated clients send `Bearer ` with no token; that is no token, not a bad one."""
+    response = await api.client.post(
+        CONCERNS, json=concern_body(), headers={"Authorization": "Bearer "}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["anonymous"] is True
+    bad = await api.client.post(
+        CONCERNS, json=concern_body(), headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert_problem(bad, 401)
