@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,9 +79,16 @@ class PublicCaching:
         if scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
+        try:
+            seq = await audit_seq(self.database)
+        except (SQLAlchemyError, OSError):
+            # No validator without the database: the route answers as it can (a 503 problem
+            # document from the app's handlers, which this layer sits outside of).
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         query = scope.get("query_string", b"").decode("latin-1")
-        tag = public_tag(await audit_seq(self.database), path, query, headers.get("accept", ""))
+        tag = public_tag(seq, path, query, headers.get("accept", ""))
         fresh = {"Cache-Control": PUBLIC_CACHE_CONTROL}
         if path in NEGOTIATED:
             fresh["Vary"] = "Accept"
