@@ -26,7 +26,7 @@ PORT ?= 8000
 
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (API docs at http://127.0.0.1:$(PORT)/docs)"
-	$(BIN)/oversight serve --host 127.0.0.1 --port $(PORT)
+	OVERSIGHT_WORKER_IN_PROCESS=true $(BIN)/oversight serve --host 127.0.0.1 --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests migrations bench

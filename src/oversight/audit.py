@@ -61,6 +61,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from oversight import outbox
 from oversight.db import OversightSession, utcnow
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor
@@ -291,6 +292,8 @@ def _append_staged(session: Session) -> None:
         }
         for item in staged
     ]
+    # Their deliveries first: the chain lock below is held until commit.
+    outbox.stage(connection, rows)
     if connection.dialect.name == "postgresql":
         # One round trip: the database takes the chain lock, reads the head, numbers and hashes
         # the events (migration 20261126_06). The lock is held until commit, so the less

@@ -206,6 +206,43 @@ def create_department(
     typer.echo(in_transaction(work))
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="One round, then exit.")] = False,
+    batch: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    concurrency: Annotated[int, typer.Option(min=1, max=256)] = 16,
+    idle: Annotated[float, typer.Option(min=0.05, help="Seconds between empty rounds.")] = 1.0,
+) -> None:
+    """Send the outbox's deliveries (webhooks) until stopped (SIGINT, SIGTERM). Run as many as
+    you like against one PostgreSQL: each delivery is claimed by one of them at a time."""
+    import asyncio
+    import signal
+
+    from oversight.db import Database
+    from oversight.worker import Worker
+
+    async def run() -> int:
+        settings = _settings()
+        database = Database(settings)
+        sender = Worker(settings, database, batch=batch, concurrency=concurrency)
+        try:
+            if once:
+                return await sender.run_once()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await sender.run(stop, idle)
+            return 0
+        finally:
+            await sender.close()
+            await database.dispose()
+
+    handled = asyncio.run(run())
+    if once:
+        typer.echo(f"{handled} deliveries handled")
+
+
 @app.command("seed-demo")
 def seed_demo(
     concerns: Annotated[int, typer.Option(min=0, max=1_000_000, help="How many concerns.")] = 400,

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     #: (each process its own) or ``redis://host:6379/0`` (shared by every process and replica).
     cache_url: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"
     summary_cache_seconds: Annotated[int, Field(ge=0, le=60)] = 60
+    #: Webhook URLs may be plain http and resolve to private addresses (tests, closed
+    #: networks); otherwise, in production, only https to public addresses.
+    webhook_allow_private: bool = False
+    #: Run the outbox worker inside the API process (the SQLite ``make run`` default).
+    worker_in_process: bool = False
     rate_limits_enabled: bool = True
     #: ``memory://`` (one process) or ``redis://host:6379/0`` (shared by every replica).
     rate_limit_storage: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from oversight.api import (
     public,
     resolutions,
     users,
+    webhooks,
 )
 from oversight.api.caching import PublicCaching, make_cache
 from oversight.api.documentation import document_operations
@@ -87,7 +89,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if not settings.worker_in_process:
+            yield
+            await database.dispose()
+            return
+        # The outbox worker in this process (the single-process SQLite default of `make run`).
+        from oversight.worker import Worker
+
+        sender, stop = Worker(settings, database), asyncio.Event()
+        task = asyncio.create_task(sender.run(stop))
         yield
+        stop.set()
+        await task
+        await sender.close()
         await database.dispose()
 
     app = FastAPI(
@@ -110,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         *(module.router for module in (auth, users, directory, concerns, meetings)),
         *(module.router for module in (resolutions, comments, proposals, audit, public)),
+        webhooks.router,
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
+from oversight.config import Settings
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Role
 from tests.api.test_comments import drive_comments
@@ -25,6 +26,7 @@ from tests.api.test_proposals import drive_proposals
 from tests.api.test_resolutions import commission, draft, vote
 from tests.api.test_resolutions import move as move_resolution
 from tests.api.test_speakers import drive_speakers
+from tests.api.test_webhooks import drive_webhooks
 from tests.cases import Cast, new_meeting, reach, respond
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
 
@@ -404,8 +406,9 @@ async def _drive_everything(api: Api, cast: Cast) -> None:
     await moved(api, c, taken_back, "under_review", reason="the department is conflicted")
 
 
-async def test_no_event_holds_a_placeholder_id(api: Api, cast: Cast) -> None:
+async def test_no_event_holds_a_placeholder_id(api: Api, cast: Cast, settings: Settings) -> None:
     await _drive_everything(api, cast)
+    await drive_webhooks(api, cast, settings)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)
     await drive_proposals(api, cast)

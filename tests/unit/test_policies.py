@@ -41,6 +41,7 @@ def allowed(decide: object, action: object) -> set[Role | None]:
         (AdminAction.MANAGE_CATEGORIES, {ADM}),
         (AdminAction.READ_DEPARTMENTS, {RES, OFF, COM, ADM}),
         (AdminAction.READ_AUDIT, {COM, ADM}),
+        (AdminAction.MANAGE_WEBHOOKS, {ADM}),
     ],
 )
 def test_administration(action: AdminAction, granted: set[Role | None]) -> None:

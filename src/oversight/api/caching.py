@@ -23,6 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.db import Database
+from oversight.errors import problem
 from oversight.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -82,9 +83,14 @@ class PublicCaching:
         try:
             seq = await audit_seq(self.database)
         except (SQLAlchemyError, OSError):
-            # No validator without the database: the route answers as it can (a 503 problem
-            # document from the app's handlers, which this layer sits outside of).
-            await self.app(scope, receive, send)
+            # This layer is outside the app's handlers: answer as they would, at once.
+            unavailable = problem(
+                path,
+                503,
+                detail="The database is unavailable; try again shortly.",
+                headers={"Retry-After": "2"},
+            )
+            await unavailable(scope, receive, send)
             return
         headers = Headers(scope=scope)
         query = scope.get("query_string", b"").decode("latin-1")

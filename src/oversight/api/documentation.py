@@ -61,7 +61,9 @@ RAISES: dict[str, tuple[ProblemCode, ...]] = {
 #: Signed-in operations that every role may call: they never answer 403.
 EVERY_ROLE = frozenset({"auth_logout", "users_me", "concerns_counts"})
 #: 201s that name the new resource's URL.
-LOCATED = frozenset({"concerns_submit", "users_create", "meetings_create", "resolutions_create"})
+LOCATED = frozenset(
+    {"concerns_submit", "users_create", "meetings_create", "resolutions_create", "webhooks_create"}
+)
 #: Sub-resource writes that answer with their parent's new ETag.
 PARENT_TAGGED = frozenset(
     {

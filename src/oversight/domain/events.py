@@ -19,6 +19,7 @@ class EntityType(StrEnum):
     RECOMMENDATION = "recommendation"
     COMMENT = "comment"
     PROPOSAL = "proposal"
+    WEBHOOK = "webhook"
 
 
 class AuditAction(StrEnum):
@@ -56,3 +57,8 @@ class AuditAction(StrEnum):
     PROPOSAL_SUPPORTED = "proposal.supported"
     PROPOSAL_SUPPORT_WITHDRAWN = "proposal.support_withdrawn"
     PROPOSAL_TRANSITION = "proposal.transition"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_DISABLED = "webhook.disabled"
+    WEBHOOK_DELIVERY_RETRIED = "webhook.delivery_retried"

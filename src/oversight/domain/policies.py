@@ -62,12 +62,14 @@ class AdminAction(StrEnum):
     MANAGE_CATEGORIES = "manage_categories"
     READ_DEPARTMENTS = "read_departments"
     READ_AUDIT = "read_audit"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 ADMINISTRATION: dict[AdminAction, Grant] = {
     AdminAction.MANAGE_USERS: grant({ADMIN}, "Your role may not manage users."),
     AdminAction.MANAGE_DEPARTMENTS: grant({ADMIN}, "Your role may not manage departments."),
     AdminAction.MANAGE_CATEGORIES: grant({ADMIN}, "Your role may not manage categories."),
+    AdminAction.MANAGE_WEBHOOKS: grant({ADMIN}, "Your role may not manage webhooks."),
     AdminAction.READ_DEPARTMENTS: grant(set(Role), "Your role may not read departments."),
     AdminAction.READ_AUDIT: grant({COMMISSIONER, ADMIN}, "Your role may not read audit."),
 }

@@ -21,6 +21,7 @@ from oversight.models.concerns import (
     PoliceResponse,
 )
 from oversight.models.meetings import AgendaItem, Attendance, Meeting
+from oversight.models.notifications import Delivery, Webhook, WebhookSubscription
 from oversight.models.resolutions import (
     Recommendation,
     Resolution,
@@ -41,6 +42,7 @@ __all__ = [
     "Concern",
     "ConcernCount",
     "ConcernNote",
+    "Delivery",
     "Department",
     "HasId",
     "IdempotencyRecord",
@@ -56,4 +58,6 @@ __all__ = [
     "Speaker",
     "User",
     "Vote",
+    "Webhook",
+    "WebhookSubscription",
 ]

@@ -1,0 +1,79 @@
+"""The outbox: the deliveries an audit event causes, written in the transaction that writes the
+event (by the audit writer, just before it appends), so that a change and its deliveries are
+committed together or not at all. ``oversight worker`` sends them (``oversight.worker``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
+
+from oversight.domain.notifications import DeliveryStatus
+from oversight.models import Delivery, Webhook, WebhookSubscription
+
+_TIME = Delivery.__table__.c.created_at.type
+_ACTION: BindParameter[str] = bindparam("action", type_=String())
+
+
+def _new_id(dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return func.gen_random_uuid()
+    # SQLite keeps a UUID as 32 hex digits.
+    return func.lower(func.hex(func.randomblob(16)))
+
+
+def _stage(dialect: str) -> Any:
+    at = bindparam("at", type_=_TIME)
+    subscribed = or_(
+        and_(WebhookSubscription.is_prefix.is_(False), WebhookSubscription.pattern == _ACTION),
+        and_(
+            WebhookSubscription.is_prefix.is_(True),
+            func.substr(_ACTION, 1, func.length(WebhookSubscription.pattern))
+            == WebhookSubscription.pattern,
+        ),
+    )
+    wanted = (
+        select(
+            _new_id(dialect),
+            Webhook.id,
+            bindparam("event_id", type_=Uuid()),
+            literal(DeliveryStatus.PENDING.value),
+            literal_column("0"),
+            at,
+            at,
+            at,
+        )
+        .join(WebhookSubscription, WebhookSubscription.webhook_id == Webhook.id)
+        .where(Webhook.enabled.is_(True), subscribed)
+        .group_by(Webhook.id)  # one delivery per webhook, however many of its names match
+    )
+    columns = ["id", "webhook_id", "event_id", "status", "attempts", "next_attempt_at"]
+    return insert(Delivery).from_select([*columns, "created_at", "updated_at"], wanted)
+
+
+_STAGE = {dialect: _stage(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def stage(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:
+    """A pending delivery of each event to each enabled webhook subscribed to its action: one
+    statement per event, whatever the number of webhooks."""
+    statement = _STAGE[connection.dialect.name]
+    connection.execute(
+        statement,
+        [{"action": e["action"], "event_id": e["id"], "at": e["at"]} for e in events],
+    )

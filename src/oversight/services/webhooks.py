@@ -1,0 +1,301 @@
+"""Webhook endpoints (admin): create with a secret shown once, change, delete, their
+deliveries, and a retry. Every change is audited; the secret never is."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import secrets
+import socket
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oversight import audit
+from oversight.config import Settings
+from oversight.db import utcnow
+from oversight.domain import policies
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.notifications import DeliveryStatus, pattern_of
+from oversight.domain.policies import AdminAction
+from oversight.domain.roles import Actor
+from oversight.errors import NotFound, Unprocessable
+from oversight.models import AuditEvent, Delivery, Webhook, WebhookSubscription
+from oversight.pagination import SortKey, keyset_page
+from oversight.schemas.notifications import WebhookCreate, WebhookUpdate
+from oversight.services.common import authorize, load_row, record_change
+
+MISSING = "No such webhook."
+_NEWEST = (SortKey(Webhook.created_at, descending=True), SortKey(Webhook.id, descending=True))
+_DELIVERIES_NEWEST = (
+    SortKey(Delivery.created_at, descending=True),
+    SortKey(Delivery.id, descending=True),
+)
+
+
+def _may(actor: Actor) -> None:
+    authorize(policies.administration(actor.role, AdminAction.MANAGE_WEBHOOKS))
+
+
+async def _addresses(host: str) -> set[str]:
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return set()
+    return {str(info[4][0]) for info in found}
+
+
+async def unsafe_url(url: str, settings: Settings) -> str | None:
+    """Why ``url`` may not receive webhooks, or None. In production (unless
+    ``WEBHOOK_ALLOW_PRIVATE``) only https to public addresses: no loopback, private,
+    link-local (the cloud metadata address among them) or reserved ones, however the name
+    resolves. The worker checks again before each send (the name may resolve elsewhere)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http or https URL with a host"
+    if parts.username or parts.password:
+        return "must not carry credentials"
+    if settings.env != "production" or settings.webhook_allow_private:
+        return None
+    if parts.scheme != "https":
+        return "must be https"
+    addresses = await _addresses(parts.hostname)
+    if not addresses:
+        return f"{parts.hostname} does not resolve"
+    for address in sorted(addresses):
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            return f"resolves to {ip}, which is not a public address"
+    return None
+
+
+async def _check_url(url: str, settings: Settings) -> None:
+    if reason := await unsafe_url(url, settings):
+        raise Unprocessable(f"The webhook URL {reason}.", loc=("body", "url"))
+
+
+async def _events_of(
+    session: AsyncSession, webhook_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    rows = await session.execute(
+        select(WebhookSubscription).where(WebhookSubscription.webhook_id.in_(webhook_ids))
+    )
+    events: dict[uuid.UUID, list[str]] = {webhook_id: [] for webhook_id in webhook_ids}
+    for (subscription,) in rows:
+        name = f"{subscription.pattern}*" if subscription.is_prefix else subscription.pattern
+        events[subscription.webhook_id].append(name)
+    return {webhook_id: sorted(names) for webhook_id, names in events.items()}
+
+
+def _view(webhook: Webhook, events: list[str]) -> dict[str, Any]:
+    return {
+        "id": webhook.id,
+        "url": webhook.url,
+        "description": webhook.description,
+        "events": events,
+        "enabled": webhook.enabled,
+        "disabled_reason": webhook.disabled_reason,
+        "failing_since": webhook.failing_since,
+        "version": webhook.version,
+        "created_at": webhook.created_at,
+        "updated_at": webhook.updated_at,
+    }
+
+
+async def _subscribe(session: AsyncSession, webhook_id: uuid.UUID, events: list[str]) -> None:
+    await session.execute(
+        delete(WebhookSubscription).where(WebhookSubscription.webhook_id == webhook_id)
+    )
+    for name in events:
+        pattern, is_prefix = pattern_of(name) or (name, False)
+        session.add(
+            WebhookSubscription(webhook_id=webhook_id, pattern=pattern, is_prefix=is_prefix)
+        )
+
+
+async def create(
+    session: AsyncSession, settings: Settings, actor: Actor, data: WebhookCreate
+) -> dict[str, Any]:
+    _may(actor)
+    await _check_url(data.url, settings)
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    now = utcnow()
+    webhook = Webhook(
+        url=data.url, description=data.description, secret=secret, created_at=now, updated_at=now
+    )
+    session.add(webhook)
+    await session.flush()
+    await _subscribe(session, webhook.id, data.events)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.WEBHOOK_CREATED,
+        entity_type=EntityType.WEBHOOK,
+        entity_id=webhook.id,
+        data={"url": webhook.url, "events": data.events},
+    )
+    return _view(webhook, data.events) | {"secret": secret}
+
+
+async def page(
+    session: AsyncSession, actor: Actor, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    _may(actor)
+    rows, next_cursor = await keyset_page(
+        session, select(Webhook), _NEWEST, limit=limit, cursor=cursor
+    )
+    events = await _events_of(session, [w.id for w in rows])
+    return [_view(w, events[w.id]) for w in rows], next_cursor
+
+
+async def read(session: AsyncSession, actor: Actor, webhook_id: uuid.UUID) -> dict[str, Any]:
+    _may(actor)
+    webhook = await load_row(session, Webhook, webhook_id, missing=MISSING)
+    return _view(webhook, (await _events_of(session, [webhook.id]))[webhook.id])
+
+
+async def change(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    webhook_id: uuid.UUID,
+    data: WebhookUpdate,
+) -> dict[str, Any]:
+    _may(actor)
+    webhook = await load_row(session, Webhook, webhook_id, missing=MISSING, for_update=True)
+    changed: dict[str, Any] = {}
+    if data.url is not None and data.url != webhook.url:
+        await _check_url(data.url, settings)
+        webhook.url = changed["url"] = data.url
+    if "description" in data.model_fields_set and data.description != webhook.description:
+        webhook.description = changed["description"] = data.description
+    if data.enabled is not None and data.enabled != webhook.enabled:
+        webhook.enabled = changed["enabled"] = data.enabled
+        webhook.disabled_reason = None
+        webhook.failing_since = None
+    events = (await _events_of(session, [webhook.id]))[webhook.id]
+    if data.events is not None and data.events != events:
+        await _subscribe(session, webhook.id, data.events)
+        events = changed["events"] = data.events
+    if changed:
+        await record_change(
+            session,
+            actor,
+            webhook,
+            EntityType.WEBHOOK,
+            AuditAction.WEBHOOK_CHANGED,
+            data={"changed": sorted(changed), "url": webhook.url, "events": events},
+        )
+    return _view(webhook, events)
+
+
+async def remove(session: AsyncSession, actor: Actor, webhook_id: uuid.UUID) -> None:
+    """The endpoint, its subscriptions and its deliveries (the audit log keeps the events)."""
+    _may(actor)
+    webhook = await load_row(session, Webhook, webhook_id, missing=MISSING, for_update=True)
+    await session.execute(delete(Delivery).where(Delivery.webhook_id == webhook.id))
+    await session.delete(webhook)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.WEBHOOK_DELETED,
+        entity_type=EntityType.WEBHOOK,
+        entity_id=webhook_id,
+        data={"url": webhook.url},
+    )
+
+
+_DELIVERY_COLUMNS = (*Delivery.__table__.columns, AuditEvent.action)
+
+
+def _delivery_view(row: Any) -> dict[str, Any]:
+    return {
+        key: row[key]
+        for key in (
+            "id",
+            "webhook_id",
+            "event_id",
+            "action",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "created_at",
+        )
+    }
+
+
+async def deliveries(
+    session: AsyncSession,
+    actor: Actor,
+    webhook_id: uuid.UUID,
+    *,
+    status: DeliveryStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A webhook's deliveries, newest first, with the action each carries."""
+    _may(actor)
+    await load_row(session, Webhook, webhook_id, missing=MISSING)
+    stmt = (
+        select(*_DELIVERY_COLUMNS)
+        .outerjoin(AuditEvent, AuditEvent.id == Delivery.event_id)
+        .where(Delivery.webhook_id == webhook_id)
+    )
+    if status is not None:
+        stmt = stmt.where(Delivery.status == status)
+    rows, next_cursor = await keyset_page(
+        session, stmt, _DELIVERIES_NEWEST, limit=limit, cursor=cursor, columns=True
+    )
+    return [_delivery_view(row) for row in rows], next_cursor
+
+
+async def retry(
+    session: AsyncSession, actor: Actor, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+) -> dict[str, Any]:
+    """Send a delivery again now (a failed one too), with its attempts counted afresh."""
+    _may(actor)
+    missing = "No such delivery of this webhook."
+    delivery = await load_row(session, Delivery, delivery_id, missing=missing, for_update=True)
+    if delivery.webhook_id != webhook_id:
+        raise NotFound(missing)
+    now = utcnow()
+    previous = delivery.status
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
+    delivery.claimed_until = None
+    delivery.updated_at = now
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.WEBHOOK_DELIVERY_RETRIED,
+        entity_type=EntityType.WEBHOOK,
+        entity_id=webhook_id,
+        from_status=previous,
+        to_status=DeliveryStatus.PENDING,
+        data={"delivery_id": delivery.id},
+    )
+    row = (
+        (
+            await session.execute(
+                select(*_DELIVERY_COLUMNS)
+                .outerjoin(AuditEvent, AuditEvent.id == Delivery.event_id)
+                .where(Delivery.id == delivery.id)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return _delivery_view(row)

@@ -1,0 +1,259 @@
+"""``oversight worker``: sends the outbox's webhook deliveries.
+
+Each round claims a batch of due deliveries in one short transaction (on PostgreSQL
+``FOR UPDATE SKIP LOCKED``, so that several workers take different ones; a claim lasts
+``CLAIM_SECONDS``, after which a dead worker's deliveries are due again), sends them at once,
+and records each result in a second transaction, only where its claim still holds. A delivery
+is sent at least once; its id is the ``webhook-id`` header, the same on every attempt, so that a
+receiver drops repeats. A failure is tried again after ``RETRY_DELAYS``, then ``failed``; an
+endpoint that has failed for ``DISABLE_AFTER`` is disabled (audited, by the service itself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select, update
+from standardwebhooks.webhooks import Webhook as Signer
+
+from oversight import audit
+from oversight.config import Settings
+from oversight.db import Database, utcnow
+from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.notifications import (
+    CLAIM_SECONDS,
+    DISABLE_AFTER,
+    SEND_TIMEOUT_SECONDS,
+    DeliveryStatus,
+    retry_delay,
+)
+from oversight.models import AuditEvent, Delivery, Webhook
+from oversight.rfc3339 import format_at
+from oversight.services.webhooks import unsafe_url
+
+log = logging.getLogger("oversight.worker")
+
+
+@dataclass
+class Outcome:
+    delivery_id: uuid.UUID
+    webhook_id: uuid.UUID
+    status_code: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def payload(event: Any) -> str:
+    """The body: the event's public facts, never personal data; a consumer reads more through
+    the API with its own credentials."""
+    at = format_at(event.at)
+    return json.dumps(
+        {
+            "type": event.action,
+            "timestamp": at,
+            "data": {
+                "seq": event.seq,
+                "action": event.action,
+                "entity_type": event.entity_type,
+                "entity_id": None if event.entity_id is None else str(event.entity_id),
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "at": at,
+            },
+        },
+        separators=(",", ":"),
+    )
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        batch: int = 100,
+        concurrency: int = 16,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.batch = batch
+        self.limit = asyncio.Semaphore(concurrency)
+        self.client = client or httpx.AsyncClient(
+            timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        """Rounds until ``stop``; an empty round waits ``idle_seconds``. A database error
+        (PostgreSQL restarting) waits and tries again."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # the worker outlives a failed round; the claims expire
+                log.exception("worker round failed")
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
+
+    async def run_once(self) -> int:
+        """Claim, send and record one batch; how many deliveries it handled."""
+        now = utcnow()
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        claimed = await self._claim(now, until)
+        if not claimed:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(row) for row in claimed))
+        await self._record(outcomes, until)
+        return len(outcomes)
+
+    async def _claim(self, now: datetime, until: datetime) -> list[Any]:
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.next_attempt_at <= now,
+                (Delivery.claimed_until.is_(None)) | (Delivery.claimed_until < now),
+            )
+            .order_by(Delivery.next_attempt_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.database.unit_of_work() as session:
+            ids = list(
+                await session.scalars(
+                    update(Delivery)
+                    .where(Delivery.id.in_(due.scalar_subquery()))
+                    .values(claimed_until=until)
+                    .returning(Delivery.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if not ids:
+                return []
+            rows = await session.execute(
+                select(
+                    Delivery.id.label("delivery_id"),
+                    Delivery.attempts,
+                    Webhook.id.label("webhook_id"),
+                    Webhook.url,
+                    Webhook.secret,
+                    AuditEvent.seq,
+                    AuditEvent.at,
+                    AuditEvent.action,
+                    AuditEvent.entity_type,
+                    AuditEvent.entity_id,
+                    AuditEvent.from_status,
+                    AuditEvent.to_status,
+                )
+                .join(Webhook, Webhook.id == Delivery.webhook_id)
+                .join(AuditEvent, AuditEvent.id == Delivery.event_id)
+                .where(Delivery.id.in_(ids))
+            )
+            return list(rows)
+
+    async def _send(self, row: Any) -> Outcome:
+        def outcome(status_code: int | None, error: str | None) -> Outcome:
+            return Outcome(row.delivery_id, row.webhook_id, status_code, error)
+
+        if reason := await unsafe_url(row.url, self.settings):
+            return outcome(None, f"refused: the URL {reason}")
+        body = payload(row)
+        sent_at = utcnow()
+        message_id = str(row.delivery_id)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "oversight-webhooks",
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(sent_at.timestamp())),
+            "webhook-signature": Signer(row.secret).sign(message_id, sent_at, body),
+        }
+        async with self.limit:
+            try:
+                response = await self.client.post(row.url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                return outcome(None, f"{type(exc).__name__}: {exc}"[:500])
+        return outcome(response.status_code, None if response.is_success else response.text[:200])
+
+    async def _record(self, outcomes: list[Outcome], until: datetime) -> None:
+        now = utcnow()
+        async with self.database.unit_of_work() as session:
+            failed_endpoints: set[uuid.UUID] = set()
+            succeeded_endpoints: set[uuid.UUID] = set()
+            for item in outcomes:
+                ours = (Delivery.id == item.delivery_id) & (Delivery.claimed_until == until)
+                values: dict[str, Any] = {
+                    "attempts": Delivery.attempts + 1,
+                    "last_status_code": item.status_code,
+                    "last_error": item.error,
+                    "claimed_until": None,
+                    "updated_at": now,
+                }
+                if item.ok:
+                    values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+                    succeeded_endpoints.add(item.webhook_id)
+                else:
+                    failed_endpoints.add(item.webhook_id)
+                    attempts = await session.scalar(
+                        select(Delivery.attempts).where(Delivery.id == item.delivery_id)
+                    )
+                    delay = retry_delay((attempts or 0) + 1)
+                    if delay is None:
+                        values["status"] = DeliveryStatus.FAILED
+                    else:
+                        values["next_attempt_at"] = now + delay
+                await session.execute(
+                    update(Delivery)
+                    .where(ours)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+            if succeeded_endpoints:
+                await session.execute(
+                    update(Webhook)
+                    .where(Webhook.id.in_(succeeded_endpoints))
+                    .values(failing_since=None)
+                    .execution_options(synchronize_session=False)
+                )
+            for webhook_id in failed_endpoints - succeeded_endpoints:
+                await self._failing(session, webhook_id, now)
+
+    async def _failing(self, session: Any, webhook_id: uuid.UUID, now: datetime) -> None:
+        """An endpoint that failed: since when, and disabled once it has failed for days."""
+        webhook = await session.get(Webhook, webhook_id, with_for_update=True)
+        if webhook is None or not webhook.enabled:
+            return
+        if webhook.failing_since is None:
+            webhook.failing_since = now
+            return
+        if now - webhook.failing_since < DISABLE_AFTER:
+            return
+        webhook.enabled = False
+        webhook.disabled_reason = (
+            f"Every delivery failed from {format_at(webhook.failing_since)} to {format_at(now)}."
+        )
+        webhook.version += 1
+        webhook.updated_at = now
+        await session.flush()
+        await audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action=AuditAction.WEBHOOK_DISABLED,
+            entity_type=EntityType.WEBHOOK,
+            entity_id=webhook.id,
+            data={"url": webhook.url, "failing_since": webhook.failing_since},
+        )
