@@ -45,7 +45,14 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 def test_the_stack_has_its_services_with_health_checks(compose: dict[str, Any]) -> None:
     services = compose["services"]
     apis = [name for name, s in services.items() if "OVERSIGHT_DATABASE_URL" in environment(s)]
-    replicas = [name for name in apis if name != "migrate"]
+    workers = [name for name in apis if services[name].get("command") == ["oversight", "worker"]]
+    replicas = [name for name in apis if name != "migrate" and name not in workers]
+    assert len(workers) >= 1  # the outbox is sent
+    for name in workers:
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert "ports" not in services[name]
     assert len(replicas) >= 2
     for name in ("postgres", "redis", *replicas):
         check = services[name]["healthcheck"]["test"]

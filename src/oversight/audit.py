@@ -292,10 +292,9 @@ def _append_staged(session: Session) -> None:
         }
         for item in staged
     ]
-    # Their deliveries first: the chain lock below is held until commit.
-    outbox.stage(connection, rows)
     if connection.dialect.name == "postgresql":
-        # One round trip: the database takes the chain lock, reads the head, numbers and hashes
+        # One round trip: the database writes the events' webhook deliveries (the outbox,
+        # migration 20261126_11), takes the chain lock, reads the head, numbers and hashes
         # the events (migration 20261126_06). The lock is held until commit, so the less
         # happens after it, the shorter the queue of writers behind it.
         events = []
@@ -304,7 +303,8 @@ def _append_staged(session: Session) -> None:
             events.append({**document, "head": head, "middle": middle, "tail": tail})
         connection.execute(_APPEND, {"key": CHAIN_LOCK_KEY, "events": json.dumps(events)})
         return
-    found = connection.execute(_HEAD).first()  # SQLite: the writer holds the database lock
+    outbox.stage(connection, rows)  # SQLite: the deliveries, then the events
+    found = connection.execute(_HEAD).first()  # the writer holds the database lock
     seq, prev_hash = (found.seq, found.hash) if found else (0, GENESIS_HASH)
     for row in rows:
         seq += 1

@@ -210,7 +210,7 @@ def create_department(
 def worker(
     once: Annotated[bool, typer.Option(help="One round, then exit.")] = False,
     batch: Annotated[int, typer.Option(min=1, max=1000)] = 100,
-    concurrency: Annotated[int, typer.Option(min=1, max=256)] = 16,
+    concurrency: Annotated[int, typer.Option(min=1, max=256)] = 8,
     idle: Annotated[float, typer.Option(min=0.05, help="Seconds between empty rounds.")] = 1.0,
 ) -> None:
     """Send the outbox's deliveries (webhooks) until stopped (SIGINT, SIGTERM). Run as many as

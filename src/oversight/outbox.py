@@ -1,6 +1,11 @@
 """The outbox: the deliveries an audit event causes, written in the transaction that writes the
-event (by the audit writer, just before it appends), so that a change and its deliveries are
-committed together or not at all. ``oversight worker`` sends them (``oversight.worker``)."""
+event, so that a change and its deliveries are committed together or not at all.
+``oversight worker`` sends them (``oversight.worker``).
+
+The rule: a pending delivery of each event to each enabled webhook subscribed to its action
+(exactly, or by prefix for ``concern.*``), one per webhook. On PostgreSQL ``audit_append``
+applies it in the same call that appends the events (migration 20261126_11: no round trip of
+its own); on SQLite the audit writer runs ``stage`` just before it appends."""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    ColumnElement,
     Connection,
     String,
     Uuid,
@@ -30,14 +34,7 @@ _TIME = Delivery.__table__.c.created_at.type
 _ACTION: BindParameter[str] = bindparam("action", type_=String())
 
 
-def _new_id(dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.gen_random_uuid()
-    # SQLite keeps a UUID as 32 hex digits.
-    return func.lower(func.hex(func.randomblob(16)))
-
-
-def _stage(dialect: str) -> Any:
+def _stage() -> Any:
     at = bindparam("at", type_=_TIME)
     subscribed = or_(
         and_(WebhookSubscription.is_prefix.is_(False), WebhookSubscription.pattern == _ACTION),
@@ -49,7 +46,7 @@ def _stage(dialect: str) -> Any:
     )
     wanted = (
         select(
-            _new_id(dialect),
+            func.lower(func.hex(func.randomblob(16))),  # a UUID as SQLite keeps one
             Webhook.id,
             bindparam("event_id", type_=Uuid()),
             literal(DeliveryStatus.PENDING.value),
@@ -66,14 +63,13 @@ def _stage(dialect: str) -> Any:
     return insert(Delivery).from_select([*columns, "created_at", "updated_at"], wanted)
 
 
-_STAGE = {dialect: _stage(dialect) for dialect in ("postgresql", "sqlite")}
+_STAGE = _stage()
 
 
 def stage(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:
-    """A pending delivery of each event to each enabled webhook subscribed to its action: one
-    statement per event, whatever the number of webhooks."""
-    statement = _STAGE[connection.dialect.name]
+    """SQLite: the events' deliveries, one statement per event whatever the number of
+    webhooks."""
     connection.execute(
-        statement,
+        _STAGE,
         [{"action": e["action"], "event_id": e["id"], "at": e["at"]} for e in events],
     )

