@@ -4,7 +4,8 @@
 
 1. ``POST /api/v1/concerns`` (a signed-in resident) driven by wrk (16 connections) against a
    real uvicorn, alternating rounds: the baseline with the outbox switched off
-   (``bench/no_outbox.py``) and the service as it ships, with one webhook subscribed to
+   (``bench/no_outbox.py``: ``audit_append`` as it was before the outbox, created here under
+   another name) and the service as it ships, with one webhook subscribed to
    ``concern.*`` so that every intake writes a delivery. The ratio is each round's rate over
    the baseline's just before it, the median of the rounds. Goal: >= 0.85 (at most 15%).
 2. The deliveries those intakes wrote (thousands), sent by one ``oversight worker`` process
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -34,9 +36,22 @@ from bench.harness import (
     server,
     sign_in,
 )
+from bench.no_outbox import WITHOUT_OUTBOX
 from bench.throughput import post_script
 
 ALLOW = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
+MIGRATION = ROOT / "migrations" / "versions" / "2026-11-26_1520_deliveries_in_audit_append.py"
+
+
+def baseline_function() -> str:
+    """``audit_append`` without the outbox (the migration's downgrade), under its own name."""
+    spec = importlib.util.spec_from_file_location("deliveries_in_audit_append", MIGRATION)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sql: str = module.WITHOUT_DELIVERIES
+    return sql.replace("FUNCTION audit_append(", f"FUNCTION {WITHOUT_OUTBOX}(")
 
 
 def main() -> None:
@@ -49,6 +64,8 @@ def main() -> None:
     rates: dict[str, list[float]] = {"baseline": [], "outbox": []}
     with postgres_database() as url:
         resident, admin = create_user(url, "resident"), create_user(url, "admin")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(baseline_function().encode())
         port = free_port()
         receiver = subprocess.Popen(
             [sys.executable, "-m", "bench.receiver", "--port", str(port)], cwd=ROOT

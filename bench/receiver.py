@@ -1,5 +1,7 @@
-"""A webhook receiver for bench/outbox.py: answers 204 and counts, nothing else (so that the
-worker, not the receiver, is measured). ``GET /count`` says how many it received.
+"""A webhook receiver for bench/outbox.py and bench/outbox_faults.py: answers 204 and counts
+(so that the worker, not the receiver, is measured). ``GET /count`` says how many requests it
+received; ``GET /ids`` the distinct ``webhook-id`` values, one per line (what a receiver that
+drops repeats keeps).
 
     python -m bench.receiver --port N
 """
@@ -12,6 +14,7 @@ from typing import Any
 import uvicorn
 
 received = 0
+ids: set[bytes] = set()
 
 
 async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -20,12 +23,13 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
         return
     while (await receive()).get("more_body"):
         pass
-    if scope["path"] == "/count":
-        body = str(received).encode()
+    if scope["path"] in ("/count", "/ids"):
+        body = str(received).encode() if scope["path"] == "/count" else b"\n".join(ids)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": body})
         return
     received += 1
+    ids.update(value for name, value in scope["headers"] if name == b"webhook-id")
     await send({"type": "http.response.start", "status": 204, "headers": []})
     await send({"type": "http.response.body", "body": b""})
 
