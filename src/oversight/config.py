@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     #: Webhook URLs may be plain http and resolve to private addresses (tests, closed
     #: networks); otherwise, in production, only https to public addresses.
     webhook_allow_private: bool = False
+    #: Where e-mail goes: ``smtp://[user:password@]host:587`` (STARTTLS when offered) or
+    #: ``smtps://...`` (TLS); unset, messages are written to ``mail_dir`` as ``.eml`` files.
+    smtp_url: Annotated[str | None, Field(pattern=r"^smtps?://")] = None
+    mail_from: str = "Oversight <no-reply@oversight.invalid>"
+    mail_dir: str = "outbox-mail"
+    #: The service's public address, for links in messages (status view, unsubscribe).
+    public_url: str = "http://127.0.0.1:8000"
     #: Run the outbox worker inside the API process (the SQLite ``make run`` default).
     worker_in_process: bool = False
     rate_limits_enabled: bool = True

@@ -1,4 +1,4 @@
-"""``oversight worker``: sends the outbox's webhook deliveries.
+"""``oversight worker``: sends the outbox's webhook deliveries and e-mails.
 
 Each round claims a batch of due deliveries in one short transaction (on PostgreSQL
 ``FOR UPDATE SKIP LOCKED``, so that several workers take different ones; a claim lasts
@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiosmtplib
 import httpx
 from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook as Signer
 
-from oversight import audit
+from oversight import audit, messages
 from oversight.config import Settings
 from oversight.db import Database, utcnow
 from oversight.domain.events import AuditAction, EntityType
@@ -33,9 +34,10 @@ from oversight.domain.notifications import (
     DISABLE_AFTER,
     SEND_TIMEOUT_SECONDS,
     DeliveryStatus,
+    MessageStatus,
     retry_delay,
 )
-from oversight.models import AuditEvent, Delivery, Webhook
+from oversight.models import AuditEvent, Delivery, Message, Unsubscribe, Webhook
 from oversight.rfc3339 import format_at
 from oversight.services.webhooks import unsafe_url
 
@@ -115,15 +117,78 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), idle_seconds)
 
     async def run_once(self) -> int:
-        """Claim, send and record one batch; how many deliveries it handled."""
+        """Claim, send and record one batch of webhook deliveries and one of e-mails; how many
+        it handled."""
         now = utcnow()
         until = now + timedelta(seconds=CLAIM_SECONDS)
+        handled = 0
         claimed = await self._claim(now, until)
-        if not claimed:
-            return 0
-        outcomes = await asyncio.gather(*(self._send(row) for row in claimed))
-        await self._record(outcomes, until)
-        return len(outcomes)
+        if claimed:
+            outcomes = await asyncio.gather(*(self._send(row) for row in claimed))
+            await self._record(outcomes, until)
+            handled += len(outcomes)
+        return handled + await self._mail(now, until)
+
+    async def _mail(self, now: datetime, until: datetime) -> int:
+        """E-mails: claimed as deliveries are, sent one after another (an SMTP server takes
+        them in turn), each recorded; an address that unsubscribed meanwhile is skipped."""
+        due = (
+            select(Message.id)
+            .where(
+                Message.status == MessageStatus.PENDING,
+                Message.next_attempt_at <= now,
+                (Message.claimed_until.is_(None)) | (Message.claimed_until < now),
+            )
+            .order_by(Message.next_attempt_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.database.unit_of_work() as session:
+            ids = list(
+                await session.scalars(
+                    update(Message)
+                    .where(Message.id.in_(due.scalar_subquery()))
+                    .values(claimed_until=until)
+                    .returning(Message.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if not ids:
+                return 0
+            claimed = list(await session.scalars(select(Message).where(Message.id.in_(ids))))
+            unsubscribed = set(
+                await session.scalars(
+                    select(Unsubscribe.email).where(
+                        Unsubscribe.email.in_({m.recipient for m in claimed})
+                    )
+                )
+            )
+        for message in claimed:
+            values: dict[str, Any] = {"claimed_until": None, "updated_at": utcnow()}
+            if message.recipient in unsubscribed:
+                values["status"] = MessageStatus.SKIPPED
+            else:
+                try:
+                    await messages.send(
+                        self.settings, messages.compose(self.settings, message), str(message.id)
+                    )
+                    values |= {"status": MessageStatus.SENT, "sent_at": utcnow()}
+                except (OSError, aiosmtplib.SMTPException) as exc:
+                    delay = retry_delay(message.attempts + 1)
+                    values["last_error"] = f"{type(exc).__name__}: {exc}"[:500]
+                    if delay is None:
+                        values["status"] = MessageStatus.FAILED
+                    else:
+                        values["next_attempt_at"] = utcnow() + delay
+                values["attempts"] = message.attempts + 1
+            async with self.database.unit_of_work() as session:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message.id, Message.claimed_until == until)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+        return len(claimed)
 
     async def _claim(self, now: datetime, until: datetime) -> list[Any]:
         due = (

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from coredis.tokens import PureToken
 
 PUBLIC_PREFIXES = ("/api/v1/public/", "/open311/v2/")
-#: The status view by tracking code is a capability URL: never stored by anyone.
-PRIVATE_PREFIX = "/api/v1/public/concerns/"
+#: The status view by tracking code and an unsubscribe link are capability URLs: never stored.
+PRIVATE_PREFIXES = ("/api/v1/public/concerns/", "/api/v1/public/unsubscribe")
 #: Answers negotiated by ``Accept`` as well as by the query.
 NEGOTIATED = frozenset({"/api/v1/public/reports/summary"})
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -73,7 +73,7 @@ class PublicCaching:
         if scope["type"] != "http" or not path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
-        if path.startswith(PRIVATE_PREFIX):
+        if path.startswith(PRIVATE_PREFIXES):
             private = {"Cache-Control": "private, no-store"}
             await self.app(scope, receive, _adding(send, private, statuses=None))
             return

@@ -3,10 +3,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
+from markupsafe import escape
 
+from oversight import messages
 from oversight.api.caching import matches, public_tag
 from oversight.api.deps import (
     CacheDep,
@@ -19,6 +22,7 @@ from oversight.api.deps import (
     limited_by_ip,
 )
 from oversight.api.responses import json_response
+from oversight.config import Settings
 from oversight.db import Reads, utcnow
 from oversight.domain.periods import Period, PeriodError
 from oversight.errors import Unprocessable
@@ -28,8 +32,9 @@ from oversight.reports import formats, html, open_data, summary
 from oversight.schemas.base import Page
 from oversight.schemas.concerns import NoteOut, PublicConcernStatus, PublicNoteCreate
 from oversight.schemas.meetings import PublicMeeting
+from oversight.schemas.notifications import Unsubscribed
 from oversight.schemas.reports import PublicSummary, ReportFormat
-from oversight.services import notes, public_meetings, timeline
+from oversight.services import mail, notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
 TrackingCode = Annotated[
@@ -207,3 +212,43 @@ async def concerns_csv(
         media_type="text/csv; charset=utf-8",
         headers=download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
     )
+
+
+UnsubscribeToken = Annotated[
+    str, Query(min_length=10, max_length=700, description="From the message's link."), Storable
+]
+
+
+def _subscriber(settings: Settings, token: str) -> str:
+    email = messages.email_of(settings, token)
+    if email is None:
+        raise Unprocessable("Not an unsubscribe link of this service.", loc=("query", "token"))
+    return email
+
+
+@router.get("/unsubscribe", name="unsubscribe_page", response_class=HTMLResponse)
+async def unsubscribe_page(token: UnsubscribeToken, settings: SettingsDep) -> HTMLResponse:
+    """The page an unsubscribe link opens: a button that confirms (a GET changes nothing, so
+    that a mail scanner following links unsubscribes nobody)."""
+    _subscriber(settings, token)
+    action = escape(f"?{urlencode({'token': token})}")
+    return HTMLResponse(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Unsubscribe</title></head><body><main>"
+        "<h1>Stop e-mails from the oversight commission</h1>"
+        f'<form method="post" action="{action}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe / Cancelar la suscripción</button></form>'
+        "</main></body></html>"
+    )
+
+
+@router.post("/unsubscribe", name="unsubscribe", response_model=Unsubscribed)
+async def unsubscribe(
+    token: UnsubscribeToken, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """One-click unsubscribe (RFC 8058): what a mail client's button POSTs to the message's
+    `List-Unsubscribe` link (body `List-Unsubscribe=One-Click`). Repeating it is harmless."""
+    await mail.unsubscribe(session, _subscriber(settings, token))
+    return json_response({"unsubscribed": True})

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep, SignedInDep
 from oversight.api.responses import created_at, json_response
 from oversight.pagination import DEFAULT_LIMIT
-from oversight.schemas.accounts import UserCreate, UserOut, UserUpdate
+from oversight.schemas.accounts import ProfileUpdate, UserCreate, UserOut, UserUpdate
 from oversight.schemas.base import Page
 from oversight.services import users
 
@@ -17,6 +17,12 @@ router = APIRouter(prefix="/users", tags=["users"])
 @router.get("/me", response_model=UserOut)
 async def me(caller: SignedInDep) -> object:
     return caller.profile
+
+
+@router.patch("/me", name="change_me", response_model=UserOut)
+async def change_me(body: ProfileUpdate, session: SessionDep, actor: CurrentActor) -> object:
+    """Your own `display_name` and `locale` (`en` or `es`: the language of your e-mails)."""
+    return await users.change_own(session, actor, body)
 
 
 @router.get("", name="list", response_model=Page[UserOut])

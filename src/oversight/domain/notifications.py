@@ -1,5 +1,6 @@
-"""Webhooks: what a subscription names, when a failed delivery is tried again, and when an
-endpoint is given up on. No database, no network."""
+"""Webhooks and e-mail: what a subscription names, when a failed delivery is tried again, when
+an endpoint is given up on, what a message is about and in which language. No database, no
+network."""
 
 from __future__ import annotations
 
@@ -13,6 +14,30 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class MessageStatus(StrEnum):
+    """An e-mail in the outbox: ``skipped`` when its recipient had unsubscribed."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class MessageKind(StrEnum):
+    """What an e-mail says: a status change with a public note (to the submitter), the
+    department's response (to the submitter), a referral (to the department's officers:
+    category and due date only)."""
+
+    STATUS = "status"
+    RESPONSE = "response"
+    REFERRAL = "referral"
+
+
+class Locale(StrEnum):
+    EN = "en"
+    ES = "es"
 
 
 #: After the n-th failed attempt, the wait before the next one; after the last, ``failed``.

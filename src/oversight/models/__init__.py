@@ -21,7 +21,13 @@ from oversight.models.concerns import (
     PoliceResponse,
 )
 from oversight.models.meetings import AgendaItem, Attendance, Meeting
-from oversight.models.notifications import Delivery, Webhook, WebhookSubscription
+from oversight.models.notifications import (
+    Delivery,
+    Message,
+    Unsubscribe,
+    Webhook,
+    WebhookSubscription,
+)
 from oversight.models.resolutions import (
     Recommendation,
     Resolution,
@@ -47,6 +53,7 @@ __all__ = [
     "HasId",
     "IdempotencyRecord",
     "Meeting",
+    "Message",
     "PoliceResponse",
     "Proposal",
     "ProposalSupport",
@@ -56,6 +63,7 @@ __all__ = [
     "ResolutionConcern",
     "ResolutionNumber",
     "Speaker",
+    "Unsubscribe",
     "User",
     "Vote",
     "Webhook",

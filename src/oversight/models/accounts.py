@@ -52,6 +52,8 @@ class User(HasId, Base):
     department_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
+    #: The language of the messages sent to this account.
+    locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

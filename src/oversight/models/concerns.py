@@ -77,6 +77,8 @@ class Concern(HasId, Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    #: The language of the messages to an anonymous submitter's ``contact_email``.
+    contact_locale: Mapped[str | None] = mapped_column(String(5))
     channel: Mapped[str] = mapped_column(
         String(20), default=Channel.WEB, server_default=Channel.WEB.value
     )

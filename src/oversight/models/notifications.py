@@ -1,11 +1,14 @@
-"""Webhook endpoints, what each subscribes to, and the outbox of deliveries."""
+"""Webhook endpoints, what each subscribes to, the outbox of deliveries and of e-mails, and
+the addresses that unsubscribed."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -18,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.db import Base, utcnow
-from oversight.domain.notifications import DeliveryStatus
+from oversight.domain.notifications import DeliveryStatus, Locale, MessageKind, MessageStatus
 from oversight.models.base import HasId, one_of
 
 
@@ -77,3 +80,39 @@ class Delivery(HasId, Base):
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(HasId, Base):
+    """An e-mail in the outbox: written in the transaction of the change it tells of, sent by
+    ``oversight worker`` (SMTP, or a file in ``MAIL_DIR`` when no ``SMTP_URL`` is set)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint(one_of("status", MessageStatus), name="status"),
+        CheckConstraint(one_of("kind", MessageKind), name="kind"),
+        CheckConstraint(one_of("locale", Locale), name="locale"),
+        Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    recipient: Mapped[str] = mapped_column(String(320))
+    locale: Mapped[str] = mapped_column(String(5))
+    kind: Mapped[str] = mapped_column(String(20))
+    #: What the message says (a status, a tracking code, a category and due date), no more.
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=MessageStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Unsubscribe(Base):
+    """An address that asked for no more messages (RFC 8058 one-click)."""
+
+    __tablename__ = "unsubscribes"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

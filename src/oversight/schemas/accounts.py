@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from oversight import passwords
+from oversight.domain.notifications import Locale
 from oversight.domain.roles import Role
 from oversight.schemas.base import (
     In,
@@ -74,6 +75,13 @@ class UserUpdate(In):
     department_id: uuid.UUID | None = None
 
 
+class ProfileUpdate(In):
+    display_name: Text200 | None = None
+    locale: Locale | None = Field(
+        default=None, description="The language of the e-mails this account receives."
+    )
+
+
 class UserOut(Out):
     id: uuid.UUID
     email: str
@@ -81,6 +89,7 @@ class UserOut(Out):
     role: Role
     department_id: uuid.UUID | None
     is_active: bool
+    locale: Locale
     created_at: datetime
 
 

@@ -25,6 +25,7 @@ from oversight.domain.concerns import (
     NoteVisibility,
     Priority,
 )
+from oversight.domain.notifications import Locale
 from oversight.schemas.accounts import Email
 from oversight.schemas.base import (
     In,
@@ -101,6 +102,11 @@ class ConcernCreate(In):
     )
     contact_phone: Phone | None = Field(
         default=None, description="A telephone number the submitter gave (optional)."
+    )
+    locale: Locale | None = Field(
+        default=None,
+        description="The language of the e-mails to `contact_email` (`en` or `es`; default "
+        "`en`). A signed-in resident's account says its own.",
     )
     channel: Channel | None = Field(
         default=None,

@@ -86,3 +86,7 @@ class DeliveryOut(BaseModel):
     last_error: str | None
     delivered_at: datetime | None
     created_at: datetime
+
+
+class Unsubscribed(BaseModel):
+    unsubscribed: bool

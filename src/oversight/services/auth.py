@@ -142,6 +142,7 @@ _SIGNED_IN = (
         User.role,
         User.department_id,
         User.is_active,
+        User.locale,
         User.created_at,
     )
     .join(AuthSession, AuthSession.user_id == User.id)

@@ -17,7 +17,7 @@ from oversight.domain.roles import Actor, Role, department_rule_broken
 from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
 from oversight.models import AuthSession, Department, User
 from oversight.pagination import SortKey, keyset_page
-from oversight.schemas.accounts import AccountCreate, UserCreate, UserUpdate
+from oversight.schemas.accounts import AccountCreate, ProfileUpdate, UserCreate, UserUpdate
 from oversight.security import hash_password
 from oversight.services.common import authorize
 
@@ -163,4 +163,28 @@ async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
         entity_id=user.id,
         data={"before": before, "after": after},
     )
+    return user
+
+
+async def change_own(session: AsyncSession, actor: Actor, data: ProfileUpdate) -> User:
+    """The caller's own name and language; any signed-in account."""
+    user = await get(session, actor.user_id)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is None:
+            raise Unprocessable(f"{name} may not be null.", loc=("body", name))
+        if getattr(user, name) != value:
+            before[name], after[name] = getattr(user, name), value
+            setattr(user, name, value)
+    if after:
+        await session.flush()
+        await audit.record(
+            session,
+            actor=actor,
+            action=AuditAction.USER_CHANGED,
+            entity_type=EntityType.USER,
+            entity_id=user.id,
+            data={"before": before, "after": after},
+        )
     return user

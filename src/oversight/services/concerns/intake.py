@@ -113,6 +113,7 @@ async def submit(
         "anonymous": submitter is None,
         "contact_email": data.contact_email,
         "contact_phone": data.contact_phone,
+        "contact_locale": data.locale,
         "channel": channel,
         "triage_due_at": triage_due,
         "due_sort": triage_due,

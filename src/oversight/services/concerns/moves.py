@@ -37,7 +37,7 @@ from oversight.domain.roles import Actor
 from oversight.errors import Unprocessable
 from oversight.models import Allegation, Concern, Department, PoliceResponse
 from oversight.schemas.concerns import ConcernTransition
-from oversight.services import agenda
+from oversight.services import agenda, mail
 from oversight.services.common import check_version, enforce_move, record_change, record_move
 from oversight.services.concerns.access import load
 from oversight.services.concerns.view import ConcernView, allegations_of, view
@@ -191,6 +191,8 @@ async def make_move(moving: Moving, *, via: str | None = None) -> None:
         reason=request.reason,
         data={**note, **effects},
     )
+    # The e-mails it causes, in the same transaction (the outbox; `oversight worker` sends).
+    await mail.after_move(moving.session, concern, note.get("public_note"), moving.now)
 
 
 async def transition(
