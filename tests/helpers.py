@@ -200,8 +200,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """A real ``oversight serve`` process on loopback against the test's database."""
+def serve(settings: Settings, extra: dict[str, str] | None = None) -> Iterator[str]:
+    """A real ``oversight serve`` process on loopback against the test's database; ``extra``
+    adds to its environment."""
     port = free_port()
     env = {
         **os.environ,
@@ -209,6 +210,7 @@ def serve(settings: Settings) -> Iterator[str]:
         "OVERSIGHT_ENV": "test",
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
         "OVERSIGHT_RATE_LIMITS_ENABLED": "false",
+        **(extra or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "oversight", "serve", "--port", str(port)],

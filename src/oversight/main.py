@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(module.router for module in (auth, users, directory, concerns, meetings)),
         *(module.router for module in (resolutions, comments, proposals, audit, public)),
         webhooks.router,
+        webhooks.messages_router,
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
@@ -20,7 +22,17 @@ from oversight.domain.roles import Role
 from oversight.worker import Worker
 from tests.cases import Cast, respond
 from tests.conftest import make_settings
-from tests.helpers import Api, assert_problem, free_port, moved, submit
+from tests.helpers import (
+    PASSWORD,
+    Api,
+    assert_problem,
+    concern_body,
+    free_port,
+    moved,
+    run_cli,
+    serve,
+    submit,
+)
 
 PUBLIC_URL = "https://oversight.example"
 
@@ -213,3 +225,69 @@ async def test_a_locale_is_en_or_es(api: Api, cast: Cast) -> None:
         assert_problem(response, 422)
     me = await api.client.get("/api/v1/users/me", headers=cast.resident.headers)
     assert me.json()["locale"] == "en"
+
+
+async def test_admins_see_every_message_state(
+    api: Api, cast: Cast, inbox: tuple[Inbox, int], mail_settings: Settings
+) -> None:
+    admin = await api.person(Role.ADMIN)
+    concern = await submit(api, cast.resident, kind="inquiry")
+    await moved(api, cast.commissioner, concern, "triaged", public_note="Noted.")
+    listed = await api.client.get("/api/v1/messages", headers=admin.headers)
+    assert [(m["recipient"], m["kind"], m["status"]) for m in listed.json()["items"]] == [
+        (cast.resident.email, "status", "pending")
+    ]
+    await deliver(api, mail_settings)
+    sent = await api.client.get(
+        "/api/v1/messages", params={"status": "sent"}, headers=admin.headers
+    )
+    assert [m["attempts"] for m in sent.json()["items"]] == [1]
+    for person in (cast.commissioner, cast.officer, cast.resident):
+        assert_problem(await api.client.get("/api/v1/messages", headers=person.headers), 403)
+
+
+@pytest.mark.slow
+def test_make_run_delivers_from_inside_the_api_process(settings: Settings, tmp_path: Path) -> None:
+    """SQLite's single process: `oversight serve` with the worker inside writes the messages
+    to the mail folder by itself."""
+    folder = tmp_path / "outbox-mail"
+    extra = {"OVERSIGHT_WORKER_IN_PROCESS": "true", "OVERSIGHT_MAIL_DIR": str(folder)}
+    with serve(settings, extra) as base:
+        anonymous = httpx.post(
+            f"{base}/api/v1/concerns",
+            json=concern_body(kind="inquiry", contact_email="walk@example.org"),
+            timeout=10,
+        )
+        assert anonymous.status_code == 201, anonymous.text
+        commissioner = run_cli(
+            settings,
+            "users",
+            "create",
+            "--email",
+            "chair@example.org",
+            "--display-name",
+            "Chair",
+            "--role",
+            "commissioner",
+            "--password-stdin",
+            stdin=f"{PASSWORD}\n",
+        )
+        assert commissioner.returncode == 0, commissioner.stderr
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "chair@example.org", "password": PASSWORD},
+            timeout=10,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "If-Match": '"1"'}
+        moved_ = httpx.post(
+            f"{base}/api/v1/concerns/{anonymous.json()['id']}/transitions",
+            json={"to": "triaged", "public_note": "We have your letter."},
+            headers=headers,
+            timeout=10,
+        )
+        assert moved_.status_code == 200, moved_.text
+        deadline = time.monotonic() + 15
+        while not list(folder.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    [written] = list(folder.glob("*.eml"))
+    assert b"We have your letter." in written.read_bytes()

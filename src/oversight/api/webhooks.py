@@ -1,4 +1,5 @@
-"""Webhooks (admin): endpoints that the city's other systems register to hear of changes."""
+"""Webhooks (admin): endpoints that the city's other systems register to hear of changes; and
+the state of the e-mail outbox."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.api.deps import CurrentActor, Cursor, Limit, SessionDep, SettingsDep
 from oversight.api.responses import created_at, json_response, tagged
-from oversight.domain.notifications import DeliveryStatus
+from oversight.domain.notifications import DeliveryStatus, MessageStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.notifications import (
     DeliveryOut,
+    MessageOut,
     WebhookCreate,
     WebhookCreated,
     WebhookOut,
@@ -22,6 +24,7 @@ from oversight.schemas.notifications import (
 from oversight.services import webhooks
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+messages_router = APIRouter(prefix="/messages", tags=["messages"])
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated)
@@ -102,3 +105,19 @@ async def retry_delivery(
 ) -> Response:
     """Send the delivery again at once (a `failed` one too), its attempts counted afresh."""
     return json_response(await webhooks.retry(session, actor, webhook_id, delivery_id))
+
+
+@messages_router.get("", name="list", response_model=Page[MessageOut])
+async def list_messages(
+    session: SessionDep,
+    actor: CurrentActor,
+    status_: Annotated[MessageStatus | None, Query(alias="status")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """The e-mail outbox (admins), newest first: to whom, what kind, sent, pending (with its
+    next attempt), failed (with the last error) or skipped (the address unsubscribed)."""
+    items, next_cursor = await webhooks.messages(
+        session, actor, status=status_, limit=limit, cursor=cursor
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})

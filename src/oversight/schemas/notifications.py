@@ -8,7 +8,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from oversight.domain.notifications import DeliveryStatus, pattern_of
+from oversight.domain.notifications import (
+    DeliveryStatus,
+    Locale,
+    MessageKind,
+    MessageStatus,
+    pattern_of,
+)
 from oversight.schemas.base import In, Out
 
 WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000)]
@@ -85,6 +91,21 @@ class DeliveryOut(BaseModel):
     last_status_code: int | None
     last_error: str | None
     delivered_at: datetime | None
+    created_at: datetime
+
+
+class MessageOut(BaseModel):
+    """An e-mail in the outbox, as an admin sees it (what it said is not kept readable here)."""
+
+    id: uuid.UUID
+    recipient: str
+    kind: MessageKind
+    locale: Locale
+    status: MessageStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
     created_at: datetime
 
 

@@ -1,5 +1,6 @@
 """Webhook endpoints (admin): create with a secret shown once, change, delete, their
-deliveries, and a retry. Every change is audited; the secret never is."""
+deliveries, and a retry; and the e-mail outbox's state. Every change is audited; the secret
+never is."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.domain import policies
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.notifications import DeliveryStatus, pattern_of
+from oversight.domain.notifications import DeliveryStatus, MessageStatus, pattern_of
 from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
 from oversight.errors import NotFound, Unprocessable
-from oversight.models import AuditEvent, Delivery, Webhook, WebhookSubscription
+from oversight.models import AuditEvent, Delivery, Message, Webhook, WebhookSubscription
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.notifications import WebhookCreate, WebhookUpdate
 from oversight.services.common import authorize, load_row, record_change
@@ -299,3 +300,40 @@ async def retry(
         .one()
     )
     return _delivery_view(row)
+
+
+_MESSAGES_NEWEST = (
+    SortKey(Message.created_at, descending=True),
+    SortKey(Message.id, descending=True),
+)
+_MESSAGE_FIELDS = (
+    "id",
+    "recipient",
+    "kind",
+    "locale",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "sent_at",
+    "created_at",
+)
+
+
+async def messages(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    status: MessageStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The e-mail outbox, newest first: each message's state (admins)."""
+    _may(actor)
+    stmt = select(*(getattr(Message, name) for name in _MESSAGE_FIELDS))
+    if status is not None:
+        stmt = stmt.where(Message.status == status)
+    rows, next_cursor = await keyset_page(
+        session, stmt, _MESSAGES_NEWEST, limit=limit, cursor=cursor, columns=True
+    )
+    return [dict(row) for row in rows], next_cursor
