@@ -23,6 +23,7 @@ from typing import Any
 import aiosmtplib
 import httpx
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
 from oversight import audit, messages
@@ -129,30 +130,40 @@ class Worker:
             handled += len(outcomes)
         return handled + await self._mail(now, until)
 
-    async def _mail(self, now: datetime, until: datetime) -> int:
-        """E-mails: claimed as deliveries are, sent one after another (an SMTP server takes
-        them in turn), each recorded; an address that unsubscribed meanwhile is skipped."""
+    async def _claim_ids(
+        self,
+        session: AsyncSession,
+        table: type[Delivery] | type[Message],
+        now: datetime,
+        until: datetime,
+    ) -> list[uuid.UUID]:
+        """Claim up to a batch of ``table``'s due pending rows until ``until``: rows another
+        worker holds are skipped (PostgreSQL), rows whose claim ran out are due again."""
         due = (
-            select(Message.id)
+            select(table.id)
             .where(
-                Message.status == MessageStatus.PENDING,
-                Message.next_attempt_at <= now,
-                (Message.claimed_until.is_(None)) | (Message.claimed_until < now),
+                table.status == DeliveryStatus.PENDING,  # the same value in both tables
+                table.next_attempt_at <= now,
+                (table.claimed_until.is_(None)) | (table.claimed_until < now),
             )
-            .order_by(Message.next_attempt_at)
+            .order_by(table.next_attempt_at)
             .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
+        claimed = await session.scalars(
+            update(table)
+            .where(table.id.in_(due.scalar_subquery()))
+            .values(claimed_until=until)
+            .returning(table.id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(claimed)
+
+    async def _mail(self, now: datetime, until: datetime) -> int:
+        """E-mails: claimed as deliveries are, sent one after another (an SMTP server takes
+        them in turn), each recorded; an address that unsubscribed meanwhile is skipped."""
         async with self.database.unit_of_work() as session:
-            ids = list(
-                await session.scalars(
-                    update(Message)
-                    .where(Message.id.in_(due.scalar_subquery()))
-                    .values(claimed_until=until)
-                    .returning(Message.id)
-                    .execution_options(synchronize_session=False)
-                )
-            )
+            ids = await self._claim_ids(session, Message, now, until)
             if not ids:
                 return 0
             claimed = list(await session.scalars(select(Message).where(Message.id.in_(ids))))
@@ -191,27 +202,8 @@ class Worker:
         return len(claimed)
 
     async def _claim(self, now: datetime, until: datetime) -> list[Any]:
-        due = (
-            select(Delivery.id)
-            .where(
-                Delivery.status == DeliveryStatus.PENDING,
-                Delivery.next_attempt_at <= now,
-                (Delivery.claimed_until.is_(None)) | (Delivery.claimed_until < now),
-            )
-            .order_by(Delivery.next_attempt_at)
-            .limit(self.batch)
-            .with_for_update(skip_locked=True)
-        )
         async with self.database.unit_of_work() as session:
-            ids = list(
-                await session.scalars(
-                    update(Delivery)
-                    .where(Delivery.id.in_(due.scalar_subquery()))
-                    .values(claimed_until=until)
-                    .returning(Delivery.id)
-                    .execution_options(synchronize_session=False)
-                )
-            )
+            ids = await self._claim_ids(session, Delivery, now, until)
             if not ids:
                 return []
             rows = await session.execute(
