@@ -74,9 +74,19 @@ CHAIN_LOCK_KEY = int.from_bytes(b"oversigh", "big") & 0x7FFF_FFFF_FFFF_FFFF
 _PENDING = "oversight.audit.pending"
 
 
-#: Events whose entity has no UUID to name: a category is keyed by its code (in the data), and
-#: a failed sign-in may be for an e-mail address no account has. Every other event names one.
-WITHOUT_ENTITY_ID = frozenset({AuditAction.CATEGORY_CREATED, AuditAction.SIGN_IN_FAILED})
+#: Events whose entity has no UUID to name: a category is keyed by its code (in the data), a
+#: fiscal year by its year, and a failed sign-in may be for an e-mail address no account has.
+#: Every other event names one.
+WITHOUT_ENTITY_ID = frozenset(
+    {
+        AuditAction.CATEGORY_CREATED,
+        AuditAction.SIGN_IN_FAILED,
+        # A fiscal year is keyed by its year, operational figures by month (in the data).
+        AuditAction.BUDGET_IMPORTED,
+        AuditAction.BUDGET_COMMENTS_CHANGED,
+        AuditAction.OPERATIONS_IMPORTED,
+    }
+)
 #: References that are empty by design (a user in no department, a concern nobody is assigned
 #: to): in event data, null under these keys means "none". Under any other ``*_id`` key it
 #: would mean an id read before it existed.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from oversight import cli_budget
 from oversight.domain.roles import Role
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ app = typer.Typer(help="Oversight: the oversight commission's case-management se
 users_app = typer.Typer(help="Manage accounts.")
 departments_app = typer.Typer(help="Manage police departments.")
 audit_app = typer.Typer(help="The audit log.")
+app.add_typer(cli_budget.budget_app, name="budget")
+app.add_typer(cli_budget.operations_app, name="operations")
 app.add_typer(users_app, name="users")
 app.add_typer(departments_app, name="departments")
 app.add_typer(audit_app, name="audit")

@@ -15,6 +15,7 @@ from oversight import __version__
 from oversight.api import (
     audit,
     auth,
+    budget,
     comments,
     concerns,
     directory,
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(module.router for module in (resolutions, comments, proposals, audit, public)),
         webhooks.router,
         webhooks.messages_router,
+        budget.router,
+        budget.public,
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):

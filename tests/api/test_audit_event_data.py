@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +21,7 @@ from oversight import audit
 from oversight.config import Settings
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Role
+from tests.api.test_budget import drive_budget
 from tests.api.test_comments import drive_comments
 from tests.api.test_meetings import move_meeting
 from tests.api.test_proposals import drive_proposals
@@ -43,7 +45,13 @@ EMPTY_REFERENCES = {
 }
 #: Events whose entity has no UUID: a category is keyed by its code (in the data), and a
 #: failed sign-in may name no account at all.
-WITHOUT_ENTITY_ID = {"category.created", "auth.sign_in_failed"}
+WITHOUT_ENTITY_ID = {
+    "category.created",
+    "auth.sign_in_failed",
+    "budget.imported",
+    "budget.comments_changed",
+    "operations.imported",
+}
 
 MEETINGS = "/api/v1/meetings"
 RESOLUTIONS = "/api/v1/resolutions"
@@ -406,9 +414,12 @@ async def _drive_everything(api: Api, cast: Cast) -> None:
     await moved(api, c, taken_back, "under_review", reason="the department is conflicted")
 
 
-async def test_no_event_holds_a_placeholder_id(api: Api, cast: Cast, settings: Settings) -> None:
+async def test_no_event_holds_a_placeholder_id(
+    api: Api, cast: Cast, settings: Settings, tmp_path: Path
+) -> None:
     await _drive_everything(api, cast)
     await drive_webhooks(api, cast, settings)
+    await drive_budget(api, settings, tmp_path)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)
     await drive_proposals(api, cast)

@@ -471,7 +471,7 @@ async def test_unknown_targets_are_404(api: Api, cast: Cast) -> None:
         (("agenda_item", nowhere), "No such agenda item."),
         (("resolution", nowhere), "No such resolution."),
         (("proposal", nowhere), "No such proposal."),
-        # No budget tables yet: no budget line can be found.
+        # A budget line that does not exist.
         (("budget_line", nowhere), "No such budget line."),
         # The right id under the wrong type.
         (("resolution", item[1]), "No such resolution."),

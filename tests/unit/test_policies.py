@@ -42,6 +42,7 @@ def allowed(decide: object, action: object) -> set[Role | None]:
         (AdminAction.READ_DEPARTMENTS, {RES, OFF, COM, ADM}),
         (AdminAction.READ_AUDIT, {COM, ADM}),
         (AdminAction.MANAGE_WEBHOOKS, {ADM}),
+        (AdminAction.MANAGE_BUDGET, {ADM}),
     ],
 )
 def test_administration(action: AdminAction, granted: set[Role | None]) -> None:

@@ -30,11 +30,12 @@ from oversight.pagination import DEFAULT_LIMIT
 from oversight.ratelimit import RateLimit
 from oversight.reports import formats, html, open_data, summary
 from oversight.schemas.base import Page
+from oversight.schemas.budget import OperationsOut
 from oversight.schemas.concerns import NoteOut, PublicConcernStatus, PublicNoteCreate
 from oversight.schemas.meetings import PublicMeeting
 from oversight.schemas.notifications import Unsubscribed
 from oversight.schemas.reports import PublicSummary, ReportFormat
-from oversight.services import mail, notes, public_meetings, timeline
+from oversight.services import budget, mail, notes, public_meetings, timeline
 
 router = APIRouter(prefix="/public", tags=["public"])
 TrackingCode = Annotated[
@@ -252,3 +253,10 @@ async def unsubscribe(
     `List-Unsubscribe` link (body `List-Unsubscribe=One-Click`). Repeating it is harmless."""
     await mail.unsubscribe(session, _subscriber(settings, token))
     return json_response({"unsubscribed": True})
+
+
+@router.get("/operations", name="operations", response_model=OperationsOut)
+async def operations(session: SessionDep, start: FromMonth = None, end: ToMonth = None) -> Response:
+    """Calls for service and median response minutes by month, priority and neighborhood,
+    over whole months (default: the current month and the eleven before it)."""
+    return json_response(await budget.operations_view(session, _period(start, end)))

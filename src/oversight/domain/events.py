@@ -20,6 +20,8 @@ class EntityType(StrEnum):
     COMMENT = "comment"
     PROPOSAL = "proposal"
     WEBHOOK = "webhook"
+    FISCAL_YEAR = "fiscal_year"
+    OPERATIONS = "operations"
 
 
 class AuditAction(StrEnum):
@@ -62,3 +64,6 @@ class AuditAction(StrEnum):
     WEBHOOK_DELETED = "webhook.deleted"
     WEBHOOK_DISABLED = "webhook.disabled"
     WEBHOOK_DELIVERY_RETRIED = "webhook.delivery_retried"
+    BUDGET_IMPORTED = "budget.imported"
+    BUDGET_COMMENTS_CHANGED = "budget.comments_changed"
+    OPERATIONS_IMPORTED = "operations.imported"

@@ -63,6 +63,7 @@ class AdminAction(StrEnum):
     READ_DEPARTMENTS = "read_departments"
     READ_AUDIT = "read_audit"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    MANAGE_BUDGET = "manage_budget"
 
 
 ADMINISTRATION: dict[AdminAction, Grant] = {
@@ -70,6 +71,9 @@ ADMINISTRATION: dict[AdminAction, Grant] = {
     AdminAction.MANAGE_DEPARTMENTS: grant({ADMIN}, "Your role may not manage departments."),
     AdminAction.MANAGE_CATEGORIES: grant({ADMIN}, "Your role may not manage categories."),
     AdminAction.MANAGE_WEBHOOKS: grant({ADMIN}, "Your role may not manage webhooks."),
+    AdminAction.MANAGE_BUDGET: grant(
+        {ADMIN}, "Your role may not import budgets or operational figures."
+    ),
     AdminAction.READ_DEPARTMENTS: grant(set(Role), "Your role may not read departments."),
     AdminAction.READ_AUDIT: grant({COMMISSIONER, ADMIN}, "Your role may not read audit."),
 }

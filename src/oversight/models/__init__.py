@@ -12,6 +12,7 @@ from oversight.models.accounts import (
     User,
 )
 from oversight.models.base import HasId
+from oversight.models.budget import BudgetLine, FiscalYear, OperationsFigure
 from oversight.models.concerns import (
     Allegation,
     Concern,
@@ -43,6 +44,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuthSession",
+    "BudgetLine",
     "Category",
     "Comment",
     "Concern",
@@ -50,10 +52,12 @@ __all__ = [
     "ConcernNote",
     "Delivery",
     "Department",
+    "FiscalYear",
     "HasId",
     "IdempotencyRecord",
     "Meeting",
     "Message",
+    "OperationsFigure",
     "PoliceResponse",
     "Proposal",
     "ProposalSupport",

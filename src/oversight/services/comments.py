@@ -34,7 +34,16 @@ from oversight.domain.voice import (
     author_shown,
 )
 from oversight.errors import Conflict, NotFound
-from oversight.models import AgendaItem, Comment, Meeting, Proposal, Resolution, User
+from oversight.models import (
+    AgendaItem,
+    BudgetLine,
+    Comment,
+    FiscalYear,
+    Meeting,
+    Proposal,
+    Resolution,
+    User,
+)
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.comments import CommentCreate, CommentModeration
 from oversight.services.common import (
@@ -99,14 +108,26 @@ async def _proposal(session: AsyncSession, target_id: uuid.UUID) -> Standing:
     return _standing(await session.scalar(stmt), PROPOSALS_OPEN)
 
 
-#: What each kind of target is, and when it is open for comment. ``budget_line`` has no entry
-#: yet: there are no budget tables, so no budget line can be found, and a comment on one is a
-#: 404 "No such budget line." Its entry (open while its fiscal year's comment period is) comes
-#: with the budget.
+async def _budget_line(session: AsyncSession, target_id: uuid.UUID) -> Standing:
+    """Open while an admin has opened its fiscal year to comments."""
+    stmt = (
+        select(FiscalYear.comment_open)
+        .join(BudgetLine, BudgetLine.year == FiscalYear.year)
+        .where(BudgetLine.id == target_id)
+        .with_for_update(read=True, of=FiscalYear)
+    )
+    found = await session.scalar(stmt)
+    if found is None:
+        return Standing(exists=False)
+    return Standing(exists=True, open=found, state="open" if found else "closed")
+
+
+#: What each kind of target is, and when it is open for comment.
 TARGETS: Mapping[CommentTarget, Callable[[AsyncSession, uuid.UUID], Awaitable[Standing]]] = {
     CommentTarget.AGENDA_ITEM: _agenda_item,
     CommentTarget.RESOLUTION: _resolution,
     CommentTarget.PROPOSAL: _proposal,
+    CommentTarget.BUDGET_LINE: _budget_line,
 }
 
 
@@ -124,7 +145,8 @@ async def check_open(
     if not standing.exists:
         raise NotFound(f"No such {noun}.")
     if not standing.open:
-        owner = "its meeting" if target_type is CommentTarget.AGENDA_ITEM else f"the {noun}"
+        owners = {CommentTarget.AGENDA_ITEM: "its meeting", CommentTarget.BUDGET_LINE: "its year"}
+        owner = owners.get(target_type, f"the {noun}")
         raise Conflict(f"This {noun} is closed for comment: {owner} is {standing.state}.")
 
 
