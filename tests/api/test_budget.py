@@ -3,6 +3,7 @@ nothing, every bad row named; read publicly with exact totals and shares."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from oversight.config import Settings
 from oversight.domain.roles import Role
 from tests.cases import Cast
-from tests.helpers import Api, Person, assert_problem, run_cli
+from tests.helpers import Api, Person, assert_problem, concern_body, run_cli
 
 BUDGET_CSV = """program,category,adopted,revised,actual,department
 Patrol,personnel,"$120,000,000.00","$121,500,000.00","$119,876,543.21",PAT
@@ -287,3 +288,44 @@ async def drive_budget(api: Api, settings: Settings, tmp_path: Path) -> None:
         "/api/v1/budget/2026", json={"comment_open": True}, headers=admin.headers
     )
     assert opened.status_code == 200
+
+
+async def test_the_summary_and_report_show_the_budget_and_operations(
+    api: Api, settings: Settings, tmp_path: Path
+) -> None:
+    admin = await api.person(Role.ADMIN)
+    for year, total in ((2026, "1000.00"), (2027, "1100.00")):
+        response = await put_year(
+            api,
+            admin,
+            year,
+            label=f"FY{year}",
+            starts_on=f"{year - 1}-07-01",
+            ends_on=f"{year}-06-30",
+            city_total=total,
+        )
+        assert response.status_code == 200, response.text
+    ops = write(tmp_path, "ops.csv", OPERATIONS_CSV)
+    assert run_cli(settings, "operations", "import", "--file", str(ops)).returncode == 0
+    for _ in range(5):  # enough concerns to be published (the suppression threshold)
+        await api.client.post("/api/v1/concerns", json=concern_body(occurred_at=None))
+    params = {"from": "2026-09", "to": "2026-11"}
+    summary = (await api.client.get("/api/v1/public/reports/summary", params=params)).json()
+    assert summary["budget"]["year"] == 2027  # the fiscal year the period ends in
+    assert summary["budget"]["police_share_pct"] == "54.6"  # 600.33 of 1100.00
+    assert [y["year"] for y in summary["budget"]["trend"]] == [2026, 2027]
+    assert summary["operations"]["calls"] == 570
+    received = summary["concerns"]["received"]
+    assert summary["operations"]["concerns_per_10k_calls"] == (
+        str((Decimal(received) * 10_000 / 570).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    )
+    page = await api.client.get(
+        "/api/v1/public/reports/summary", params={**params, "format": "html"}
+    )
+    for heading in (
+        "Police budget FY2027 by category (adopted)",
+        "Police share of the city budget",
+        "Median police response by call priority",
+    ):
+        assert heading in page.text
+    assert "$500.01" in page.text and "54.6%" in page.text

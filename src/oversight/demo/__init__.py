@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
 from oversight.db import Database, simulated_clock, utcnow
+from oversight.demo import budget as demo_budget
 from oversight.demo.city import (
     DEMO_PASSWORD,
     DEPARTMENTS,
+    NEIGHBORHOODS,
     PEOPLE,
     RESIDENT_NAMES,
     Step,
@@ -53,6 +55,7 @@ async def seed(
     real_now = utcnow()
     async with database.unit_of_work() as session:
         city = await people(session)
+        await demo_budget.seed(session, rng, real_now, [name for name, *_ in NEIGHBORHOODS])
     advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
 
     queue = plan(rng, concern_count, real_now, city)

@@ -78,6 +78,12 @@ def share_pct(part: int, whole: int) -> str | None:
     return str(pct)
 
 
+def share_per(part: int, whole: int, per: int) -> str:
+    """``part`` per ``per`` of ``whole``, one decimal, rounded half up."""
+    value = (Decimal(part) * per / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(value)
+
+
 def change_pct(now: int, before: int | None) -> str | None:
     if not before:
         return None

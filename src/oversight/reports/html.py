@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pygal
@@ -255,6 +256,92 @@ def _participation(figures: PublicSummary) -> Chart:
     )
 
 
+def dollars(text: str) -> str:
+    """A decimal string of money as a reader expects it: ``"1234567.8"`` -> ``$1,234,567.80``."""
+    return f"${Decimal(text):,.2f}"
+
+
+def _figure_bars(
+    slug: str,
+    title: str,
+    columns: tuple[str, str],
+    rows: list[tuple[str, float | None, str]],
+    x_title: str | None = None,
+) -> Chart:
+    """Horizontal bars in the given order (label, value drawn, value as the table shows it)."""
+    description = f"Bar chart: {title[0].lower() + title[1:]}."
+    chart = pygal.HorizontalBar(**_config(height=max(140, 44 * len(rows) + 60), x_title=x_title))
+    chart.x_labels = [name for name, _, _ in reversed(rows)]
+    chart.add(columns[1], [value for _, value, _ in reversed(rows)])
+    return Chart(
+        slug,
+        title,
+        True,
+        description,
+        columns,
+        [(name, shown) for name, _, shown in rows],
+        _figure(chart, slug, description, [value for _, value, _ in rows]),
+    )
+
+
+def _budget(figures: PublicSummary) -> list[Chart]:
+    """The police budget of the period's fiscal year by category, and its share of the city's
+    budget over the years on record."""
+    budget = figures.budget
+    if budget is None:
+        return []
+    categories = sorted(budget.by_category.items(), key=lambda kv: -Decimal(kv[1]))
+    by_category = _figure_bars(
+        "budget",
+        f"Police budget {budget.label} by category (adopted)",
+        ("Category", "Adopted"),
+        # Drawn in millions (labels that fit on a phone); the table gives every cent.
+        [
+            (label(name), float(Decimal(value) / 1_000_000), dollars(value))
+            for name, value in categories
+        ],
+        x_title="$ millions",
+    )
+    trend = _figure_bars(
+        "budget-share",
+        "Police share of the city budget",
+        ("Fiscal year", "Share of the city budget"),
+        [
+            (
+                str(year.year),
+                None if year.police_share_pct is None else float(year.police_share_pct),
+                "unknown" if year.police_share_pct is None else f"{year.police_share_pct}%",
+            )
+            for year in budget.trend
+        ],
+        x_title="Percent",
+    )
+    return [by_category, trend]
+
+
+def _operations(figures: PublicSummary) -> list[Chart]:
+    operations = figures.operations
+    if not operations.calls:
+        return []
+    rows = [
+        (
+            f"Priority {priority}",
+            None if minutes is None else float(minutes),
+            "no figure" if minutes is None else minutes,
+        )
+        for priority, minutes in sorted(operations.median_response_minutes_by_priority.items())
+    ]
+    return [
+        _figure_bars(
+            "response-times",
+            "Median police response by call priority",
+            ("Priority", "Minutes"),
+            rows,
+            x_title="Minutes",
+        )
+    ]
+
+
 def render(figures: PublicSummary) -> str:
     concerns = figures.concerns
     commission = figures.commission
@@ -292,6 +379,8 @@ def render(figures: PublicSummary) -> str:
             "Proposals",
             figures.participation.proposals.by_status,
         ),
+        *_budget(figures),
+        *_operations(figures),
     ]
     tables = [
         ("Concerns by kind", "Kind", concerns.by_kind),
@@ -308,6 +397,17 @@ def render(figures: PublicSummary) -> str:
         ("Resolutions adopted", cell(commission.resolutions_adopted)),
         ("Recommendations implemented", cell(commission.implementation_rate_pct, "%")),
     ]
+    if figures.budget is not None and figures.budget.police_share_pct is not None:
+        headline.append(
+            (
+                f"Police share of the city budget ({figures.budget.label})",
+                f"{figures.budget.police_share_pct}%",
+            )
+        )
+    if figures.operations.concerns_per_10k_calls is not None:
+        headline.append(
+            ("Concerns per 10,000 calls for service", figures.operations.concerns_per_10k_calls)
+        )
     return _environment.get_template("summary.html.j2").render(
         figures=figures,
         headline=headline,

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.audit import GENESIS_HASH
 from oversight.db import dialect_name, utcnow
+from oversight.domain.budget import share_per
 from oversight.domain.meetings import MeetingStatus
 from oversight.domain.periods import Period
 from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
@@ -39,6 +40,7 @@ from oversight.models import (
     Category,
     Comment,
     Concern,
+    FiscalYear,
     Meeting,
     Proposal,
     ProposalSupport,
@@ -46,6 +48,7 @@ from oversight.models import (
     Resolution,
     Speaker,
 )
+from oversight.services import budget
 
 __all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]
 
@@ -240,13 +243,14 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         )
     ).first()
     names = await session.execute(select(Category.code, Category.label).order_by(Category.code))
+    received = small(scalars["received"], threshold)
 
     return {
         "period": {"from": str(period.first), "to": str(period.last)},
         "generated_at": utcnow(),
         "suppression_threshold": threshold,
         "concerns": {
-            "received": small(scalars["received"], threshold),
+            "received": received,
             **{name: publish(cells, threshold) for name, cells in counted.items()},
             "by_month": [
                 {"month": m, "received": received_cells[m], "closed": closed_cells[m]}
@@ -277,6 +281,45 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             else round(100 * by_status[RecommendationStatus.IMPLEMENTED.value] / recommended, 1),
         },
         "participation": await participation(session, period),
+        "budget": await budget_section(session, period),
+        "operations": await operations_section(session, period, received),
         "category_names": dict(names.all()),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
+    }
+
+
+async def budget_section(session: AsyncSession, period: Period) -> dict[str, Any] | None:
+    """The fiscal year the period ends in, else the latest that began before its end; and the
+    police totals of every year on record up to it."""
+    chosen = await session.scalar(
+        select(FiscalYear.year)
+        .where(FiscalYear.starts_on < period.upper.date())
+        .order_by(FiscalYear.year.desc())
+        .limit(1)
+    )
+    if chosen is None:
+        return None
+    year = await budget.year_view(session, chosen)
+    trend = [
+        {k: y[k] for k in ("year", "police_total", "police_share_pct")}
+        for y in reversed(await budget.years(session))
+        if y["year"] <= chosen
+    ]
+    keys = ("year", "label", "police_total", "city_total", "police_share_pct", "by_category")
+    return {key: year[key] for key in keys} | {"trend": trend}
+
+
+async def operations_section(
+    session: AsyncSession, period: Period, received: int | None
+) -> dict[str, Any]:
+    figures = await budget.operations_view(session, period)
+    calls = figures["calls"]
+    per_10k = None if not calls or received is None else share_per(received, calls, 10_000)
+    return {
+        "calls": calls,
+        "median_response_minutes_by_priority": {
+            priority: cell["median_response_minutes"]
+            for priority, cell in figures["by_priority"].items()
+        },
+        "concerns_per_10k_calls": per_10k,
     }

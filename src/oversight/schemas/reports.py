@@ -94,6 +94,36 @@ class PublicParticipation(BaseModel):
     supports: int = Field(description="Supports given to proposals in the period.")
 
 
+class PublicBudgetYear(BaseModel):
+    year: int
+    police_total: str
+    police_share_pct: str | None
+
+
+class PublicBudget(BaseModel):
+    """The fiscal year the period ends in (or the latest before it): the police budget as
+    adopted, by category, its share of the city's, and every year on record up to it."""
+
+    year: int
+    label: str
+    police_total: str
+    city_total: str
+    police_share_pct: str | None
+    by_category: dict[str, str]
+    trend: list[PublicBudgetYear]
+
+
+class PublicOperations(BaseModel):
+    """Calls for service in the period, and how they compare with the concerns received."""
+
+    calls: int
+    median_response_minutes_by_priority: dict[str, str | None]
+    concerns_per_10k_calls: str | None = Field(
+        description="Concerns received in the period per 10,000 calls for service, one "
+        "decimal; null when either is unknown or suppressed."
+    )
+
+
 class PublicChainHead(BaseModel):
     seq: int
     hash: str
@@ -110,6 +140,8 @@ class PublicSummary(BaseModel):
     timeliness: PublicTimeliness
     commission: PublicCommissionFigures
     participation: PublicParticipation
+    budget: PublicBudget | None = Field(description="Null while no fiscal year is on record.")
+    operations: PublicOperations
     category_names: dict[str, str] = Field(
         description="The taxonomy's name of every category code (`by_category`'s keys)."
     )
