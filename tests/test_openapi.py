@@ -118,3 +118,16 @@ def test_a_token_is_optional_where_anonymous_callers_are_served() -> None:
     assert _operation("concerns_submit")["security"] == [{}, {"OAuth2PasswordBearer": []}]
     assert {} not in _operation("concerns_list")["security"]
     assert 403 not in {int(s) for s in _operation("users_me")["responses"] if s != "default"}
+
+
+def test_text_answers_are_strings_not_json() -> None:
+    """A generated client reads CSV, HTML and iCalendar as text (it crashed decoding JSON)."""
+    found = 0
+    for item in _document()["paths"].values():
+        for operation in item.values():
+            ok = operation["responses"].get("200", {})
+            for media_type, content in ok.get("content", {}).items():
+                if media_type.startswith("text/"):
+                    assert content["schema"] == {"type": "string"}
+                    found += 1
+    assert found >= 5  # summary CSV and HTML, open data, calendar, budget CSV

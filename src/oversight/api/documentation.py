@@ -154,6 +154,9 @@ def _document(route: APIRoute, operation: dict[str, Any]) -> None:
             responses[str(status)]["headers"]["Retry-After"] = _header("Retry-After")
     for response in responses.values():
         response.setdefault("headers", {})["X-Request-ID"] = _header("X-Request-ID")
+        for media_type, content in response.get("content", {}).items():
+            if media_type.startswith("text/"):  # CSV, HTML, iCalendar: text, not JSON
+                content.setdefault("schema", {"type": "string"})
     names = []
     if route.response_model is not None and "version" in _fields(route.response_model):
         names.append("ETag")
