@@ -291,3 +291,17 @@ def test_make_run_delivers_from_inside_the_api_process(settings: Settings, tmp_p
             time.sleep(0.2)
     [written] = list(folder.glob("*.eml"))
     assert b"We have your letter." in written.read_bytes()
+
+
+async def test_an_unreachable_smtp_server_is_retried(
+    api: Api, cast: Cast, settings: Settings
+) -> None:
+    admin = await api.person(Role.ADMIN)
+    down = make_settings(settings.database_url, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    concern = await submit(api, cast.resident, kind="inquiry")
+    await moved(api, cast.commissioner, concern, "triaged", public_note="Noted.")
+    await deliver(api, down)
+    [message] = (await api.client.get("/api/v1/messages", headers=admin.headers)).json()["items"]
+    assert (message["status"], message["attempts"]) == ("pending", 1)
+    assert message["last_error"]
+    assert await deliver(api, down) == 0  # not due again for 5 seconds
