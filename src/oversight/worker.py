@@ -49,6 +49,8 @@ log = logging.getLogger("oversight.worker")
 class Outcome:
     delivery_id: uuid.UUID
     webhook_id: uuid.UUID
+    #: Attempts before this one, as read when the delivery was claimed.
+    attempts: int
     status_code: int | None
     error: str | None
 
@@ -134,6 +136,7 @@ class Worker:
         self,
         session: AsyncSession,
         table: type[Delivery] | type[Message],
+        pending: str,
         now: datetime,
         until: datetime,
     ) -> list[uuid.UUID]:
@@ -142,7 +145,7 @@ class Worker:
         due = (
             select(table.id)
             .where(
-                table.status == DeliveryStatus.PENDING,  # the same value in both tables
+                table.status == pending,
                 table.next_attempt_at <= now,
                 (table.claimed_until.is_(None)) | (table.claimed_until < now),
             )
@@ -163,7 +166,7 @@ class Worker:
         """E-mails: claimed as deliveries are, sent one after another (an SMTP server takes
         them in turn), each recorded; an address that unsubscribed meanwhile is skipped."""
         async with self.database.unit_of_work() as session:
-            ids = await self._claim_ids(session, Message, now, until)
+            ids = await self._claim_ids(session, Message, MessageStatus.PENDING, now, until)
             if not ids:
                 return 0
             claimed = list(await session.scalars(select(Message).where(Message.id.in_(ids))))
@@ -203,7 +206,7 @@ class Worker:
 
     async def _claim(self, now: datetime, until: datetime) -> list[Any]:
         async with self.database.unit_of_work() as session:
-            ids = await self._claim_ids(session, Delivery, now, until)
+            ids = await self._claim_ids(session, Delivery, DeliveryStatus.PENDING, now, until)
             if not ids:
                 return []
             rows = await session.execute(
@@ -229,7 +232,7 @@ class Worker:
 
     async def _send(self, row: Any) -> Outcome:
         def outcome(status_code: int | None, error: str | None) -> Outcome:
-            return Outcome(row.delivery_id, row.webhook_id, status_code, error)
+            return Outcome(row.delivery_id, row.webhook_id, row.attempts, status_code, error)
 
         if reason := await unsafe_url(row.url, self.settings):
             return outcome(None, f"refused: the URL {reason}")
@@ -276,14 +279,7 @@ class Worker:
                     .execution_options(synchronize_session=False)
                 )
             for item in failed:
-                attempts = await session.scalar(
-                    select(Delivery.attempts).where(
-                        Delivery.id == item.delivery_id, Delivery.claimed_until == until
-                    )
-                )
-                if attempts is None:
-                    continue  # the claim ran out and another worker has it
-                delay = retry_delay(attempts + 1)
+                delay = retry_delay(item.attempts + 1)
                 following = (
                     {"status": DeliveryStatus.FAILED}
                     if delay is None
@@ -291,9 +287,9 @@ class Worker:
                 )
                 await session.execute(
                     update(Delivery)
-                    .where(Delivery.id == item.delivery_id)
+                    .where(Delivery.id == item.delivery_id, Delivery.claimed_until == until)
                     .values(
-                        attempts=attempts + 1,
+                        attempts=item.attempts + 1,
                         last_status_code=item.status_code,
                         last_error=item.error,
                         **following,

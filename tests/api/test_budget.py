@@ -3,6 +3,7 @@ nothing, every bad row named; read publicly with exact totals and shares."""
 
 from __future__ import annotations
 
+import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,22 @@ async def test_only_admins_import(api: Api, cast: Cast) -> None:
     assert_problem(await api.client.put("/api/v1/budget/2026", json=year_body()), 401)
 
 
+def import_budget(
+    settings: Settings, year: int, path: Path, city_total: str
+) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        settings,
+        "budget",
+        "import",
+        "--year",
+        str(year),
+        "--file",
+        str(path),
+        "--city-total",
+        city_total,
+    )
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
@@ -134,17 +151,7 @@ async def test_a_finance_office_csv_through_the_cli(
         lines=[{"program": "Everything", "category": "other", "adopted": "100000000.00"}],
     )
     path = write(tmp_path, "fy2026.csv", BUDGET_CSV)
-    result = run_cli(
-        settings,
-        "budget",
-        "import",
-        "--year",
-        "2026",
-        "--file",
-        str(path),
-        "--city-total",
-        "$219,000,000.00",
-    )
+    result = import_budget(settings, 2026, path, "$219,000,000.00")
     assert result.returncode == 0, result.stderr
     assert "police 131625000.75 of 219000000.00 (60.1%)" in result.stdout
     year = (await api.client.get("/api/v1/public/budget/2026")).json()
@@ -178,17 +185,7 @@ async def test_bad_csv_names_the_line_and_imports_nothing(
     api: Api, settings: Settings, tmp_path: Path, text: str, message: str
 ) -> None:
     path = write(tmp_path, "bad.csv", text)
-    result = run_cli(
-        settings,
-        "budget",
-        "import",
-        "--year",
-        "2026",
-        "--file",
-        str(path),
-        "--city-total",
-        "300000000",
-    )
+    result = import_budget(settings, 2026, path, "300000000")
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
     assert_problem(await api.client.get("/api/v1/public/budget/2026"), 404)
@@ -199,17 +196,7 @@ async def test_a_50_mb_file_is_refused_unread(api: Api, settings: Settings, tmp_
     with path.open("w") as f:
         f.write("program,category,adopted,revised,actual\n")
         f.write("Patrol,personnel,1,,\n" * 2_500_000)
-    result = run_cli(
-        settings,
-        "budget",
-        "import",
-        "--year",
-        "2026",
-        "--file",
-        str(path),
-        "--city-total",
-        "300000000",
-    )
+    result = import_budget(settings, 2026, path, "300000000")
     assert result.returncode == 1
     assert "larger than 10 MB; nothing imported" in result.stderr
     assert_problem(await api.client.get("/api/v1/public/budget/2026"), 404)

@@ -230,7 +230,9 @@ async def year_view(session: AsyncSession, year_number: int) -> dict[str, Any]:
     for line in lines:
         by_category[BudgetCategory(line.category)] += line.adopted_cents
     actuals = [line.actual_cents for line in lines if line.actual_cents is not None]
-    before = (await _police_totals(session)).get(year_number - 1)
+    before = await session.scalar(
+        select(func.sum(BudgetLine.adopted_cents)).where(BudgetLine.year == year_number - 1)
+    )
     return _year_summary(year, police) | {
         "by_category": {category.value: amount(cents) for category, cents in by_category.items()},
         "actual_total": amount(sum(actuals)) if actuals else None,

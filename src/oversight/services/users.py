@@ -154,6 +154,13 @@ async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
             .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoked_reason="account_changed")
         )
+    await _record_change(session, actor, user, before, after)
+    return user
+
+
+async def _record_change(
+    session: AsyncSession, actor: Actor, user: User, before: dict[str, Any], after: dict[str, Any]
+) -> None:
     await session.flush()
     await audit.record(
         session,
@@ -163,7 +170,6 @@ async def change(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
         entity_id=user.id,
         data={"before": before, "after": after},
     )
-    return user
 
 
 async def change_own(session: AsyncSession, actor: Actor, data: ProfileUpdate) -> User:
@@ -178,13 +184,5 @@ async def change_own(session: AsyncSession, actor: Actor, data: ProfileUpdate) -
             before[name], after[name] = getattr(user, name), value
             setattr(user, name, value)
     if after:
-        await session.flush()
-        await audit.record(
-            session,
-            actor=actor,
-            action=AuditAction.USER_CHANGED,
-            entity_type=EntityType.USER,
-            entity_id=user.id,
-            data={"before": before, "after": after},
-        )
+        await _record_change(session, actor, user, before, after)
     return user
