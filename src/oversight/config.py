@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -65,6 +66,12 @@ class Settings(BaseSettings):
     rate_limit_tracking_ip: str = "60/minute"
     #: Anonymous comments per client IP (they wait for moderation).
     rate_limit_comment_ip: str = "10/hour"
+    #: Concerns filed through Open311 per API key (one key serves a whole 311 system).
+    rate_limit_open311_key: str = "120/hour"
+    #: Open311's ``jurisdiction_id`` for this commission; the host of ``public_url`` if unset.
+    open311_jurisdiction_id: str | None = None
+    #: Open311 discovery's ``contact``: how a 311 system's developers reach the commission.
+    open311_contact: str = "Ask the commission's staff for an Open311 API key."
     #: Supports that make a proposal `qualified` for the commission's answer.
     proposal_support_threshold: Annotated[int, Field(ge=1, le=1_000_000)] = 25
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -84,6 +91,7 @@ class Settings(BaseSettings):
         "rate_limit_submit_account",
         "rate_limit_tracking_ip",
         "rate_limit_comment_ip",
+        "rate_limit_open311_key",
     )
     @classmethod
     def _parse_rate(cls, value: str) -> str:
@@ -114,6 +122,11 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} characters when OVERSIGHT_ENV={self.env}"
             )
         return self
+
+    @property
+    def jurisdiction_id(self) -> str:
+        """Open311's ``jurisdiction_id``: as set, or the public address's host."""
+        return self.open311_jurisdiction_id or urlsplit(self.public_url).hostname or "localhost"
 
     @property
     def signing_key(self) -> str:

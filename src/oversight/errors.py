@@ -8,14 +8,14 @@ database outages are mapped to the same shape here, so no client ever sees a sta
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -260,6 +260,46 @@ def problem(
     )
 
 
+#: Writes an error for paths that do not speak problem documents (Open311): the path, the
+#: status, one description per error, the headers.
+Dialect = Callable[[str, int, list[str], Mapping[str, str]], Response]
+
+
+def answer(
+    request: Request,
+    status: int,
+    *,
+    title: str | None = None,
+    detail: str | None = None,
+    code: ProblemCode | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """An error for ``request``: a problem document, unless its path belongs to one of the
+    dialects in ``app.state.error_dialects`` (prefix, writer)."""
+    path = request.url.path
+    dialects: tuple[tuple[str, Dialect], ...] = getattr(request.app.state, "error_dialects", ())
+    for prefix, dialect in dialects:
+        if path.startswith(prefix):
+            field_errors = (extra or {}).get("errors") or []
+            descriptions = [_described(error) for error in field_errors] or [
+                detail or title or HTTPStatus(status).phrase
+            ]
+            return dialect(path, status, descriptions, headers or {})
+    return problem(
+        path, status, title=title, detail=detail, code=code, headers=headers, extra=extra
+    )
+
+
+_PARTS = frozenset({"body", "query", "path", "header"})
+
+
+def _described(error: Mapping[str, Any]) -> str:
+    """``field: message``, the field named as the client sent it."""
+    loc = [str(part) for part in error.get("loc", ()) if part not in _PARTS]
+    return f"{'.'.join(loc)}: {error['msg']}" if loc else str(error["msg"])
+
+
 E = TypeVar("E", bound=Exception)
 
 
@@ -274,10 +314,10 @@ def _loc(raw: Sequence[Any]) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in raw]
 
 
-async def _oversight_error(request: Request, exc: Exception) -> JSONResponse:
+async def _oversight_error(request: Request, exc: Exception) -> Response:
     exc = _expect(exc, OversightError)
-    return problem(
-        request.url.path,
+    return answer(
+        request,
         exc.status,
         title=exc.title,
         detail=exc.detail,
@@ -287,13 +327,13 @@ async def _oversight_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     exc = _expect(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return problem(request.url.path, 400, detail="The request body is not valid JSON.")
-    return problem(
-        request.url.path,
+        return answer(request, 400, detail="The request body is not valid JSON.")
+    return answer(
+        request,
         422,
         title="Unprocessable Content",
         detail="The request does not match the expected shape.",
@@ -307,10 +347,10 @@ def _message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ") if error.get("type") == "value_error" else message
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     exc = _expect(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(request.url.path, exc.status_code, detail=detail, headers=exc.headers)
+    return answer(request, exc.status_code, detail=detail, headers=exc.headers)
 
 
 #: PostgreSQL's "try again" errors, which not every driver raises as OperationalError (asyncpg:
@@ -318,21 +358,21 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 RETRYABLE_SQLSTATES = frozenset({"57014", "57P01", "57P02", "57P03"})
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable: %s", type(exc).__name__)
-    return problem(
-        request.url.path,
+    return answer(
+        request,
         503,
         detail="The database is unavailable; try again shortly.",
         headers={"Retry-After": "2"},
     )
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _database_error(request: Request, exc: Exception) -> Response:
     exc = _expect(exc, DBAPIError)
     if isinstance(exc, IntegrityError):
         # A uniqueness race the service's own check could not see (two requests at once).
-        return problem(request.url.path, 409, detail="The change conflicts with existing data.")
+        return answer(request, 409, detail="The change conflicts with existing data.")
     # Connection refused, dropped, or a statement timeout: the client may retry.
     if (
         exc.connection_invalidated
@@ -343,9 +383,9 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected(request, exc)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(request.url.path, 500, detail="An unexpected error occurred.")
+    return answer(request, 500, detail="An unexpected error occurred.")
 
 
 def install_error_handlers(app: FastAPI) -> None:

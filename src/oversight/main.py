@@ -22,6 +22,7 @@ from oversight.api import (
     docs,
     health,
     meetings,
+    open311,
     problems,
     proposals,
     public,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings)
     app.state.cache = make_cache(settings.cache_url, settings.summary_cache_seconds)
     install_error_handlers(app)
+    open311.install(app)
 
     for router in (
         health.router,
@@ -129,11 +131,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks.messages_router,
         budget.router,
         budget.public,
+        open311.router,
+        open311.keys,
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):
         # /healthz and /readyz for probes; /problems/{code}, what a problem's ``type`` names.
-        prefix = "" if router in (health.router, problems.router) else API_PREFIX
+        prefix = "" if router in (health.router, problems.router, open311.router) else API_PREFIX
         mount_flat(app, router, prefix)
 
     docs.install(app)
@@ -162,7 +166,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_operations(app, document_problems(FastAPI.openapi(app)))
+            documented = document_operations(app, document_problems(FastAPI.openapi(app)))
+            app.openapi_schema = open311.document(documented)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

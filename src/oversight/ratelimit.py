@@ -42,6 +42,7 @@ class RateLimit(StrEnum):
     SUBMIT_ACCOUNT = "submit-account"
     TRACKING_IP = "tracking-ip"
     COMMENT_IP = "comment-ip"
+    OPEN311_KEY = "open311-key"
 
 
 def _too_many(seconds: float) -> TooManyRequests:
@@ -72,6 +73,7 @@ class RateLimiter:
             RateLimit.SUBMIT_ACCOUNT: parse(settings.rate_limit_submit_account),
             RateLimit.TRACKING_IP: parse(settings.rate_limit_tracking_ip),
             RateLimit.COMMENT_IP: parse(settings.rate_limit_comment_ip),
+            RateLimit.OPEN311_KEY: parse(settings.rate_limit_open311_key),
         }
 
     async def hit(self, limit: RateLimit, key: str) -> None:

@@ -43,6 +43,7 @@ def allowed(decide: object, action: object) -> set[Role | None]:
         (AdminAction.READ_AUDIT, {COM, ADM}),
         (AdminAction.MANAGE_WEBHOOKS, {ADM}),
         (AdminAction.MANAGE_BUDGET, {ADM}),
+        (AdminAction.MANAGE_OPEN311_KEYS, {ADM}),
     ],
 )
 def test_administration(action: AdminAction, granted: set[Role | None]) -> None:

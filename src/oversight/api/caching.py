@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.db import Database
-from oversight.errors import problem
+from oversight.errors import answer
 from oversight.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -84,8 +85,8 @@ class PublicCaching:
             seq = await audit_seq(self.database)
         except (SQLAlchemyError, OSError):
             # This layer is outside the app's handlers: answer as they would, at once.
-            unavailable = problem(
-                path,
+            unavailable = answer(
+                Request(scope),
                 503,
                 detail="The database is unavailable; try again shortly.",
                 headers={"Retry-After": "2"},

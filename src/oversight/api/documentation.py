@@ -57,12 +57,21 @@ RAISES: dict[str, tuple[ProblemCode, ...]] = {
     "proposals_support": (P.CONFLICT,),
     "proposals_withdraw_support": (P.CONFLICT,),
     "proposals_move": (P.NOT_A_MOVE, P.CONFLICT),
+    "open311_file_request": (P.FORBIDDEN,),
 }
 #: Signed-in operations that every role may call: they never answer 403.
 EVERY_ROLE = frozenset({"auth_logout", "users_me", "concerns_counts"})
 #: 201s that name the new resource's URL.
 LOCATED = frozenset(
-    {"concerns_submit", "users_create", "meetings_create", "resolutions_create", "webhooks_create"}
+    {
+        "concerns_submit",
+        "users_create",
+        "meetings_create",
+        "resolutions_create",
+        "webhooks_create",
+        "open311_file_request",
+        "open311_issue_key",
+    }
 )
 #: Sub-resource writes that answer with their parent's new ETag.
 PARENT_TAGGED = frozenset(

@@ -8,9 +8,10 @@ import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from oversight.errors import problem
+from oversight.errors import answer
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 
@@ -68,8 +69,8 @@ class EdgeMiddleware:
 
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            response = problem(
-                scope["path"], 413, detail=f"The request body exceeds {self.max_bytes} bytes."
+            response = answer(
+                Request(scope), 413, detail=f"The request body exceeds {self.max_bytes} bytes."
             )
             await response(scope, receive, send_with_headers)
             return

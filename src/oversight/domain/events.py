@@ -22,6 +22,7 @@ class EntityType(StrEnum):
     WEBHOOK = "webhook"
     FISCAL_YEAR = "fiscal_year"
     OPERATIONS = "operations"
+    OPEN311_KEY = "open311_key"
 
 
 class AuditAction(StrEnum):
@@ -67,3 +68,5 @@ class AuditAction(StrEnum):
     BUDGET_IMPORTED = "budget.imported"
     BUDGET_COMMENTS_CHANGED = "budget.comments_changed"
     OPERATIONS_IMPORTED = "operations.imported"
+    OPEN311_KEY_ISSUED = "open311.key_issued"
+    OPEN311_KEY_REVOKED = "open311.key_revoked"

@@ -64,6 +64,7 @@ class AdminAction(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_BUDGET = "manage_budget"
+    MANAGE_OPEN311_KEYS = "manage_open311_keys"
 
 
 ADMINISTRATION: dict[AdminAction, Grant] = {
@@ -74,6 +75,7 @@ ADMINISTRATION: dict[AdminAction, Grant] = {
     AdminAction.MANAGE_BUDGET: grant(
         {ADMIN}, "Your role may not import budgets or operational figures."
     ),
+    AdminAction.MANAGE_OPEN311_KEYS: grant({ADMIN}, "Your role may not manage Open311 keys."),
     AdminAction.READ_DEPARTMENTS: grant(set(Role), "Your role may not read departments."),
     AdminAction.READ_AUDIT: grant({COMMISSIONER, ADMIN}, "Your role may not read audit."),
 }

@@ -29,6 +29,7 @@ from oversight.models.notifications import (
     Webhook,
     WebhookSubscription,
 )
+from oversight.models.open311 import Open311Key
 from oversight.models.resolutions import (
     Recommendation,
     Resolution,
@@ -57,6 +58,7 @@ __all__ = [
     "IdempotencyRecord",
     "Meeting",
     "Message",
+    "Open311Key",
     "OperationsFigure",
     "PoliceResponse",
     "Proposal",

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.db import Base, utcnow
+from oversight.domain.concerns import Kind
 from oversight.domain.roles import Role
 from oversight.models.base import HasId, one_of
 
@@ -38,6 +39,11 @@ class Category(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+    #: The kind of concern filed under it unless the submitter says otherwise: the group of
+    #: its Open311 service.
+    kind: Mapped[str] = mapped_column(
+        String(20), default=Kind.COMPLAINT, server_default=Kind.COMPLAINT.value
+    )
 
 
 class User(HasId, Base):

@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated
 
 from pydantic import (
+    Field,
     StringConstraints,
 )
 
+from oversight.domain.concerns import Kind
 from oversight.schemas.base import (
     In,
     Out,
@@ -44,6 +46,10 @@ class CategoryCreate(In):
     code: CategoryCode
     label: Text200
     active: bool = True
+    kind: Kind = Field(
+        default=Kind.COMPLAINT,
+        description="The kind of concern usually filed under it (its Open311 service's group).",
+    )
 
 
 class PublicCommissioner(Out):
@@ -58,3 +64,4 @@ class CategoryOut(Out):
     code: str
     label: str
     active: bool
+    kind: Kind

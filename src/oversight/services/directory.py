@@ -80,7 +80,7 @@ async def create_category(
     _may(actor, AdminAction.MANAGE_CATEGORIES)
     if await session.get(Category, data.code):
         raise Conflict(f"Category {data.code} already exists.", code=ProblemCode.ALREADY_EXISTS)
-    category = Category(code=data.code, label=data.label, active=data.active)
+    category = Category(code=data.code, label=data.label, active=data.active, kind=data.kind)
     session.add(category)
     await session.flush()
     await audit.record(
@@ -89,6 +89,11 @@ async def create_category(
         action=AuditAction.CATEGORY_CREATED,
         entity_type=EntityType.CATEGORY,
         entity_id=None,
-        data={"code": category.code, "label": category.label, "active": category.active},
+        data={
+            "code": category.code,
+            "label": category.label,
+            "active": category.active,
+            "kind": category.kind,
+        },
     )
     return category

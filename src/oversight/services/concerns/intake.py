@@ -82,9 +82,18 @@ async def _intake_by(
 
 
 async def submit(
-    session: AsyncSession, settings: Settings, actor: Actor | None, data: ConcernCreate
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor | None,
+    data: ConcernCreate,
+    *,
+    open311_key: uuid.UUID | None = None,
 ) -> ConcernView:
+    """``open311_key``: filed anonymously by the 311 system holding that key (channel
+    ``open311``; the audit event names the key)."""
     channel, submitter = await _intake_by(session, actor, data)
+    if open311_key is not None:
+        channel = Channel.OPEN311
     await check_categories(
         session,
         (("body", "category"), {data.category}),
@@ -148,6 +157,7 @@ async def submit(
             "category": data.category,
             "allegations": len(allegations),
             "channel": channel,
-        },
+        }
+        | ({"open311_key": open311_key} if open311_key else {}),
     )
     return represent(concern, allegations, actor, now)
