@@ -24,6 +24,7 @@ from oversight.domain.roles import Role
 from tests.api.test_budget import drive_budget
 from tests.api.test_comments import drive_comments
 from tests.api.test_meetings import move_meeting
+from tests.api.test_open311 import drive_open311
 from tests.api.test_proposals import drive_proposals
 from tests.api.test_resolutions import commission, draft, vote
 from tests.api.test_resolutions import move as move_resolution
@@ -420,6 +421,7 @@ async def test_no_event_holds_a_placeholder_id(
     await _drive_everything(api, cast)
     await drive_webhooks(api, cast, settings)
     await drive_budget(api, settings, tmp_path)
+    await drive_open311(api)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)
     await drive_proposals(api, cast)
