@@ -245,7 +245,9 @@ async def test_a_filed_request_is_an_anonymous_concern_on_the_open311_channel(
     # The tracking code goes to the person alone; the public id is not it.
     assert concern["tracking_code"] in notice
     assert concern["tracking_code"] not in request_id
-    assert "Ana" not in str(concern) and "Ruiz" not in str(concern)
+    # Names, the device and the media are accepted and not kept.
+    for dropped in ("Ana", "Ruiz", "photo.jpg"):
+        assert dropped not in str(concern)
     (event,) = await api.audit_events(entity_id=request_id, action="concern.submitted")
     assert event["actor_id"] is None
     assert event["data"]["channel"] == "open311"
@@ -310,6 +312,12 @@ async def test_attributes_set_the_kind_and_when_it_happened(api: Api, cast: Cast
         ({"attribute[colour]": "blue"}, 400, "attribute[colour]"),
         ({"address_string": "x" * 301}, 400, "address_string"),
         ({"first_name": "a\x00b"}, 400, "first_name"),
+        ({"last_name": "x" * 301}, 400, "last_name"),
+        ({"address_id": "x" * 301}, 400, "address_id"),
+        ({"device_id": "x" * 301}, 400, "device_id"),
+        ({"account_id": "x" * 301}, 400, "account_id"),
+        ({"media_url": "x" * 2001}, 400, "media_url"),
+        ({"api_key": "x" * 201}, 400, "api_key"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])

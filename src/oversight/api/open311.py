@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from fastapi import APIRouter, FastAPI, Form, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response, status
 from pydantic_core import to_json
 
 from oversight.api.deps import (
@@ -119,6 +119,14 @@ Jurisdiction = Annotated[
     Query(max_length=300, description="Optional: this endpoint serves one jurisdiction."),
     Storable,
 ]
+
+
+async def in_jurisdiction(settings: SettingsDep, jurisdiction_id: Jurisdiction = None) -> None:
+    open311.check_jurisdiction(settings, jurisdiction_id)
+
+
+#: GET's ``jurisdiction_id``: optional, since one jurisdiction is served; another is a 404.
+IN_JURISDICTION = [Depends(in_jurisdiction)]
 Listed = Annotated[str | None, Query(max_length=4000), Storable]
 When = Annotated[str | None, Query(max_length=64), Storable]
 
@@ -129,27 +137,24 @@ async def discovery(fmt: Format, settings: SettingsDep) -> Response:
     return render(fmt, "discovery", open311.discovery(settings))
 
 
-@router.get("/services.{fmt}", name="services", response_model=list[Service])
-async def services(
-    fmt: Format, session: SessionDep, settings: SettingsDep, jurisdiction_id: Jurisdiction = None
-) -> Response:
+@router.get(
+    "/services.{fmt}", name="services", response_model=list[Service], dependencies=IN_JURISDICTION
+)
+async def services(fmt: Format, session: SessionDep) -> Response:
     """One service per active concern category; `group` is the kind of concern it files."""
-    open311.check_jurisdiction(settings, jurisdiction_id)
     return render(fmt, "services", await open311.services(session))
 
 
 @router.get(
-    "/services/{service_code}.{fmt}", name="service_definition", response_model=ServiceDefinition
+    "/services/{service_code}.{fmt}",
+    name="service_definition",
+    response_model=ServiceDefinition,
+    dependencies=IN_JURISDICTION,
 )
 async def service_definition(
-    service_code: Annotated[str, Storable],
-    fmt: Format,
-    session: SessionDep,
-    settings: SettingsDep,
-    jurisdiction_id: Jurisdiction = None,
+    service_code: Annotated[str, Storable], fmt: Format, session: SessionDep
 ) -> Response:
     """The attributes a request may carry: `kind`, `occurred_at`, `officer_badge`."""
-    open311.check_jurisdiction(settings, jurisdiction_id)
     return render(fmt, "service_definition", await open311.definition(session, service_code))
 
 
@@ -177,13 +182,17 @@ async def file_request(
     return render(fmt, "service_requests", [created], 201, {"Location": location})
 
 
-@router.get("/requests.{fmt}", name="requests", response_model=list[ServiceRequest])
+@router.get(
+    "/requests.{fmt}",
+    name="requests",
+    response_model=list[ServiceRequest],
+    dependencies=IN_JURISDICTION,
+)
 async def requests(
     fmt: Format,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    jurisdiction_id: Jurisdiction = None,
     service_request_id: Listed = None,
     service_code: Listed = None,
     start_date: When = None,
@@ -201,7 +210,6 @@ async def requests(
     """Requests of a window of at most 90 days (the last 90 by default), widened to whole
     months; what the public record allows of each. More than `limit`: a `Link` header with
     `rel="next"`."""
-    open311.check_jurisdiction(settings, jurisdiction_id)
     found, next_after = await open311.requests(
         session,
         settings,
@@ -223,17 +231,18 @@ async def requests(
 
 
 @router.get(
-    "/requests/{service_request_id}.{fmt}", name="request", response_model=list[ServiceRequest]
+    "/requests/{service_request_id}.{fmt}",
+    name="request",
+    response_model=list[ServiceRequest],
+    dependencies=IN_JURISDICTION,
 )
 async def request_by_id(
     service_request_id: Annotated[str, Storable],
     fmt: Format,
     session: SessionDep,
     settings: SettingsDep,
-    jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """One request, as a list of one (as the specification writes it)."""
-    open311.check_jurisdiction(settings, jurisdiction_id)
     found = await open311.request(session, settings, service_request_id)
     return render(fmt, "service_requests", [found])
 
