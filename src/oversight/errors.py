@@ -384,7 +384,13 @@ async def _database_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        request.scope.get("state", {}).get("request_id", "-"),
+        exc_info=exc,
+    )
     return answer(request, 500, detail="An unexpected error occurred.")
 
 

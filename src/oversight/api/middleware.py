@@ -3,10 +3,11 @@ and the request body limit."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
-import uuid
+import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +30,17 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+#: One line per request: the client, the method, the route's template (never the concrete
+#: path, which may hold a tracking code; never the query, which may hold an unsubscribe
+#: token), the status, the milliseconds and the request id. ``oversight serve`` sends it to
+#: standard output instead of uvicorn's access log (``--no-access-log`` turns it off).
+ACCESS = logging.getLogger("oversight.access")
+
+
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
 class EdgeMiddleware:
     """Around every request, in one layer (each ASGI layer costs every request a call and a
     wrapped ``send``):
@@ -37,52 +49,83 @@ class EdgeMiddleware:
       (raising Starlette's HTTPException from ``receive`` lets the app's own handler answer,
       so the 413 is a problem document like every other error);
     - on every response, ``X-Request-ID`` (a sane one from the client echoed, else a new one),
-      the security headers, and ``Cache-Control: no-store`` when the request was authenticated.
+      the security headers, and ``Cache-Control: no-store`` when the request was authenticated:
+      set in one pass over the response's headers, from byte strings made at start-up;
+    - the access log line (``ACCESS``), when that logger is on.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, hsts: bool) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.hsts = hsts
+        fixed = SECURITY_HEADERS | ({"Strict-Transport-Security": HSTS} if hsts else {})
+        self.fixed = _raw(fixed)
+        #: Names this layer sets, replacing what the route set, and the one it only defaults.
+        self.replaced = frozenset(name for name, _ in self.fixed) | {
+            b"x-request-id",
+            b"cache-control",
+        }
+        self.csp = (b"content-security-policy", API_CSP.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         headers = dict(scope["headers"])
         sent = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = sent if _CLIENT_REQUEST_ID.match(sent) else uuid.uuid4().hex
+        # A client's own id is echoed when sane; else 128 random bits, as hex.
+        request_id = sent if _CLIENT_REQUEST_ID.match(sent) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         private = b"authorization" in headers
+        status = 0
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                out["X-Request-ID"] = request_id
-                out.update(SECURITY_HEADERS)
-                out.setdefault("Content-Security-Policy", API_CSP)  # unless a route set one
-                if self.hsts:
-                    out["Strict-Transport-Security"] = HSTS
+                status = message["status"]
+                replaced = self.replaced if private else self.replaced - {b"cache-control"}
+                kept = [h for h in message.get("headers", ()) if h[0].lower() not in replaced]
+                if not any(name.lower() == self.csp[0] for name, _ in kept):
+                    kept.append(self.csp)  # unless a route set its own
+                kept += self.fixed
+                kept.append((b"x-request-id", request_id.encode()))
                 if private:
-                    out["Cache-Control"] = "no-store"
+                    kept.append((b"cache-control", b"no-store"))
+                message["headers"] = kept
             await send(message)
 
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            response = answer(
-                Request(scope), 413, detail=f"The request body exceeds {self.max_bytes} bytes."
-            )
-            await response(scope, receive, send_with_headers)
-            return
-        seen = 0
+        try:
+            declared = headers.get(b"content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+                response = answer(
+                    Request(scope), 413, detail=f"The request body exceeds {self.max_bytes} bytes."
+                )
+                await response(scope, receive, send_with_headers)
+                return
+            seen = 0
 
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise HTTPException(413, f"The request body exceeds {self.max_bytes} bytes.")
-            return message
+            async def counting_receive() -> Message:
+                nonlocal seen
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen += len(message.get("body", b""))
+                    if seen > self.max_bytes:
+                        raise HTTPException(
+                            413, f"The request body exceeds {self.max_bytes} bytes."
+                        )
+                return message
 
-        await self.app(scope, counting_receive, send_with_headers)
+            await self.app(scope, counting_receive, send_with_headers)
+        finally:
+            if ACCESS.isEnabledFor(logging.INFO):
+                route = scope.get("route")
+                client = scope.get("client")
+                ACCESS.info(
+                    '%s "%s %s" %d %.1f ms %s',
+                    client[0] if client else "-",
+                    scope["method"],
+                    getattr(route, "path_format", None) or scope["path"],
+                    status or 500,
+                    (time.perf_counter() - started) * 1000,
+                    request_id,
+                )
