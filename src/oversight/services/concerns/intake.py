@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -32,7 +32,14 @@ from oversight.services.common import authorize
 from oversight.services.concerns.view import ConcernView, represent
 
 _CONCERN_COLUMNS = tuple(column.key for column in Concern.__table__.columns)
-_INSERT_CONCERN = insert(Concern)
+#: The concern's INSERT, made only if its category is active: the check and the write in one
+#: round trip (an unknown or retired category inserts no row, and is a 422).
+_INSERT_CONCERN = insert(Concern).from_select(
+    _CONCERN_COLUMNS,
+    select(
+        *(bindparam(column.key, type_=column.type) for column in Concern.__table__.columns)
+    ).where(exists().where(Category.code == bindparam("category"), Category.active.is_(True))),
+)
 _INSERT_ALLEGATION = insert(Allegation)
 #: Built once: every intake runs it.
 _ACTIVE_CATEGORIES = select(Category.code).where(
@@ -94,11 +101,12 @@ async def submit(
     channel, submitter = await _intake_by(session, actor, data)
     if open311_key is not None:
         channel = Channel.OPEN311
-    await check_categories(
-        session,
-        (("body", "category"), {data.category}),
-        (("body", "allegations"), {a.category for a in data.allegations}),
-    )
+    if data.allegations:
+        await check_categories(
+            session,
+            (("body", "category"), {data.category}),
+            (("body", "allegations"), {a.category for a in data.allegations}),
+        )
     if data.allegations and data.kind is not Kind.COMPLAINT:
         raise Unprocessable("Only complaints carry allegations.", loc=("body", "allegations"))
     now = utcnow()
@@ -136,7 +144,11 @@ async def submit(
     # Core inserts, every column given: a new row needs nothing of the ORM's unit of work, and
     # its flush was a tenth of an intake's CPU (bench/profile.py).
     connection = await session.connection()
-    await connection.execute(_INSERT_CONCERN, concern)
+    inserted = await connection.execute(_INSERT_CONCERN, concern)
+    if inserted.rowcount != 1:  # the category is unknown or retired (checked above if not)
+        raise Unprocessable(
+            f"Unknown or retired category: {data.category}.", loc=("body", "category")
+        )
     if allegations:
         await connection.execute(
             _INSERT_ALLEGATION,
