@@ -317,7 +317,7 @@ async def test_attributes_set_the_kind_and_when_it_happened(api: Api, cast: Cast
         ({"device_id": "x" * 301}, 400, "device_id"),
         ({"account_id": "x" * 301}, 400, "account_id"),
         ({"media_url": "x" * 2001}, 400, "media_url"),
-        ({"api_key": "x" * 201}, 400, "api_key"),
+        ({"api_key": "x" * 201}, 403, "api_key"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -334,8 +334,12 @@ async def test_a_missing_required_field_and_a_body_that_is_not_a_form(api: Api, 
     missing = await api.client.post(f"{V2}/requests.json", data={"api_key": key})
     described = " ".join(e["description"] for e in spec_errors(missing, 400))
     assert "service_code" in described and "description" in described
+    # A JSON body is no form: its key is not read.
     as_json = await api.client.post(f"{V2}/requests.json", json=form(key))
-    spec_errors(as_json, 400)
+    spec_errors(as_json, 403)
+    # The key is checked first: without a good one, nothing else is looked at.
+    for bad in ({}, {"api_key": "o311_guess"}, {"api_key": "x" * 500}):
+        spec_errors(await api.client.post(f"{V2}/requests.xml", data=bad), 403)
     assert await concern_count(api) == 0
 
 
@@ -438,6 +442,11 @@ async def test_filters_status_service_code_and_ids(api: Api, cast: Cast, key: st
     assert await ids(status="open") == {opened, other}
     assert await ids(status="closed") == {closed}
     assert await ids(status="open,closed") == {opened, other, closed}
+    # "can be declared multiple times, comma delimited": both ways.
+    repeated = await api.client.get(f"{V2}/requests.json?status=open&status=closed")
+    assert {r["service_request_id"] for r in repeated.json()} == {opened, other, closed}
+    codes = await api.client.get(f"{V2}/requests.json?service_code=bias&service_code=discourtesy")
+    assert {r["service_request_id"] for r in codes.json()} == {opened, other, closed}
     assert await ids(service_code="bias") == {opened, closed}
     assert await ids(service_code="bias,discourtesy", status="open") == {opened, other}
     assert await ids(service_code="no_such") == set()
@@ -473,6 +482,9 @@ async def test_a_window_is_widened_to_whole_months(api: Api, key: str) -> None:
     )
     assert await ids(start_date=(now + timedelta(days=40)).strftime(w3c)) == set()
     assert await ids(start_date=later.strftime("%Y-%m-%dT%H:%M:%S+05:30")) == {filed}
+    # At the ends of the calendar: empty windows, not errors.
+    for edge in ({"start_date": "9999-12-31"}, {"end_date": "0001-01-01T00:00:00-14:00"}):
+        assert await ids(**edge) == set()
 
 
 async def test_pages_of_requests_follow_the_link_header(api: Api, key: str) -> None:
@@ -529,7 +541,9 @@ async def test_bad_list_parameters_are_refused_in_the_specifications_shape(
         ("/requests/not-an-id.json", 404),
         (f"/requests/{uuid.uuid4()}.xml", 404),
         ("/services/.json", 404),
-        ("/services.csv", 400),
+        ("/services.csv", 404),
+        ("/requests.json.json", 404),
+        ("", 404),
         ("/services.json?jurisdiction_id=elsewhere.gov", 404),
         ("/services/bias.xml?jurisdiction_id=elsewhere.gov", 404),
         ("/requests.json/extra", 404),

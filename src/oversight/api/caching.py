@@ -48,11 +48,12 @@ def public_tag(seq: int, path: str, query: str, accept: str) -> str:
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
-    """RFC 9110 13.1.2: ``*`` or any listed tag (weak comparison) equals ``tag``."""
+    """RFC 9110 13.1.2: a listed tag (weak comparison) equals ``tag``. ``*`` ("any current
+    representation") is left to the route: only it knows whether the resource exists."""
     if not if_none_match:
         return False
     listed = {part.strip().removeprefix("W/") for part in if_none_match.split(",")}
-    return "*" in listed or tag in listed
+    return tag in listed
 
 
 async def audit_seq(database: Database) -> int:

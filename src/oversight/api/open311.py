@@ -18,7 +18,9 @@ from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response, status
+from pydantic import StringConstraints
 from pydantic_core import to_json
+from starlette.convertors import Convertor, register_url_convertor
 
 from oversight.api.deps import (
     CurrentActor,
@@ -48,6 +50,21 @@ from oversight.schemas.open311 import (
 )
 from oversight.services import open311
 from oversight.services.open311 import PREFIX
+
+
+class FormatConvertor(Convertor[str]):
+    """``json`` or ``xml`` only: another suffix names no resource, so it is a 404."""
+
+    regex = "json|xml"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("open311_format", FormatConvertor())
 
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 keys = APIRouter(prefix="/open311/keys", tags=["open311"])
@@ -127,18 +144,25 @@ async def in_jurisdiction(settings: SettingsDep, jurisdiction_id: Jurisdiction =
 
 #: GET's ``jurisdiction_id``: optional, since one jurisdiction is served; another is a 404.
 IN_JURISDICTION = [Depends(in_jurisdiction)]
-Listed = Annotated[str | None, Query(max_length=4000), Storable]
+#: "can be declared multiple times, comma delimited": both, joined.
+Listed = Annotated[
+    list[Annotated[str, StringConstraints(max_length=4000), Storable]] | None,
+    Query(max_length=100),
+]
 When = Annotated[str | None, Query(max_length=64), Storable]
 
 
-@router.get("/discovery.{fmt}", name="discovery", response_model=Discovery)
+@router.get("/discovery.{fmt:open311_format}", name="discovery", response_model=Discovery)
 async def discovery(fmt: Format, settings: SettingsDep) -> Response:
     """The service discovery document: where this endpoint is and what it speaks."""
     return render(fmt, "discovery", open311.discovery(settings))
 
 
 @router.get(
-    "/services.{fmt}", name="services", response_model=list[Service], dependencies=IN_JURISDICTION
+    "/services.{fmt:open311_format}",
+    name="services",
+    response_model=list[Service],
+    dependencies=IN_JURISDICTION,
 )
 async def services(fmt: Format, session: SessionDep) -> Response:
     """One service per active concern category; `group` is the kind of concern it files."""
@@ -146,7 +170,7 @@ async def services(fmt: Format, session: SessionDep) -> Response:
 
 
 @router.get(
-    "/services/{service_code}.{fmt}",
+    "/services/{service_code}.{fmt:open311_format}",
     name="service_definition",
     response_model=ServiceDefinition,
     dependencies=IN_JURISDICTION,
@@ -158,8 +182,17 @@ async def service_definition(
     return render(fmt, "service_definition", await open311.definition(session, service_code))
 
 
+async def open311_key(request: Request, session: SessionDep, limiter: LimiterDep) -> uuid.UUID:
+    """The filing system's key, checked before the form is (403 first, as the specification
+    lists it), then counted against its rate limit."""
+    sent = (await request.form()).get("api_key")  # parsed once: the route reads it again
+    key_id = await open311.key_of(session, sent if isinstance(sent, str) else None)
+    await limiter.hit(RateLimit.OPEN311_KEY, str(key_id))
+    return key_id
+
+
 @router.post(
-    "/requests.{fmt}",
+    "/requests.{fmt:open311_format}",
     name="file_request",
     status_code=status.HTTP_201_CREATED,
     response_model=list[RequestCreated],
@@ -167,23 +200,21 @@ async def service_definition(
 async def file_request(
     fmt: Format,
     form: Annotated[ServiceRequestForm, Form()],
+    key_id: Annotated[uuid.UUID, Depends(open311_key)],
     session: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
 ) -> Response:
     """File a concern, anonymously, for the person a 311 system speaks for (`api_key`
     required; requests counted per key). The answer's `service_notice` carries the private
     tracking code; `service_request_id` is the public id. `first_name`, `last_name`,
     `device_id`, `account_id` and `media_url` are accepted and not kept."""
-    key_id = await open311.key_of(session, form.api_key)
-    await limiter.hit(RateLimit.OPEN311_KEY, str(key_id))
     created = await open311.file_request(session, settings, key_id, form)
     location = f"{PREFIX}/requests/{created['service_request_id']}.{fmt.value}"
     return render(fmt, "service_requests", [created], 201, {"Location": location})
 
 
 @router.get(
-    "/requests.{fmt}",
+    "/requests.{fmt:open311_format}",
     name="requests",
     response_model=list[ServiceRequest],
     dependencies=IN_JURISDICTION,
@@ -213,25 +244,25 @@ async def requests(
     found, next_after = await open311.requests(
         session,
         settings,
-        service_request_id=service_request_id,
-        service_code=service_code,
+        service_request_id=",".join(service_request_id or ()),
+        service_code=",".join(service_code or ()),
         start_date=start_date,
         end_date=end_date,
-        status=status,
+        status=",".join(status or ()),
         after=after,
         limit=limit,
         now=datetime.now(UTC),
     )
     headers = {}
     if next_after:
-        query = {k: v for k, v in request.query_params.items() if k != "after"}
-        link = f"{request.url.path}?{urlencode({**query, 'after': next_after})}"
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+        link = f"{request.url.path}?{urlencode([*query, ('after', next_after)])}"
         headers["Link"] = f'<{link}>; rel="next"'
     return render(fmt, "service_requests", found, headers=headers)
 
 
 @router.get(
-    "/requests/{service_request_id}.{fmt}",
+    "/requests/{service_request_id}.{fmt:open311_format}",
     name="request",
     response_model=list[ServiceRequest],
     dependencies=IN_JURISDICTION,
@@ -274,7 +305,7 @@ async def revoke_key(key_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 
 def install(app: FastAPI) -> None:
     """Errors under ``/open311/v2`` in the specification's shape."""
-    app.state.error_dialects = ((PREFIX + "/", errors),)
+    app.state.error_dialects = ((PREFIX, errors),)
 
 
 _ERROR_TEXT = {

@@ -139,9 +139,9 @@ def window(start: str | None, end: str | None, now: datetime) -> Window:
     if lower is None and upper is None:
         upper = now
     if lower is None and upper is not None:
-        lower = upper - MAX_SPAN
+        lower = _shifted(upper, -MAX_SPAN)
     if upper is None and lower is not None:
-        upper = min(lower + MAX_SPAN, max(now, lower))
+        upper = min(_shifted(lower, MAX_SPAN), max(now, lower))
     if lower is None or upper is None:  # both set above; for the type checker
         raise PeriodError("start_date", "could not be read.")
     if lower > upper:
@@ -155,6 +155,18 @@ def window(start: str | None, end: str | None, now: datetime) -> Window:
         return Window(())
     period = Period(first, last)
     return Window(tuple(reversed(list(period.months))))
+
+
+def _shifted(at: datetime, by: timedelta) -> datetime:
+    """``at + by``, held within the years datetime can write (0001 to 9999)."""
+    try:
+        return at + by
+    except OverflowError:
+        return (
+            datetime.max.replace(tzinfo=UTC)
+            if by > timedelta(0)
+            else datetime.min.replace(tzinfo=UTC)
+        )
 
 
 @dataclass(frozen=True)
@@ -200,7 +212,7 @@ ATTRIBUTES = (
         False,
         3,
         "The badge number of the officer concerned, if known.",
-        "Letters, digits and dashes, at most 32.",
+        "At most 32 characters.",
     ),
 )
 ATTRIBUTE_CODES = frozenset(a.code for a in ATTRIBUTES)
