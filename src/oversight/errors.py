@@ -350,7 +350,19 @@ def _message(error: Mapping[str, Any]) -> str:
 async def _http_error(request: Request, exc: Exception) -> Response:
     exc = _expect(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return answer(request, exc.status_code, detail=detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route with this path; a path served by
+        # several routes (GET and POST on a collection) allows them all.
+        path = request.url.path
+        allowed = {
+            method
+            for route in request.app.router.routes
+            if (regex := getattr(route, "path_regex", None)) and regex.match(path)
+            for method in getattr(route, "methods", None) or ()
+        }
+        headers["Allow"] = ", ".join(sorted(allowed))
+    return answer(request, exc.status_code, detail=detail, headers=headers)
 
 
 #: PostgreSQL's "try again" errors, which not every driver raises as OperationalError (asyncpg:

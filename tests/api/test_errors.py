@@ -18,7 +18,11 @@ async def test_unknown_route_is_a_404_problem(api: Api) -> None:
 async def test_wrong_method_is_a_405_problem_with_allow(api: Api) -> None:
     response = await api.client.delete("/api/v1/auth/register")
     assert_problem(response, 405)
-    assert "POST" in response.headers["allow"]
+    assert response.headers["allow"] == "POST"
+    # A path served by two routes allows both.
+    both = await api.client.put("/api/v1/concerns")
+    assert_problem(both, 405)
+    assert both.headers["allow"] == "GET, POST"
 
 
 async def test_malformed_json_is_400(api: Api) -> None:
