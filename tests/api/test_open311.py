@@ -49,6 +49,7 @@ def form(api_key: str, /, **fields: str) -> dict[str, str]:
         "last_name": "Ruiz",
         "phone": "+1 925 555 0100",
         "media_url": "https://example.org/photo.jpg",
+        "attribute[kind]": "complaint",
         "attribute[officer_badge]": "4711",
         **fields,
     }
@@ -206,7 +207,7 @@ async def test_a_definition_lists_the_attributes_a_request_may_carry(api: Api) -
         "inquiry",
     ]
     assert attributes["occurred_at"]["datatype"] == "datetime"
-    assert not any(a["required"] for a in attributes.values())
+    assert [code for code, a in attributes.items() if a["required"]] == ["kind"]
     xml = ET.fromstring((await api.client.get(f"{V2}/services/bias.xml")).content)
     assert xml.tag == "service_definition"
     assert [a.findtext("code") for a in xml.iter("attribute")] == list(attributes)
@@ -263,7 +264,10 @@ async def test_attributes_set_the_kind_and_when_it_happened(api: Api, cast: Cast
         key,
         service_code="commendation",
         description="Officer helped my father home",
-        **{"attribute[occurred_at]": "2026-11-05T13:15:30-05:00", "attribute[kind]": ""},
+        **{
+            "attribute[occurred_at]": "2026-11-05T13:15:30-05:00",
+            "attribute[kind]": "commendation",
+        },
     )
     assert response.status_code == 201, response.text
     (created,) = response.json()
@@ -272,7 +276,6 @@ async def test_attributes_set_the_kind_and_when_it_happened(api: Api, cast: Cast
             f"{CONCERNS}/{created['service_request_id']}", headers=cast.commissioner.headers
         )
     ).json()
-    # The service's group when the attribute is left out (empty is left out).
     assert concern["kind"] == "commendation"
     assert concern["occurred_at"].startswith("2026-11-05T18:15:30")
     # A commendation carries no allegation; its officer is named in the description.
@@ -305,6 +308,8 @@ async def test_attributes_set_the_kind_and_when_it_happened(api: Api, cast: Cast
         ({"email": "not-an-address"}, 400, "email"),
         ({"phone": "call me"}, 400, "phone"),
         ({"attribute[kind]": "grievance"}, 400, "attribute[kind]"),
+        # A required attribute left out, or sent empty (the same, says the specification).
+        ({"attribute[kind]": ""}, 400, "attribute[kind]"),
         ({"attribute[occurred_at]": "last tuesday"}, 400, "attribute[occurred_at]"),
         ({"attribute[occurred_at]": "2026-02-30T10:00:00Z"}, 400, "attribute[occurred_at]"),
         ({"attribute[occurred_at]": "2099-01-01T00:00:00Z"}, 400, "attribute[occurred_at]"),

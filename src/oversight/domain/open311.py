@@ -193,9 +193,9 @@ ATTRIBUTES = (
     Attribute(
         "kind",
         "singlevaluelist",
-        False,
+        True,
         1,
-        "What kind of concern this is; the service's group when left out.",
+        "What kind of concern this is (the service's group is the usual one).",
         values=tuple((kind.value, KIND_NAMES[kind]) for kind in Kind),
     ),
     Attribute(
