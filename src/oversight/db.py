@@ -134,7 +134,9 @@ def _configure_sqlite(sync_engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
 
-def create_server_engine(settings: Settings) -> AsyncEngine:
+def create_server_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
+    """The server's engine; ``autocommit`` (PostgreSQL): one whose connections run each
+    statement on its own, set once per connection rather than on every checkout."""
     url = driver_url(settings.database_url, asynchronous=True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 10})
@@ -142,6 +144,7 @@ def create_server_engine(settings: Settings) -> AsyncEngine:
         return engine
     return create_async_engine(
         url,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
@@ -190,11 +193,20 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.engine = create_server_engine(settings)
-        self.sessions = async_sessionmaker(
-            self.engine,
-            expire_on_commit=False,
-            autoflush=False,
-            sync_session_class=OversightSession,
+        self.sessions = self._sessionmaker(self.engine)
+        #: PostgreSQL: a second pool, in autocommit, for ``Reads.STATEMENTS`` (most GETs):
+        #: switching a connection of the first pool to autocommit and back on every request
+        #: was a fifth of a small read's cost (bench/README.md). SQLite: the same engine.
+        self.postgres = self.engine.dialect.name == "postgresql"
+        self.reader = create_server_engine(settings, autocommit=True) if self.postgres else None
+        self.statement_sessions = (
+            self._sessionmaker(self.reader) if self.reader is not None else None
+        )
+
+    @staticmethod
+    def _sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(
+            engine, expire_on_commit=False, autoflush=False, sync_session_class=OversightSession
         )
 
     @asynccontextmanager
@@ -205,10 +217,13 @@ class Database:
         refresh token whose family must stay revoked) commits what was written, then re-raises.
         ``reads`` is for work that writes nothing (see ``Reads``).
         """
-        async with self.sessions() as session:
-            if reads is not None:
-                postgres = self.engine.dialect.name == "postgresql"
-                options = {"isolation_level": reads.value} if postgres else {}
+        if reads is Reads.STATEMENTS and self.statement_sessions is not None:
+            factory = self.statement_sessions  # autocommit already: nothing to set
+        else:
+            factory = self.sessions
+        async with factory() as session:
+            if reads is not None and factory is self.sessions:
+                options = {"isolation_level": reads.value} if self.postgres else {}
                 await session.connection(execution_options={**options, READS_OPTION: True})
             try:
                 yield session
@@ -222,3 +237,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.reader is not None:
+            await self.reader.dispose()

@@ -57,7 +57,8 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 
 
 async def audit_seq(database: Database) -> int:
-    async with database.engine.connect() as connection:
+    # One statement on its own: on PostgreSQL, the autocommit pool (no BEGIN, no ROLLBACK).
+    async with (database.reader or database.engine).connect() as connection:
         return int((await connection.execute(_HEAD)).scalar_one())
 
 
