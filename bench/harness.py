@@ -76,6 +76,22 @@ def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
     return result.stdout.strip()
 
 
+#: Webhook receivers in the benches listen on loopback, which production refuses.
+ALLOW_LOOPBACK_WEBHOOKS = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
+
+
+def start_worker(database_url: str, *options: str, quiet: bool = False) -> subprocess.Popen[bytes]:
+    """An ``oversight worker`` process against ``database_url``, sending to loopback."""
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.Popen(
+        [sys.executable, "-m", "oversight", "worker", *options],
+        env={**environment(database_url), **ALLOW_LOOPBACK_WEBHOOKS},
+        cwd=ROOT,
+        stdout=output,
+        stderr=output,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -28,18 +28,18 @@ import psycopg
 
 from bench import wrk
 from bench.harness import (
+    ALLOW_LOOPBACK_WEBHOOKS,
     ROOT,
     create_user,
-    environment,
     free_port,
     postgres_database,
     server,
     sign_in,
+    start_worker,
 )
 from bench.no_outbox import WITHOUT_OUTBOX
 from bench.throughput import post_script
 
-ALLOW = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
 MIGRATION = ROOT / "migrations" / "versions" / "2026-11-26_1520_deliveries_in_audit_append.py"
 
 
@@ -71,7 +71,7 @@ def main() -> None:
             [sys.executable, "-m", "bench.receiver", "--port", str(port)], cwd=ROOT
         )
         try:
-            with server(url, env=ALLOW) as base:
+            with server(url, env=ALLOW_LOOPBACK_WEBHOOKS) as base:
                 hook = httpx.post(
                     f"{base}/api/v1/webhooks",
                     json={"url": f"http://127.0.0.1:{port}/hook", "events": ["concern.*"]},
@@ -80,7 +80,7 @@ def main() -> None:
                 hook.raise_for_status()
             for _ in range(args.rounds):
                 for variant, module in (("baseline", "bench.no_outbox"), ("outbox", "oversight")):
-                    with server(url, module, env=ALLOW) as base:
+                    with server(url, module, env=ALLOW_LOOPBACK_WEBHOOKS) as base:
                         token = sign_in(base, resident)["Authorization"].removeprefix("Bearer ")
                         load = wrk.run(
                             f"{base}/api/v1/concerns",
@@ -96,20 +96,10 @@ def main() -> None:
                 pending = connection.execute(
                     "SELECT count(*) FROM deliveries WHERE status = 'pending'"
                 ).fetchone()[0]  # type: ignore[index]
-            command = [
-                sys.executable,
-                "-m",
-                "oversight",
-                "worker",
-                "--batch",
-                "500",
-                "--concurrency",
-                str(args.concurrency),
-                "--idle",
-                "0.05",
-            ]
             started = time.monotonic()
-            worker = subprocess.Popen(command, env={**environment(url), **ALLOW}, cwd=ROOT)
+            worker = start_worker(
+                url, "--batch", "500", "--concurrency", str(args.concurrency), "--idle", "0.05"
+            )
             try:
                 while True:
                     time.sleep(0.1)

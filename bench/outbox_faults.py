@@ -31,26 +31,19 @@ import psycopg
 
 from bench.faults import load, restart_cluster
 from bench.harness import (
+    ALLOW_LOOPBACK_WEBHOOKS,
     ROOT,
     create_user,
-    environment,
     free_port,
     postgres_database,
     server,
     sign_in,
+    start_worker,
 )
 
-ALLOW = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
 
-
-def start_worker(url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "oversight", "worker", "--batch", "50", "--idle", "0.2"],
-        env={**environment(url), **ALLOW},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def spawn_worker(url: str) -> subprocess.Popen[bytes]:
+    return start_worker(url, "--batch", "50", "--idle", "0.2", quiet=True)
 
 
 def scalar(url: str, sql: str) -> int:
@@ -79,20 +72,20 @@ def main() -> None:
         )
         workers: list[subprocess.Popen[bytes]] = []
         try:
-            with server(url, env=ALLOW) as base:
+            with server(url, env=ALLOW_LOOPBACK_WEBHOOKS) as base:
                 hook = httpx.post(
                     f"{base}/api/v1/webhooks",
                     json={"url": f"http://127.0.0.1:{port}/hook", "events": ["concern.*"]},
                     headers=sign_in(base, admin),
                 )
                 hook.raise_for_status()
-                workers = [start_worker(url), start_worker(url)]
+                workers = [spawn_worker(url), spawn_worker(url)]
                 timings: dict[str, float] = {}
 
                 def faults() -> None:
                     time.sleep(args.kill_at)
                     os.kill(workers[0].pid, signal.SIGKILL)
-                    workers.append(start_worker(url))
+                    workers.append(spawn_worker(url))
                     time.sleep(args.restart_at - args.kill_at)
                     timings["restart_seconds"] = restart_cluster()
 

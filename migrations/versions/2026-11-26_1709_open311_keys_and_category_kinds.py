@@ -17,6 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 #: The seeded categories whose concerns are not usually complaints.
 USUAL_KINDS = {"commendation": "commendation", "policy_procedure": "policy_concern"}
+KINDS = "kind IN ('complaint', 'commendation', 'policy_concern', 'inquiry')"
 
 
 def upgrade() -> None:
@@ -37,9 +38,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_open311_keys")),
         sa.UniqueConstraint("key_sha256", name=op.f("uq_open311_keys_key_sha256")),
     )
+    # A column-level CHECK, which SQLite's native ADD COLUMN takes (a batch rebuild of
+    # ``categories`` would have to drop a table the concerns refer to).
     op.add_column(
         "categories",
-        sa.Column("kind", sa.String(length=20), server_default="complaint", nullable=False),
+        sa.Column(
+            "kind",
+            sa.String(length=20),
+            sa.CheckConstraint(KINDS, name=op.f("ck_categories_kind")),
+            server_default="complaint",
+            nullable=False,
+        ),
     )
     categories = sa.table("categories", sa.column("code", sa.String), sa.column("kind", sa.String))
     for code, kind in USUAL_KINDS.items():

@@ -194,9 +194,9 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_server_engine(settings)
         self.sessions = self._sessionmaker(self.engine)
-        #: PostgreSQL: a second pool, in autocommit, for ``Reads.STATEMENTS`` (most GETs):
-        #: switching a connection of the first pool to autocommit and back on every request
-        #: was a fifth of a small read's cost (bench/README.md). SQLite: the same engine.
+        #: PostgreSQL: a second pool, in autocommit, for ``Reads.STATEMENTS`` (most GETs),
+        #: instead of switching a connection of the first pool to autocommit and back on
+        #: every request (A/B, wrk: ``users/me`` 1.23-1.25x; bench/README.md). SQLite: none.
         self.postgres = self.engine.dialect.name == "postgresql"
         self.reader = create_server_engine(settings, autocommit=True) if self.postgres else None
         self.statement_sessions = (

@@ -234,32 +234,6 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     return openapi
 
 
-def problem(
-    instance: str | None,
-    status: int,
-    *,
-    title: str | None = None,
-    detail: str | None = None,
-    code: ProblemCode | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> JSONResponse:
-    phrase = HTTPStatus(status).phrase
-    code = code or _BY_STATUS.get(status, ProblemCode.ERROR)
-    body: dict[str, Any] = {
-        "type": f"/problems/{code}",
-        "code": code,
-        "title": title or phrase,
-        "status": status,
-        "detail": detail or title or phrase,
-        "instance": instance,
-    }
-    body.update(extra or {})
-    return JSONResponse(
-        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
-    )
-
-
 #: Writes an error for paths that do not speak problem documents (Open311): the path, the
 #: status, one description per error, the headers.
 Dialect = Callable[[str, int, list[str], Mapping[str, str]], Response]
@@ -276,18 +250,29 @@ def answer(
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """An error for ``request``: a problem document, unless its path belongs to one of the
-    dialects in ``app.state.error_dialects`` (prefix, writer)."""
+    dialects in ``app.state.error_dialects`` (prefix, writer). The one writer of errors."""
     path = request.url.path
+    phrase = HTTPStatus(status).phrase
     dialects: tuple[tuple[str, Dialect], ...] = getattr(request.app.state, "error_dialects", ())
     for prefix, dialect in dialects:
         if path.startswith(prefix):
             field_errors = (extra or {}).get("errors") or []
             descriptions = [_described(error) for error in field_errors] or [
-                detail or title or HTTPStatus(status).phrase
+                detail or title or phrase
             ]
             return dialect(path, status, descriptions, headers or {})
-    return problem(
-        path, status, title=title, detail=detail, code=code, headers=headers, extra=extra
+    code = code or _BY_STATUS.get(status, ProblemCode.ERROR)
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "code": code,
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or title or phrase,
+        "instance": path,
+    }
+    body.update(extra or {})
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
     )
 
 

@@ -59,11 +59,10 @@ class EdgeMiddleware:
         self.max_bytes = max_bytes
         fixed = SECURITY_HEADERS | ({"Strict-Transport-Security": HSTS} if hsts else {})
         self.fixed = _raw(fixed)
-        #: Names this layer sets, replacing what the route set, and the one it only defaults.
-        self.replaced = frozenset(name for name, _ in self.fixed) | {
-            b"x-request-id",
-            b"cache-control",
-        }
+        #: Names this layer sets, replacing what the route set (``Cache-Control`` only on an
+        #: authenticated request's answer).
+        self.replaced = frozenset(name for name, _ in self.fixed) | {b"x-request-id"}
+        self.replaced_private = self.replaced | {b"cache-control"}
         self.csp = (b"content-security-policy", API_CSP.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,7 +82,7 @@ class EdgeMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                replaced = self.replaced if private else self.replaced - {b"cache-control"}
+                replaced = self.replaced_private if private else self.replaced
                 kept = [h for h in message.get("headers", ()) if h[0].lower() not in replaced]
                 if not any(name.lower() == self.csp[0] for name, _ in kept):
                     kept.append(self.csp)  # unless a route set its own

@@ -123,17 +123,10 @@ def parse_w3c(text: str, name: str) -> datetime:
         raise PeriodError(name, f"is not a real date and time: {value}.") from None
 
 
-@dataclass(frozen=True)
-class Window:
-    """The months a request list covers, newest first."""
-
-    months: tuple[Month, ...]
-
-
-def window(start: str | None, end: str | None, now: datetime) -> Window:
+def window(start: str | None, end: str | None, now: datetime) -> tuple[Month, ...]:
     """``start_date`` and ``end_date`` as the specification defines them (at most 90 days
     apart; the 90 days up to now when neither is given; one alone: 90 days from or to it),
-    then widened to whole months, never past the current month."""
+    then widened to whole months, never past the current month: the months, newest first."""
     lower = parse_w3c(start, "start_date") if start else None
     upper = parse_w3c(end, "end_date") if end else None
     if lower is None and upper is None:
@@ -152,9 +145,8 @@ def window(start: str | None, end: str | None, now: datetime) -> Window:
     first = Month.of(lower.date())
     last = min(Month.of(upper.date()), current)
     if first > last or first.year < 1:
-        return Window(())
-    period = Period(first, last)
-    return Window(tuple(reversed(list(period.months))))
+        return ()
+    return tuple(reversed(list(Period(first, last).months)))
 
 
 def _shifted(at: datetime, by: timedelta) -> datetime:

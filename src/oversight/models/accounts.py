@@ -35,6 +35,7 @@ class Department(HasId, Base):
 
 class Category(Base):
     __tablename__ = "categories"
+    __table_args__ = (CheckConstraint(one_of("kind", Kind), name="kind"),)
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))

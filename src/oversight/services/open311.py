@@ -375,7 +375,7 @@ async def requests(
             f"is open or closed, not {', '.join(sorted(unknown))}.", loc=("query", "status")
         )
     try:
-        months = window(start_date, end_date, now).months
+        months = window(start_date, end_date, now)
     except PeriodError as exc:
         raise Unprocessable(exc.message, loc=("query", exc.field)) from None
     position = _cursor(after)
