@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -91,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What exists now (modules, the app, its routes and schemas) lives as long as the
+        # process: move it out of the collector's sight, or every full collection walks it all
+        # again (a fifth of `users/me`'s CPU under load; A/B, wrk: 1.28x; bench/README.md).
+        gc.collect()
+        gc.freeze()
         if not settings.worker_in_process:
             yield
             await database.dispose()
