@@ -8,8 +8,10 @@ commits once on success and rolls back on any error.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -17,7 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Compiled, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from oversight.config import Settings
@@ -134,6 +138,17 @@ def _configure_sqlite(sync_engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
 
+def asyncpg_connect_args(settings: Settings) -> dict[str, Any]:
+    """What every asyncpg connection of the server is opened with."""
+    return {
+        "timeout": 3,
+        "server_settings": {
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+            "timezone": "UTC",
+        },
+    }
+
+
 def create_server_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
     """The server's engine; ``autocommit`` (PostgreSQL): one whose connections run each
     statement on its own, set once per connection rather than on every checkout."""
@@ -150,13 +165,7 @@ def create_server_engine(settings: Settings, *, autocommit: bool = False) -> Asy
         pool_timeout=settings.db_pool_timeout_seconds,
         # No pre-ping (a round trip on every checkout): a connection that died with the server
         # fails its request with a 503, and that disconnect invalidates the whole pool at once.
-        connect_args={
-            "timeout": 3,
-            "server_settings": {
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-                "timezone": "UTC",
-            },
-        },
+        connect_args=asyncpg_connect_args(settings),
     )
 
 
@@ -188,6 +197,140 @@ class OversightSession(Session):
     """The ORM session of every unit of work; ``audit`` hooks its commit to append events."""
 
 
+async def _json_codecs(connection: Any) -> None:
+    """JSON decoded as SQLAlchemy's asyncpg dialect decodes it (``setup_asyncpg_json_codec``)."""
+    for kind, prefix in (("json", b""), ("jsonb", b"\x01")):
+        await connection.set_type_codec(
+            kind,
+            encoder=lambda text, head=prefix: head + text.encode(),
+            decoder=lambda raw, cut=len(prefix): json.loads(raw[cut:].decode()),
+            schema="pg_catalog",
+            format="binary",
+        )
+
+
+def _asyncpg() -> Any:
+    import asyncpg  # imported when the server first reads, never by the CLI
+
+    return asyncpg
+
+
+class _Prepared:
+    """A statement compiled once: its SQL, and how named values become positional ones."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.sql = compiled.string
+        self._compiled = compiled
+        self._names: tuple[str, ...] = tuple(getattr(compiled, "positiontup", None) or ())
+        processors: Mapping[str, Callable[[Any], Any]] = getattr(compiled, "_bind_processors", {})
+        self._processors = {name: processors[name] for name in self._names if name in processors}
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = self._compiled.construct_params(dict(params)) or {}
+        return [
+            self._processors[name](values[name]) if name in self._processors else values[name]
+            for name in self._names
+        ]
+
+
+class Direct:
+    """The hottest reads on the bare driver: a Core statement built once, run without a session.
+
+    Every authenticated request checks its caller, and a concern read is one SELECT by id.
+    Through an ``AsyncSession`` each paid for the session, its connection checkout and
+    autobegin, the greenlet bridge, the compiled-cache lookup and the result wrapping: more CPU
+    than the driver and PostgreSQL together (bench/profile.py). On PostgreSQL a statement is
+    compiled once with the engine's own dialect (the SQL SQLAlchemy would send, bind casts
+    included) and run on a pool of bare asyncpg connections in autocommit, as
+    ``Reads.STATEMENTS``: it sees what was committed when it started. The statement stays
+    SQLAlchemy's, one definition for both databases; only the executor differs, and rows are
+    dicts of the driver's values, which for the statements run here are SQLAlchemy's values
+    too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read.
+    """
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self._settings = settings
+        self._engine = engine
+        self.dialect = str(engine.dialect.name)
+        self._postgres = self.dialect == "postgresql"
+        # An asyncpg.Pool, made on first use: an app is built outside any event loop.
+        self._pool: Any = None
+        self._opening = asyncio.Lock()
+        self._prepared: dict[int, tuple[Executable, _Prepared]] = {}
+
+    async def first(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The statement's first row as a dict, or None."""
+        if not self._postgres:
+            async with self._engine.connect() as connection:
+                reading = await connection.execution_options(**{READS_OPTION: True})
+                row = (await reading.execute(statement, params)).mappings().first()
+                return dict(row) if row is not None else None
+        prepared = self._prepare(statement)
+        pool = self._pool or await self.pool()
+        driver = _asyncpg()
+        arguments = prepared.arguments(params)
+        try:
+            async with pool.acquire(timeout=self._settings.db_pool_timeout_seconds) as connection:
+                record = await connection.fetchrow(prepared.sql, *arguments)
+        except (driver.PostgresError, driver.InterfaceError) as exc:
+            # Raised as SQLAlchemy would raise it, for the same answer (errors.py: a lost
+            # connection or a retryable SQLSTATE is a 503).
+            lost = isinstance(exc, driver.InterfaceError | driver.PostgresConnectionError)
+            kind = OperationalError if lost else DBAPIError
+            raise kind(prepared.sql, arguments, exc, connection_invalidated=lost) from exc
+        return dict(record.items()) if record is not None else None
+
+    def _prepare(self, statement: Executable) -> _Prepared:
+        # By identity: the statements run here are built once, at import.
+        known = self._prepared.get(id(statement))
+        if known is not None and known[0] is statement:
+            return known[1]
+        compiled = statement.compile(dialect=self._engine.dialect)  # type: ignore[attr-defined]
+        self._prepared[id(statement)] = (statement, prepared := _Prepared(compiled))
+        return prepared
+
+    async def pool(self) -> Any:
+        """The asyncpg pool, opened on first use."""
+        async with self._opening:
+            if self._pool is None:
+                _, options = self._engine.dialect.create_connect_args(self._engine.url)
+                options.pop("prepared_statement_cache_size", None)
+                self._pool = await _asyncpg().create_pool(
+                    **options,
+                    **asyncpg_connect_args(self._settings),
+                    min_size=1,
+                    max_size=self._settings.db_pool_size,
+                    init=_json_codecs,
+                )
+        return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+class InSession:
+    """``Direct.first`` inside a unit of work, on its transaction (it sees what that wrote)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.dialect = dialect_name(session)
+
+    async def first(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        found = await (await self._session.connection()).execute(statement, params)
+        row = found.mappings().first()
+        return dict(row) if row is not None else None
+
+
+#: Where a statement built once is run: on its own (``Direct``) or in a unit of work.
+Rows = Direct | InSession
+
+
 class Database:
     """The server's engine and session factory, owned by the app."""
 
@@ -202,6 +345,7 @@ class Database:
         self.statement_sessions = (
             self._sessionmaker(self.reader) if self.reader is not None else None
         )
+        self.direct = Direct(settings, self.engine)
 
     @staticmethod
     def _sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -236,6 +380,7 @@ class Database:
             await session.commit()
 
     async def dispose(self) -> None:
+        await self.direct.close()
         await self.engine.dispose()
         if self.reader is not None:
             await self.reader.dispose()

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 from oversight.api.deps import (
     CurrentActor,
     Cursor,
+    DatabaseDep,
     IdempotencyKey,
     IfMatch,
     Limit,
@@ -159,8 +160,10 @@ async def count_concerns(session: SessionDep, actor: CurrentActor) -> object:
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
-async def read_concern(concern_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
-    return concern_response(await concerns.read(session, actor, concern_id))
+async def read_concern(
+    concern_id: uuid.UUID, database: DatabaseDep, actor: CurrentActor
+) -> Response:
+    return concern_response(await concerns.read(database.direct, actor, concern_id))
 
 
 @router.patch(

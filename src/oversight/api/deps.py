@@ -77,20 +77,22 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TokenDep = Annotated[str | None, Depends(_bearer)]
 
 
-async def current_actor(session: SessionDep, settings: SettingsDep, token: TokenDep) -> Actor:
-    return await auth.resolve_actor(session, settings, token)
+# The caller check needs no session: it runs on its own (``db.Direct``), so a route that reads
+# nothing else (``GET /users/me``) opens none.
+async def current_actor(database: DatabaseDep, settings: SettingsDep, token: TokenDep) -> Actor:
+    return await auth.resolve_actor(database, settings, token)
 
 
-async def signed_in(session: SessionDep, settings: SettingsDep, token: TokenDep) -> auth.SignedIn:
-    return await auth.signed_in(session, settings, token)
+async def signed_in(database: DatabaseDep, settings: SettingsDep, token: TokenDep) -> auth.SignedIn:
+    return await auth.signed_in(database, settings, token)
 
 
 async def optional_actor(
-    session: SessionDep, settings: SettingsDep, token: TokenDep
+    database: DatabaseDep, settings: SettingsDep, token: TokenDep
 ) -> Actor | None:
     """The caller if a token was sent; anonymous otherwise (an empty one too: generated
     clients send `Bearer ` when they hold none). A bad token is still a 401."""
-    return None if not token else await auth.resolve_actor(session, settings, token)
+    return None if not token else await auth.resolve_actor(database, settings, token)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
+from oversight.db import InSession
 
 #: Every demo account signs in with this password. Demo databases only.
 from oversight.demo.city import (
@@ -82,7 +83,7 @@ class _Turn:
         return self.city.meetings[self.step.index]
 
     async def move(self, actor: Actor, to: ConcernStatus, **extra: Any) -> None:
-        current = await concerns.read(self.session, actor, self.concern_id)
+        current = await concerns.read(InSession(self.session), actor, self.concern_id)
         await concerns.transition(
             self.session,
             self.settings,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.config import Settings
-from oversight.db import utcnow
+from oversight.db import Database, utcnow
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Unauthorized
@@ -160,21 +161,21 @@ class SignedIn:
     """The caller: who they are for every rule, and their profile as ``UserOut`` shows it."""
 
     actor: Actor
-    profile: RowMapping
+    profile: dict[str, Any]
 
 
-async def signed_in(session: AsyncSession, settings: Settings, token: str | None) -> SignedIn:
+async def signed_in(database: Database, settings: Settings, token: str | None) -> SignedIn:
     if not token:
         raise Unauthorized("Sign in to use this endpoint.")
     try:
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
         raise Unauthorized(BAD_TOKEN) from exc
-    connection = await session.connection()  # columns, no ORM objects: the cheaper path
-    found = await connection.execute(
+    # Outside the request's own transaction, on the bare driver (``db.Direct``): a moment
+    # before it, as if in a transaction of its own.
+    row = await database.direct.first(
         _SIGNED_IN, {"user_id": claims.user_id, "session_id": claims.session_id}
     )
-    row = found.mappings().one_or_none()
     if row is None:
         raise Unauthorized(BAD_TOKEN)
     # The role comes from the database, so a role change takes effect at once.
@@ -182,5 +183,5 @@ async def signed_in(session: AsyncSession, settings: Settings, token: str | None
     return SignedIn(actor, row)
 
 
-async def resolve_actor(session: AsyncSession, settings: Settings, token: str | None) -> Actor:
-    return (await signed_in(session, settings, token)).actor
+async def resolve_actor(database: Database, settings: Settings, token: str | None) -> Actor:
+    return (await signed_in(database, settings, token)).actor

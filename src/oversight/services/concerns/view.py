@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.db import dialect_name, utcnow
+from oversight.db import Rows, utcnow
 from oversight.domain import machines
 from oversight.domain.concerns import PRIORITY_BY_RANK
 from oversight.domain.policies import CONCERN_FIELDS_SEEN, ConcernFields
@@ -157,13 +157,13 @@ def _read_statement(dialect: str, kind: Sight) -> Select[Any]:
     )
 
 
-async def read(session: AsyncSession, actor: Actor, concern_id: uuid.UUID) -> ConcernView:
+async def read(rows: Rows, actor: Actor, concern_id: uuid.UUID) -> ConcernView:
     """A concern the caller may see, else 404: one query, plain columns and no ORM objects,
     as the page reads them."""
     kind, viewer = sight(actor)
-    stmt = _read_statement(dialect_name(session), kind)
-    found = await (await session.connection()).execute(stmt, {"concern_id": concern_id, **viewer})
-    row = found.mappings().one_or_none()
+    row = await rows.first(
+        _read_statement(rows.dialect, kind), {"concern_id": concern_id, **viewer}
+    )
     if row is None:
         raise NotFound(NOT_FOUND)
     return represent(row, allegations_read(row["allegations"]), actor, utcnow())
