@@ -50,16 +50,19 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 import rfc8785
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, func, insert, select
+from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.selectable import Select
 
 from oversight import outbox
 from oversight.db import OversightSession, utcnow
@@ -72,6 +75,7 @@ GENESIS_HASH = "0" * 64
 # An arbitrary, fixed key for pg_advisory_xact_lock: "oversigh" as a 64-bit integer.
 CHAIN_LOCK_KEY = int.from_bytes(b"oversigh", "big") & 0x7FFF_FFFF_FFFF_FFFF
 _PENDING = "oversight.audit.pending"
+P = ParamSpec("P")
 
 
 #: Events whose entity has no UUID to name: a category is keyed by its code (in the data), a
@@ -109,7 +113,7 @@ SYSTEM = System()
 
 
 @dataclass
-class _Staged:
+class Event:
     actor: Actor | System | None
     action: str
     entity_type: str
@@ -120,8 +124,7 @@ class _Staged:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-async def record(
-    session: AsyncSession,
+def event(
     *,
     actor: Actor | System | None,
     action: AuditAction,
@@ -131,11 +134,10 @@ async def record(
     to_status: str | None = None,
     reason: str | None = None,
     data: Mapping[str, Any] | None = None,
-) -> None:
-    """Stage one event; it is appended to the chain when this transaction commits. UUIDs and
-    datetimes in ``data`` are written as the chain writes them (lowercase, RFC 3339 UTC),
-    enumerations as their values."""
-    staged = _Staged(
+) -> Event:
+    """One event, checked. UUIDs and datetimes in ``data`` are written as the chain writes
+    them (lowercase, RFC 3339 UTC), enumerations as their values."""
+    staged = Event(
         actor,
         action.value,
         entity_type.value,
@@ -148,7 +150,26 @@ async def record(
     _check_ids(staged)
     # Fail now, in the service, if the data cannot be canonicalised, not later at commit.
     rfc8785.dumps(staged.data)
+    return staged
+
+
+def stage(session: AsyncSession, staged: Event) -> None:
+    """Stage an ``event``; it is appended to the chain when the session's transaction
+    commits."""
     session.sync_session.info.setdefault(_PENDING, []).append(staged)
+
+
+def _staging(
+    build: Callable[P, Event],
+) -> Callable[Concatenate[AsyncSession, P], Coroutine[Any, Any, None]]:
+    async def record(session: AsyncSession, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        stage(session, build(*args, **kwargs))
+
+    return record
+
+
+#: ``record(session, **fields)``: ``stage(session, event(**fields))``.
+record = _staging(event)
 
 
 def _plain(value: Any) -> Any:
@@ -165,7 +186,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _check_ids(staged: _Staged) -> None:
+def _check_ids(staged: Event) -> None:
     """Refuse an event whose entity id or any id in its data is missing or not a UUID."""
     where = f"audit event {staged.action!r}"
     if staged.entity_id is None:
@@ -277,16 +298,11 @@ def canonical_pieces(document: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-_APPEND = text("SELECT audit_append(:key, CAST(:events AS json))")
 
 
-def _append_staged(session: Session) -> None:
-    staged: list[_Staged] = session.info.pop(_PENDING, [])
-    if not staged:
-        return
-    connection = session.connection()
+def _rows(events: Iterable[Event]) -> list[dict[str, Any]]:
     at = utcnow()
-    rows: list[dict[str, Any]] = [
+    return [
         {
             "id": uuid.uuid4(),
             "at": at,
@@ -300,19 +316,48 @@ def _append_staged(session: Session) -> None:
             "reason": item.reason,
             "data": item.data,
         }
-        for item in staged
+        for item in events
     ]
+
+
+def append_arguments(events: Iterable[Event]) -> dict[str, Any]:
+    """``audit_append``'s arguments (PostgreSQL): the lock's key, and each event's document
+    with its canonical form in the pieces around what only the database knows."""
+    documents = []
+    for document in map(json_document, _rows(events)):
+        head, middle, tail = canonical_pieces(document)
+        documents.append({**document, "head": head, "middle": middle, "tail": tail})
+    return {"audit_key": CHAIN_LOCK_KEY, "audit_events": json.dumps(documents)}
+
+
+_APPEND = func.audit_append(
+    bindparam("audit_key", type_=BigInteger), cast(bindparam("audit_events", type_=Text), JSON)
+)
+
+
+def appended(write: ReturningInsert[Any]) -> Select[Any]:
+    """One statement (PostgreSQL): ``write``, an INSERT ... RETURNING, and, for the row it
+    wrote, the append of the events whose ``append_arguments`` are given with its own. Run on
+    its own it is its own transaction: the row and its events are committed together or not
+    at all, as in a unit of work. It answers one row if ``write`` wrote one, none if not (and
+    then appends nothing). Build it once: it is a large statement to compile."""
+    written = write.cte("written")
+    return select(_APPEND).select_from(written)
+
+
+def _append_staged(session: Session) -> None:
+    staged: list[Event] = session.info.pop(_PENDING, [])
+    if not staged:
+        return
+    connection = session.connection()
     if connection.dialect.name == "postgresql":
         # One round trip: the database writes the events' webhook deliveries (the outbox,
         # migration 20261126_11), takes the chain lock, reads the head, numbers and hashes
         # the events (migration 20261126_06). The lock is held until commit, so the less
         # happens after it, the shorter the queue of writers behind it.
-        events = []
-        for document in map(json_document, rows):
-            head, middle, tail = canonical_pieces(document)
-            events.append({**document, "head": head, "middle": middle, "tail": tail})
-        connection.execute(_APPEND, {"key": CHAIN_LOCK_KEY, "events": json.dumps(events)})
+        connection.execute(select(_APPEND), append_arguments(staged))
         return
+    rows = _rows(staged)
     outbox.stage(connection, rows)  # SQLite: the deliveries, then the events
     found = connection.execute(_HEAD).first()  # the writer holds the database lock
     seq, prev_hash = (found.seq, found.hash) if found else (0, GENESIS_HASH)
@@ -327,8 +372,8 @@ def _drop_staged(session: Session, *_: Any) -> None:
     session.info.pop(_PENDING, None)
 
 
-event.listen(OversightSession, "before_commit", _append_staged)
-event.listen(OversightSession, "after_soft_rollback", _drop_staged)
+orm_event.listen(OversightSession, "before_commit", _append_staged)
+orm_event.listen(OversightSession, "after_soft_rollback", _drop_staged)
 
 
 @dataclass(frozen=True)

@@ -234,9 +234,11 @@ class _Prepared:
 
 
 class Direct:
-    """The hottest reads on the bare driver: a Core statement built once, run without a session.
+    """The hottest paths on the bare driver: a Core statement built once, run without a session.
 
-    Every authenticated request checks its caller, and a concern read is one SELECT by id.
+    Every authenticated request checks its caller, a concern read is one SELECT by id, and on
+    PostgreSQL an intake is one statement (``audit.appended``: its own transaction, the
+    INSERT and the audit append committed together).
     Through an ``AsyncSession`` each paid for the session, its connection checkout and
     autobegin, the greenlet bridge, the compiled-cache lookup and the result wrapping: more CPU
     than the driver and PostgreSQL together (bench/profile.py). On PostgreSQL a statement is
@@ -245,7 +247,8 @@ class Direct:
     ``Reads.STATEMENTS``: it sees what was committed when it started. The statement stays
     SQLAlchemy's, one definition for both databases; only the executor differs, and rows are
     dicts of the driver's values, which for the statements run here are SQLAlchemy's values
-    too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read.
+    too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read
+    (only reads go through it there: the one-statement intake is PostgreSQL's).
     """
 
     def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
@@ -261,7 +264,8 @@ class Direct:
     async def first(
         self, statement: Executable, params: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        """The statement's first row as a dict, or None."""
+        """The statement's first row as a dict, or None. On PostgreSQL the statement is a
+        transaction of its own."""
         if not self._postgres:
             async with self._engine.connect() as connection:
                 reading = await connection.execution_options(**{READS_OPTION: True})

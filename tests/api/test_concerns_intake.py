@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from oversight import audit
 from oversight.domain.roles import Role
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit
 
@@ -219,7 +221,35 @@ async def test_retired_category_is_refused(api: Api, settings: Any) -> None:
 
     async with api.database.unit_of_work() as session:
         await session.execute(update(Category).where(Category.code == "bias").values(active=False))
-    assert_problem(await api.client.post(CONCERNS, json=concern_body(category="bias")), 422)
+    resident = await api.person()
+    for headers in ({}, resident.headers, {**resident.headers, "Idempotency-Key": "r"}):
+        refused = await api.client.post(
+            CONCERNS, json=concern_body(category="bias"), headers=headers
+        )
+        assert_problem(refused, 422)
+    assert await count_concerns(api) == 0
+    # Nothing audited either: the append is in the same statement as the INSERT.
+    assert {e["action"] for e in await api.audit_events()} == {"user.created"}
+
+
+async def test_concurrent_intakes_keep_one_straight_chain(api: Api) -> None:
+    """On PostgreSQL an intake is one statement of its own (the INSERT and the audit append):
+    many at once still make one chain, one event per concern, and every concern is there."""
+    residents = [await api.person() for _ in range(3)]
+    before = await api.audit_events()
+
+    async def bring(i: int) -> str:
+        headers = residents[i % 3].headers if i % 4 else {}
+        response = await api.client.post(CONCERNS, json=concern_body(), headers=headers)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    ids = await asyncio.gather(*(bring(i) for i in range(40)))
+    events = await api.audit_events()
+    assert audit.verify_rows(events).intact
+    submitted = [e for e in events[len(before) :] if e["action"] == "concern.submitted"]
+    assert sorted(e["entity_id"] for e in submitted) == sorted(ids)
+    assert await count_concerns(api) == 40
 
 
 async def test_tracking_codes_differ(api: Api) -> None:

@@ -66,7 +66,7 @@ def concern_response(concern: concerns.ConcernView) -> Response:
 async def submit_concern(
     body: ConcernCreate,
     request: Request,
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     actor: OptionalActor,
     limiter: LimiterDep,
@@ -83,17 +83,22 @@ async def submit_concern(
         await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
     elif actor.role is Role.RESIDENT:
         await limiter.hit(RateLimit.SUBMIT_ACCOUNT, str(actor.user_id))
-    return await idempotent(
-        session,
-        request,
-        actor,
-        key,
-        body,
-        lambda: concerns.submit(session, settings, actor, body),
-        status_code=status.HTTP_201_CREATED,
-        etag=etag_of,
-        location=lambda concern: created_at(request, concern["id"]),
-    )
+    if key is None:  # no answer to remember: the intake is a unit of work of its own
+        concern = await concerns.submit_alone(database, settings, actor, body)
+        headers = {"Location": created_at(request, concern["id"])}
+        return tagged(concern, concern["version"], status.HTTP_201_CREATED, headers)
+    async with database.unit_of_work() as session:
+        return await idempotent(
+            session,
+            request,
+            actor,
+            key,
+            body,
+            lambda: concerns.submit(session, settings, actor, body),
+            status_code=status.HTTP_201_CREATED,
+            etag=etag_of,
+            location=lambda concern: created_at(request, concern["id"]),
+        )
 
 
 @router.get("", name="list", response_model=Page[ConcernOut], response_model_exclude_unset=True)
