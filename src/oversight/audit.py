@@ -61,8 +61,6 @@ from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, func, insert, se
 from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningInsert
-from sqlalchemy.sql.selectable import Select
 
 from oversight import outbox
 from oversight.db import OversightSession, utcnow
@@ -330,19 +328,13 @@ def append_arguments(events: Iterable[Event]) -> dict[str, Any]:
     return {"audit_key": CHAIN_LOCK_KEY, "audit_events": json.dumps(documents)}
 
 
-_APPEND = func.audit_append(
-    bindparam("audit_key", type_=BigInteger), cast(bindparam("audit_events", type_=Text), JSON)
+#: PostgreSQL: append the events of ``append_arguments`` (migrations 20261126_06 and _11).
+APPEND = select(
+    func.audit_append(
+        bindparam("audit_key", type_=BigInteger),
+        cast(bindparam("audit_events", type_=Text), JSON),
+    )
 )
-
-
-def appended(write: ReturningInsert[Any]) -> Select[Any]:
-    """One statement (PostgreSQL): ``write``, an INSERT ... RETURNING, and, for the row it
-    wrote, the append of the events whose ``append_arguments`` are given with its own. Run on
-    its own it is its own transaction: the row and its events are committed together or not
-    at all, as in a unit of work. It answers one row if ``write`` wrote one, none if not (and
-    then appends nothing). Build it once: it is a large statement to compile."""
-    written = write.cte("written")
-    return select(_APPEND).select_from(written)
 
 
 def _append_staged(session: Session) -> None:
@@ -355,7 +347,7 @@ def _append_staged(session: Session) -> None:
         # migration 20261126_11), takes the chain lock, reads the head, numbers and hashes
         # the events (migration 20261126_06). The lock is held until commit, so the less
         # happens after it, the shorter the queue of writers behind it.
-        connection.execute(select(_APPEND), append_arguments(staged))
+        connection.execute(APPEND, append_arguments(staged))
         return
     rows = _rows(staged)
     outbox.stage(connection, rows)  # SQLite: the deliveries, then the events

@@ -237,8 +237,7 @@ class Direct:
     """The hottest paths on the bare driver: a Core statement built once, run without a session.
 
     Every authenticated request checks its caller, a concern read is one SELECT by id, and on
-    PostgreSQL an intake is one statement (``audit.appended``: its own transaction, the
-    INSERT and the audit append committed together).
+    PostgreSQL an intake is an INSERT and the audit append (``transaction``).
     Through an ``AsyncSession`` each paid for the session, its connection checkout and
     autobegin, the greenlet bridge, the compiled-cache lookup and the result wrapping: more CPU
     than the driver and PostgreSQL together (bench/profile.py). On PostgreSQL a statement is
@@ -248,7 +247,7 @@ class Direct:
     SQLAlchemy's, one definition for both databases; only the executor differs, and rows are
     dicts of the driver's values, which for the statements run here are SQLAlchemy's values
     too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read
-    (only reads go through it there: the one-statement intake is PostgreSQL's).
+    (only reads go through it there; ``transaction`` is PostgreSQL's).
     """
 
     def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
@@ -264,26 +263,44 @@ class Direct:
     async def first(
         self, statement: Executable, params: Mapping[str, Any]
     ) -> dict[str, Any] | None:
-        """The statement's first row as a dict, or None. On PostgreSQL the statement is a
-        transaction of its own."""
+        """The statement's first row as a dict, or None. On PostgreSQL it is a transaction
+        of its own."""
         if not self._postgres:
             async with self._engine.connect() as connection:
                 reading = await connection.execution_options(**{READS_OPTION: True})
                 row = (await reading.execute(statement, params)).mappings().first()
                 return dict(row) if row is not None else None
-        prepared = self._prepare(statement)
+        async with self._connection() as connection:
+            return await self._run(connection, statement, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[InTransaction]:
+        """PostgreSQL: one transaction on one bare connection, committed at the end, rolled
+        back on an error; ``first`` on what it yields runs a statement in it."""
+        if not self._postgres:
+            raise RuntimeError("Direct.transaction is PostgreSQL's")
+        async with self._connection() as connection, connection.transaction():
+            yield InTransaction(self, connection)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
         pool = self._pool or await self.pool()
         driver = _asyncpg()
-        arguments = prepared.arguments(params)
         try:
             async with pool.acquire(timeout=self._settings.db_pool_timeout_seconds) as connection:
-                record = await connection.fetchrow(prepared.sql, *arguments)
+                yield connection
         except (driver.PostgresError, driver.InterfaceError) as exc:
             # Raised as SQLAlchemy would raise it, for the same answer (errors.py: a lost
             # connection or a retryable SQLSTATE is a 503).
             lost = isinstance(exc, driver.InterfaceError | driver.PostgresConnectionError)
             kind = OperationalError if lost else DBAPIError
-            raise kind(prepared.sql, arguments, exc, connection_invalidated=lost) from exc
+            raise kind(None, None, exc, connection_invalidated=lost) from exc
+
+    async def _run(
+        self, connection: Any, statement: Executable, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        prepared = self._prepare(statement)
+        record = await connection.fetchrow(prepared.sql, *prepared.arguments(params))
         return dict(record.items()) if record is not None else None
 
     def _prepare(self, statement: Executable) -> _Prepared:
@@ -314,6 +331,19 @@ class Direct:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+class InTransaction:
+    """``Direct.transaction``'s: statements in that transaction."""
+
+    def __init__(self, direct: Direct, connection: Any) -> None:
+        self._direct = direct
+        self._connection = connection
+
+    async def first(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        return await self._direct._run(self._connection, statement, params)
 
 
 class InSession:

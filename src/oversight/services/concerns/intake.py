@@ -196,25 +196,26 @@ async def submit(
     return represent(concern, allegations, actor, now)
 
 
-#: The concern's INSERT and its audit append as one statement (``audit.appended``).
-_SUBMIT_ALONE = audit.appended(_INSERT_CONCERN.returning(Concern.id))
+_INSERT_CONCERN_RETURNING = _INSERT_CONCERN.returning(Concern.id)
 
 
 async def submit_alone(
     database: Database, settings: Settings, actor: Actor | None, data: ConcernCreate
 ) -> ConcernView:
     """``submit`` as a unit of work of its own. On PostgreSQL a concern without allegations
-    that is not filed for another account is one statement, run on its own (``db.Direct``):
-    its INSERT, made only if its category is active, and its audit append, committed
-    together; one round trip instead of five (BEGIN, INSERT, append, COMMIT and the caller
-    check's). Otherwise ``submit`` in a unit of work."""
+    that is not filed for another account is written on the bare driver (``db.Direct``): the
+    INSERT, made only if the category is active, and the audit append, in one transaction,
+    without a session. Otherwise ``submit`` in a unit of work."""
     if data.allegations or data.on_behalf_of is not None or not database.postgres:
         async with database.unit_of_work() as session:
             return await submit(session, settings, actor, data)
     channel, submitter = _intake_by(actor, data)
     concern = _new_concern(settings, data, channel, submitter)
     event = _submitted(actor, concern, 0, None)
-    written = await database.direct.first(_SUBMIT_ALONE, concern | audit.append_arguments([event]))
-    if written is None:  # the category is unknown or retired: nothing written, nothing audited
-        raise _unknown_category(data)
+    async with database.direct.transaction() as transaction:
+        if await transaction.first(_INSERT_CONCERN_RETURNING, concern) is None:
+            raise _unknown_category(data)  # nothing written, nothing audited
+        # Last, as at a unit of work's commit: the chain lock is taken after the INSERT and
+        # its triggers (the counts), in the same order as every other writer's.
+        await transaction.first(audit.APPEND, audit.append_arguments([event]))
     return represent(concern, [], actor, concern["created_at"])
