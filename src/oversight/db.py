@@ -215,6 +215,12 @@ def _asyncpg() -> Any:
     return asyncpg
 
 
+async def _nothing_to_reset(_connection: Any) -> None:
+    """Instead of asyncpg's reset query on every release (``RESET ALL``, ``UNLISTEN *``, ...:
+    a round trip per statement run): these connections never change their session (no SET,
+    LISTEN, cursor or session lock). An open transaction is still rolled back by asyncpg."""
+
+
 class _Prepared:
     """A statement compiled once: its SQL, and how named values become positional ones."""
 
@@ -237,7 +243,7 @@ class Direct:
     """The hottest paths on the bare driver: a Core statement built once, run without a session.
 
     Every authenticated request checks its caller, a concern read is one SELECT by id, and on
-    PostgreSQL an intake is an INSERT and the audit append (``transaction``).
+    PostgreSQL an intake is one call of ``concern_submit`` (migration 20261126_15).
     Through an ``AsyncSession`` each paid for the session, its connection checkout and
     autobegin, the greenlet bridge, the compiled-cache lookup and the result wrapping: more CPU
     than the driver and PostgreSQL together (bench/profile.py). On PostgreSQL a statement is
@@ -247,7 +253,7 @@ class Direct:
     SQLAlchemy's, one definition for both databases; only the executor differs, and rows are
     dicts of the driver's values, which for the statements run here are SQLAlchemy's values
     too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read
-    (only reads go through it there; ``transaction`` is PostgreSQL's).
+    (only reads go through it there).
     """
 
     def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
@@ -272,15 +278,6 @@ class Direct:
                 return dict(row) if row is not None else None
         async with self._connection() as connection:
             return await self._run(connection, statement, params)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[InTransaction]:
-        """PostgreSQL: one transaction on one bare connection, committed at the end, rolled
-        back on an error; ``first`` on what it yields runs a statement in it."""
-        if not self._postgres:
-            raise RuntimeError("Direct.transaction is PostgreSQL's")
-        async with self._connection() as connection, connection.transaction():
-            yield InTransaction(self, connection)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
@@ -324,6 +321,7 @@ class Direct:
                     min_size=1,
                     max_size=self._settings.db_pool_size,
                     init=_json_codecs,
+                    reset=_nothing_to_reset,
                 )
         return self._pool
 
@@ -331,19 +329,6 @@ class Direct:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-
-
-class InTransaction:
-    """``Direct.transaction``'s: statements in that transaction."""
-
-    def __init__(self, direct: Direct, connection: Any) -> None:
-        self._direct = direct
-        self._connection = connection
-
-    async def first(
-        self, statement: Executable, params: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        return await self._direct._run(self._connection, statement, params)
 
 
 class InSession:

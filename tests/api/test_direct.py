@@ -11,11 +11,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from sqlalchemy import select
 
 from oversight.config import Settings
 from oversight.db import InSession
 from oversight.domain.roles import Actor, Role
 from oversight.main import create_app
+from oversight.models import Concern
 from oversight.security import decode_access_token
 from oversight.services import auth
 from oversight.services.concerns import view
@@ -130,3 +132,24 @@ async def test_a_lost_connection_is_replaced_without_a_500(tight: Api, settings:
     statuses = [(await tight.client.get(me, headers=person.headers)).status_code for _ in range(3)]
     assert set(statuses) <= {200, 503}, statuses
     assert statuses[-1] == 200
+
+
+async def test_an_intake_writes_the_row_a_unit_of_work_writes(api: Api) -> None:
+    """On PostgreSQL a plain intake is one call of ``concern_submit`` (the row as JSON); with
+    an Idempotency-Key it is the unit of work's Core INSERT. Same body, same row."""
+    resident = await api.person()
+    body = concern_body(contact_email="me@example.org", contact_phone="+1 555 0100")
+    rows = []
+    for extra in ({}, {"Idempotency-Key": "same-row"}):
+        created = await api.client.post(CONCERNS, json=body, headers={**resident.headers, **extra})
+        assert created.status_code == 201, created.text
+        async with api.database.unit_of_work() as session:
+            found = await InSession(session).first(
+                select(Concern).where(Concern.id == uuid.UUID(created.json()["id"])), {}
+            )
+        assert found is not None
+        rows.append(found)
+    differ = {"id", "tracking_code", "created_at", "updated_at", "triage_due_at", "due_sort"}
+    alone, in_unit = ({k: v for k, v in row.items() if k not in differ} for row in rows)
+    assert typed(alone) == typed(in_unit)
+    assert alone["submitted_by"] == resident.id and alone["contact_phone"] == "+1 555 0100"

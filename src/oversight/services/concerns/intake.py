@@ -6,7 +6,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, select
+from pydantic_core import to_json
+from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -196,26 +197,33 @@ async def submit(
     return represent(concern, allegations, actor, now)
 
 
-_INSERT_CONCERN_RETURNING = _INSERT_CONCERN.returning(Concern.id)
+#: PostgreSQL: the INSERT (if the category is active) and the audit append, in one call of
+#: ``concern_submit`` (migration 20261126_15): the append a statement after the INSERT and its
+#: counts trigger, so the chain lock is taken last, as by every writer.
+_SUBMIT = select(
+    func.concern_submit(
+        cast(bindparam("concern", type_=Text), JSON),
+        bindparam("audit_key", type_=BigInteger),
+        cast(bindparam("audit_events", type_=Text), JSON),
+    ).label("written")
+)
 
 
 async def submit_alone(
     database: Database, settings: Settings, actor: Actor | None, data: ConcernCreate
 ) -> ConcernView:
     """``submit`` as a unit of work of its own. On PostgreSQL a concern without allegations
-    that is not filed for another account is written on the bare driver (``db.Direct``): the
-    INSERT, made only if the category is active, and the audit append, in one transaction,
-    without a session. Otherwise ``submit`` in a unit of work."""
+    that is not filed for another account is one round trip on the bare driver
+    (``db.Direct``): ``concern_submit``, its own transaction. Otherwise ``submit`` in a unit
+    of work."""
     if data.allegations or data.on_behalf_of is not None or not database.postgres:
         async with database.unit_of_work() as session:
             return await submit(session, settings, actor, data)
     channel, submitter = _intake_by(actor, data)
     concern = _new_concern(settings, data, channel, submitter)
     event = _submitted(actor, concern, 0, None)
-    async with database.direct.transaction() as transaction:
-        if await transaction.first(_INSERT_CONCERN_RETURNING, concern) is None:
-            raise _unknown_category(data)  # nothing written, nothing audited
-        # Last, as at a unit of work's commit: the chain lock is taken after the INSERT and
-        # its triggers (the counts), in the same order as every other writer's.
-        await transaction.first(audit.APPEND, audit.append_arguments([event]))
+    arguments = {"concern": to_json(concern).decode()} | audit.append_arguments([event])
+    written = await database.direct.first(_SUBMIT, arguments)
+    if written is None or not written["written"]:
+        raise _unknown_category(data)  # nothing written, nothing audited
     return represent(concern, [], actor, concern["created_at"])
