@@ -7,21 +7,31 @@ importable from the app and never used outside the benchmark.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import JSON, BigInteger, Connection, Text, bindparam, cast, func, select
 
 from oversight import audit, outbox
 from oversight.cli import main
+from oversight.services.concerns import intake
 
-#: Created by bench/outbox.py: ``audit_append`` as it was before the outbox (20261126_06).
+#: Created by bench/outbox.py: ``audit_append`` as it was before the outbox (20261126_06), and
+#: ``concern_submit`` calling it.
 WITHOUT_OUTBOX = "audit_append_without_outbox"
+SUBMIT_WITHOUT_OUTBOX = "concern_submit_without_outbox"
 
 
 def _nothing(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:
     return None
 
 
+_KEY = bindparam("audit_key", type_=BigInteger)
+_EVENTS = cast(bindparam("audit_events", type_=Text), JSON)
 outbox.stage = _nothing
-audit._APPEND = text(f"SELECT {WITHOUT_OUTBOX}(:key, CAST(:events AS json))")
+audit.APPEND = select(getattr(func, WITHOUT_OUTBOX)(_KEY, _EVENTS))
+intake._SUBMIT = select(
+    getattr(func, SUBMIT_WITHOUT_OUTBOX)(
+        cast(bindparam("concern", type_=Text), JSON), _KEY, _EVENTS
+    ).label("written")
+)
 
 if __name__ == "__main__":
     main()

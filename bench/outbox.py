@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import psycopg
@@ -37,21 +38,35 @@ from bench.harness import (
     sign_in,
     start_worker,
 )
-from bench.no_outbox import WITHOUT_OUTBOX
+from bench.no_outbox import SUBMIT_WITHOUT_OUTBOX, WITHOUT_OUTBOX
 from bench.throughput import post_script
 
-MIGRATION = ROOT / "migrations" / "versions" / "2026-11-26_1520_deliveries_in_audit_append.py"
+MIGRATIONS = ROOT / "migrations" / "versions"
 
 
-def baseline_function() -> str:
-    """``audit_append`` without the outbox (the migration's downgrade), under its own name."""
-    spec = importlib.util.spec_from_file_location("deliveries_in_audit_append", MIGRATION)
+def _migration(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, MIGRATIONS / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    sql: str = module.WITHOUT_DELIVERIES
-    return sql.replace("FUNCTION audit_append(", f"FUNCTION {WITHOUT_OUTBOX}(")
+    return module
+
+
+def baseline_function() -> str:
+    """``audit_append`` without the outbox (the downgrade of 20261126_11), and
+    ``concern_submit`` calling it (intake's path), under names of their own."""
+    append: str = _migration("2026-11-26_1520_deliveries_in_audit_append").WITHOUT_DELIVERIES
+    submit: str = _migration("2026-11-26_2110_concern_submit").CONCERN_SUBMIT
+    return (
+        append.replace("FUNCTION audit_append(", f"FUNCTION {WITHOUT_OUTBOX}(")
+        + ";\n"
+        + (
+            submit.replace(
+                "FUNCTION concern_submit(", f"FUNCTION {SUBMIT_WITHOUT_OUTBOX}("
+            ).replace("PERFORM audit_append(", f"PERFORM {WITHOUT_OUTBOX}(")
+        )
+    )
 
 
 def main() -> None:

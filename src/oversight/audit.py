@@ -40,7 +40,9 @@ Concurrency: on PostgreSQL the append is one call of ``audit_append`` (created b
 20261126_06): it takes a transaction-scoped advisory lock, reads the head, and inserts the
 events, hashing each from the canonical form the application sends in pieces around
 ``prev_hash`` and ``seq`` (``canonical_pieces``); the lock is released by the commit, so the
-next writer reads the new head. On
+next writer reads the new head. A unit of work calls it at ``before_commit`` (``record``
+stages); a plain intake calls it through ``concern_submit`` after its INSERT
+(``event`` and ``append_arguments``): the lock is always taken last (decision 0004). On
 SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A unique ``seq`` and
 ``prev_hash`` make a fork impossible even if that reasoning were wrong: the loser's commit fails.
 """
