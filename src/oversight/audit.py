@@ -231,7 +231,9 @@ def _bad_id(value: Any, path: str, key: str | None) -> str | None:
 
 
 def _uuid_or_none(value: uuid.UUID | str | None) -> str | None:
-    return None if value is None else str(uuid.UUID(str(value)))
+    if value is None:
+        return None
+    return str(value) if isinstance(value, uuid.UUID) else str(uuid.UUID(value))
 
 
 def json_document(row: Mapping[str, Any]) -> dict[str, Any]:
