@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -200,9 +200,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings, extra: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    settings: Settings,
+    extra: dict[str, str] | None = None,
+    *,
+    options: tuple[str, ...] = (),
+    stdout: IO[bytes] | None = None,
+) -> Iterator[str]:
     """A real ``oversight serve`` process on loopback against the test's database; ``extra``
-    adds to its environment."""
+    adds to its environment, ``options`` to its command line; its standard output goes to
+    ``stdout`` (else nowhere)."""
     port = free_port()
     env = {
         **os.environ,
@@ -213,9 +220,9 @@ def serve(settings: Settings, extra: dict[str, str] | None = None) -> Iterator[s
         **(extra or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "oversight", "serve", "--port", str(port)],
+        [sys.executable, "-m", "oversight", "serve", "--port", str(port), *options],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout or subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"

@@ -7,6 +7,7 @@ runs (bench: ``oversight --help`` within 0.3 s).
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -113,26 +114,13 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API with uvicorn."""
-    import copy
-
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
+    # The app's own access line (api.middleware.AccessLog) instead of uvicorn's: it carries
+    # the request id and costs less per request (bench/README.md). The app (in each worker)
+    # reads it from the environment, as every setting.
+    os.environ["OVERSIGHT_ACCESS_LOG"] = "true" if access_log else "false"
     _settings()
-    # The app's own access line (api.middleware.ACCESS) instead of uvicorn's: it carries the
-    # request id and costs less per request (bench/README.md).
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["formatters"]["oversight.access"] = {"format": "%(asctime)s %(message)s"}
-    log_config["handlers"]["oversight.access"] = {
-        "class": "logging.StreamHandler",
-        "formatter": "oversight.access",
-        "stream": "ext://sys.stdout",
-    }
-    log_config["loggers"]["oversight.access"] = {
-        "handlers": ["oversight.access"],
-        "level": "INFO" if access_log else "WARNING",
-        "propagate": False,
-    }
     uvicorn.run(
         "oversight.main:create_app",
         factory=True,
@@ -143,7 +131,6 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         access_log=False,
-        log_config=log_config,
         server_header=False,
     )
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     #: Supports that make a proposal `qualified` for the commission's answer.
     proposal_support_threshold: Annotated[int, Field(ge=1, le=1_000_000)] = 25
     cors_origins: Annotated[list[str], NoDecode] = []
+    #: A line per request on standard output (``api.middleware.AccessLog``); ``oversight
+    #: serve`` sets it from its ``--access-log/--no-access-log`` option.
+    access_log: bool = False
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
     db_pool_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,7 +34,7 @@ from oversight.api import (
 )
 from oversight.api.caching import PublicCaching, make_cache
 from oversight.api.documentation import document_operations
-from oversight.api.middleware import EdgeMiddleware
+from oversight.api.middleware import AccessLog, EdgeMiddleware
 from oversight.config import Settings, get_settings
 from oversight.db import Database
 from oversight.errors import document_problems, install_error_handlers
@@ -89,6 +90,7 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = Database(settings)
+    access = AccessLog(sys.stdout) if settings.access_log else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -99,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         if not settings.worker_in_process:
             yield
-            await database.dispose()
+            await shut_down()
             return
         # The outbox worker in this process (the single-process SQLite default of `make run`).
         from oversight.worker import Worker
@@ -110,6 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop.set()
         await task
         await sender.close()
+        await shut_down()
+
+    async def shut_down() -> None:
+        if access is not None:
+            access.flush()
         await database.dispose()
 
     app = FastAPI(
@@ -179,6 +186,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(PublicCaching, database=database)
     app.add_middleware(
-        EdgeMiddleware, max_bytes=settings.max_body_bytes, hsts=settings.env == "production"
+        EdgeMiddleware,
+        max_bytes=settings.max_body_bytes,
+        hsts=settings.env == "production",
+        access=access,
     )
     return app
