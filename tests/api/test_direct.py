@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import psycopg
-import pytest
 from sqlalchemy import select
 
 from oversight.config import Settings
 from oversight.db import InSession
 from oversight.domain.roles import Actor, Role
-from oversight.main import create_app
 from oversight.models import Concern
 from oversight.security import decode_access_token
 from oversight.services import auth
 from oversight.services.concerns import view
 from oversight.services.concerns.access import sight
-from tests.conftest import make_settings
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body
 
 
@@ -73,25 +68,6 @@ async def test_the_caller_check_sees_a_sign_out_at_once(api: Api) -> None:
     )
     assert signed_out.status_code == 204, signed_out.text
     assert_problem(await api.client.get("/api/v1/users/me", headers=person.headers), 401)
-
-
-@pytest.fixture
-async def tight(settings: Settings) -> AsyncIterator[Api]:
-    """One connection in each pool, a 0.5 s pool timeout and a 1 s statement timeout."""
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("the bare driver's pool is PostgreSQL's (SQLite reads through the engine)")
-    app = create_app(
-        make_settings(
-            settings.database_url,
-            db_pool_size=1,
-            db_pool_timeout_seconds=0.5,
-            db_statement_timeout_ms=1000,
-        )
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield Api(client, app.state.database)
-    await app.state.database.dispose()
 
 
 async def test_an_exhausted_direct_pool_answers_503_quickly(tight: Api) -> None:

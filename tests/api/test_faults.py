@@ -5,37 +5,12 @@ database restarted under load is `bench/faults.py`.)"""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
-import httpx
 import psycopg
-import pytest
 
 from oversight.audit import CHAIN_LOCK_KEY
 from oversight.config import Settings
-from oversight.main import create_app
-from tests.conftest import make_settings
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body
-
-
-@pytest.fixture
-async def tight(settings: Settings) -> AsyncIterator[Api]:
-    """The test's database behind an app with one pooled connection, a 0.5 s pool timeout
-    and a 1 s statement timeout."""
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("pool and lock timeouts are PostgreSQL's (SQLite serializes writers)")
-    app = create_app(
-        make_settings(
-            settings.database_url,
-            db_pool_size=1,
-            db_pool_timeout_seconds=0.5,
-            db_statement_timeout_ms=1000,
-        )
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield Api(client, app.state.database)
-    await app.state.database.dispose()
 
 
 async def test_an_exhausted_pool_answers_503_quickly(tight: Api) -> None:
