@@ -82,3 +82,27 @@ def test_every_setting_passed_is_one_the_app_reads_and_accepts(compose: dict[str
         if name != "migrate":
             # Replicas share rate-limit counters, or each would allow the full rate.
             assert settings.rate_limit_storage.startswith("redis://")
+
+
+def test_the_stack_stays_under_postgresqls_connections(compose: dict[str, Any]) -> None:
+    """Every pool full at once fits PostgreSQL's default max_connections (100, 3 kept for
+    superusers): each API worker process has three pools (transactions, reads outside one, the
+    bare driver's), each outbox worker two, each of up to DB_POOL_SIZE connections."""
+    dockerfile = (COMPOSE.parent / "Dockerfile").read_text()
+    found = re.search(r'"--workers", "(\d+)"', dockerfile)
+    assert found is not None
+    processes = int(found.group(1))
+    opened = 0
+    for service in compose["services"].values():
+        env = environment(service)
+        if "OVERSIGHT_DATABASE_URL" not in env or service.get("command") == [
+            "oversight",
+            "migrate",
+        ]:
+            continue
+        size = Settings.model_validate(
+            {k.removeprefix("OVERSIGHT_").lower(): v for k, v in env.items()}
+        ).db_pool_size
+        worker = service.get("command") == ["oversight", "worker"]
+        opened += 2 * size if worker else processes * 3 * size
+    assert opened <= 97, opened
