@@ -209,12 +209,6 @@ async def _json_codecs(connection: Any) -> None:
         )
 
 
-def _asyncpg() -> Any:
-    import asyncpg  # imported when the server first reads, never by the CLI
-
-    return asyncpg
-
-
 async def _nothing_to_reset(_connection: Any) -> None:
     """Instead of asyncpg's reset query on every release (``RESET ALL``, ``UNLISTEN *``, ...:
     a round trip per statement run): these connections never change their session (no SET,
@@ -264,6 +258,10 @@ class Direct:
         # An asyncpg.Pool, made on first use: an app is built outside any event loop.
         self._pool: Any = None
         self._opening = asyncio.Lock()
+        #: asyncpg's exceptions: what the database failed with, and which of those lost the
+        #: connection (set with the pool).
+        self._failures: tuple[type[Exception], ...] = ()
+        self._lost: tuple[type[Exception], ...] = ()
         self._prepared: dict[int, tuple[Executable, _Prepared]] = {}
 
     async def first(
@@ -282,14 +280,13 @@ class Direct:
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
         pool = self._pool or await self.pool()
-        driver = _asyncpg()
         try:
             async with pool.acquire(timeout=self._settings.db_pool_timeout_seconds) as connection:
                 yield connection
-        except (driver.PostgresError, driver.InterfaceError) as exc:
+        except self._failures as exc:
             # Raised as SQLAlchemy would raise it, for the same answer (errors.py: a lost
             # connection or a retryable SQLSTATE is a 503).
-            lost = isinstance(exc, driver.InterfaceError | driver.PostgresConnectionError)
+            lost = isinstance(exc, self._lost)
             kind = OperationalError if lost else DBAPIError
             raise kind(None, None, exc, connection_invalidated=lost) from exc
 
@@ -313,9 +310,13 @@ class Direct:
         """The asyncpg pool, opened on first use."""
         async with self._opening:
             if self._pool is None:
+                import asyncpg  # here, not at the top: the CLI never needs it
+
+                self._failures = (asyncpg.PostgresError, asyncpg.InterfaceError)
+                self._lost = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
                 _, options = self._engine.dialect.create_connect_args(self._engine.url)
                 options.pop("prepared_statement_cache_size", None)
-                self._pool = await _asyncpg().create_pool(
+                self._pool = await asyncpg.create_pool(
                     **options,
                     **asyncpg_connect_args(self._settings),
                     min_size=1,
