@@ -27,6 +27,21 @@ from tests.helpers import Api
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PG_URL = os.environ.get("OVERSIGHT_TEST_DATABASE_URL")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run once per CI run, in its PostgreSQL pass, against Debian's Chromium
+    (`.ci/run` installs it). Outside CI a machine without it skips them, saying so."""
+    if PG_URL is None:
+        reason = "browser tests run once per CI run, in its PostgreSQL pass"
+    elif not CHROMIUM.exists() and not os.environ.get("CI"):
+        reason = f"no {CHROMIUM} (apt-get install chromium)"
+    else:
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
