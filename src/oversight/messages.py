@@ -93,7 +93,11 @@ def email_of(settings: Settings, token: str) -> str | None:
         email = base64.urlsafe_b64decode(address + "=" * (-len(address) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    return email if hmac.compare_digest(unsubscribe_token(settings, email), token) else None
+    # Bytes: compare_digest refuses str with anything but ASCII (a TypeError, a 500), and a
+    # token is what anyone puts in a query string.
+    expected = unsubscribe_token(settings, email).encode()
+    given = token.encode("utf-8", "surrogatepass")
+    return email if hmac.compare_digest(expected, given) else None
 
 
 def compose(settings: Settings, message: Any) -> EmailMessage:

@@ -305,3 +305,20 @@ async def test_an_unreachable_smtp_server_is_retried(
     assert (message["status"], message["attempts"]) == ("pending", 1)
     assert message["last_error"]
     assert await deliver(api, down) == 0  # not due again for 5 seconds
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "YWJj.ééééééé",  # valid base64, then text that is not ASCII
+        "YWJj." + "ü" * 32,
+        "w6k.abcdefghijklmnopqrstuvwxyz012345",  # the address itself not ASCII
+    ],
+)
+async def test_a_token_that_is_not_ascii_is_a_bad_token_not_a_500(api: Api, token: str) -> None:
+    for method in ("GET", "POST"):
+        response = await api.client.request(
+            method, "/api/v1/public/unsubscribe", params={"token": token}
+        )
+        problem = assert_problem(response, 422)
+        assert problem["errors"][0]["loc"] == ["query", "token"]
