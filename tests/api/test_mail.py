@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 
+from oversight import messages
 from oversight.config import Settings
 from oversight.domain.roles import Role
 from oversight.worker import Worker
@@ -41,9 +43,18 @@ class Inbox(MessageHandler):
     def __init__(self) -> None:
         super().__init__(email.message.EmailMessage)
         self.received: list[EmailMessage] = []
+        #: Each message as it came over the wire, before any parser tidied it.
+        self.raw: list[bytes] = []
+
+    def prepare_message(self, session: Any, envelope: Any) -> Any:
+        # Parsed from the bytes received (re-serializing aiosmtpd's parse would refold them).
+        raw = bytes(envelope.original_content)
+        self.raw.append(raw)
+        self.received.append(email.message_from_bytes(raw, policy=email.policy.default))
+        return super().prepare_message(session, envelope)
 
     def handle_message(self, message: Any) -> None:
-        self.received.append(email.message_from_bytes(bytes(message), policy=email.policy.default))
+        pass
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.received if m["To"] == address]
@@ -322,3 +333,39 @@ async def test_a_token_that_is_not_ascii_is_a_bad_token_not_a_500(api: Api, toke
         )
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["loc"] == ["query", "token"]
+
+
+def raw_header(raw: bytes, name: bytes) -> bytes:
+    """A header field exactly as sent: its first line and its continuation lines."""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    lines = head.split(b"\r\n")
+    found = [i for i, line in enumerate(lines) if line.lower().startswith(name.lower() + b":")]
+    assert len(found) == 1, head
+    end = found[0] + 1
+    while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
+        end += 1
+    return b"\r\n".join(lines[found[0] : end])
+
+
+async def test_list_unsubscribe_is_a_plain_url_in_angle_brackets_on_the_wire(
+    api: Api, cast: Cast, inbox: tuple[Inbox, int], mail_settings: Settings
+) -> None:
+    """RFC 2369 and 8058: a mail client's one-click button reads `<https://...>`; an RFC 2047
+    encoded word (`=?utf-8?q?=3Chttps...`) is no link at all. A long address makes the field
+    longer than a line: it may be folded only where the URL is not."""
+    address = "a.resident.with.a.rather.long.name.indeed@neighbourhood.example.org"
+    concern = await submit(api, None, contact_email=address, locale="en")
+    await moved(api, cast.commissioner, concern, "triaged", public_note="Noted.")
+    assert await deliver(api, mail_settings) == 1
+    [raw] = inbox[0].raw
+    field = raw_header(raw, b"List-Unsubscribe")
+    token = messages.unsubscribe_token(mail_settings, address)
+    url = f"{PUBLIC_URL}/api/v1/public/unsubscribe?token={token}"
+    assert field == f"List-Unsubscribe: <{url}>".encode(), field
+    unfolded = re.sub(rb"\r\n(?=[ \t])", b"", field)
+    assert unfolded.split(b":", 1)[1].strip() == f"<{url}>".encode()
+    assert raw_header(raw, b"List-Unsubscribe-Post") == (
+        b"List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+    )
+    [parsed] = inbox[0].to(address)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
