@@ -26,9 +26,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
-from oversight import audit, messages
+from oversight import audit, destinations, messages
 from oversight.config import Settings
 from oversight.db import Database, utcnow
+from oversight.destinations import PinnedTransport, Resolve, system_resolve
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.notifications import (
     CLAIM_SECONDS,
@@ -40,7 +41,6 @@ from oversight.domain.notifications import (
 )
 from oversight.models import AuditEvent, Delivery, Message, Unsubscribe, Webhook
 from oversight.rfc3339 import format_at
-from oversight.services.webhooks import unsafe_url
 
 log = logging.getLogger("oversight.worker")
 
@@ -89,18 +89,23 @@ class Worker:
         *,
         batch: int = 100,
         concurrency: int = 8,
-        client: httpx.AsyncClient | None = None,
+        resolve: Resolve = system_resolve,
     ) -> None:
         self.settings = settings
         self.database = database
         self.batch = batch
         self.limit = asyncio.Semaphore(concurrency)
+        #: How an endpoint's name becomes addresses: once per send, for the check and the
+        #: connection both (a test answers differently each time).
+        self.resolve = resolve
         # Every connection kept alive: with fewer than the requests in flight, httpx opens and
         # closes connections all the time (measured: 64 at once with 20 kept, 379 requests/s;
         # 8 at once, all kept, 625).
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self.client = client or httpx.AsyncClient(
-            timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False, limits=limits
+        self.client = httpx.AsyncClient(
+            timeout=SEND_TIMEOUT_SECONDS,
+            follow_redirects=False,
+            transport=PinnedTransport(limits),
         )
 
     async def close(self) -> None:
@@ -234,8 +239,9 @@ class Worker:
         def outcome(status_code: int | None, error: str | None) -> Outcome:
             return Outcome(row.delivery_id, row.webhook_id, row.attempts, status_code, error)
 
-        if reason := await unsafe_url(row.url, self.settings):
-            return outcome(None, f"refused: the URL {reason}")
+        destination = await destinations.check(row.url, self.settings, self.resolve, pin=True)
+        if isinstance(destination, str):
+            return outcome(None, f"refused: the URL {destination}")
         body = payload(row)
         sent_at = utcnow()
         message_id = str(row.delivery_id)
@@ -248,7 +254,8 @@ class Worker:
         }
         async with self.limit:
             try:
-                response = await self.client.post(row.url, content=body, headers=headers)
+                with destinations.pinned(destination):
+                    response = await self.client.post(row.url, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 return outcome(None, f"{type(exc).__name__}: {exc}"[:500])
         return outcome(response.status_code, None if response.is_success else response.text[:200])

@@ -413,6 +413,48 @@ async def test_in_production_only_https_to_public_addresses(
     assert problem["errors"][0]["loc"] == ["body", "url"]
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::127.0.0.1]",  # IPv4-compatible
+        "[::ffff:0:7f00:1]",  # IPv4-translated
+        "[64:ff9b::7f00:1]",  # NAT64
+        "[64:ff9b:1::7f00:1]",  # local-use NAT64
+        "[2002:7f00:1::1]",  # 6to4
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",  # Teredo, client 127.0.0.1
+        "[fec0::1]",  # site-local
+        "[ff0e::1]",  # multicast
+        "224.0.0.1",  # multicast
+        "[::ffff:127.0.0.1]",  # IPv4-mapped
+    ],
+)
+async def test_in_production_no_ipv6_form_of_a_private_address(production: Api, host: str) -> None:
+    admin = await production.person(Role.ADMIN)
+    response = await production.client.post(
+        WEBHOOKS,
+        json={"url": f"https://{host}/hook", "events": ["concern.*"]},
+        headers=admin.headers,
+    )
+    problem = assert_problem(response, 422)
+    assert "not a public address" in problem["detail"] or "local NAT64" in problem["detail"]
+    assert problem["errors"][0]["loc"] == ["body", "url"]
+    assert (await production.client.get(WEBHOOKS, headers=admin.headers)).json()["items"] == []
+
+
+async def test_in_production_a_public_address_behind_nat64_or_6to4_is_accepted(
+    production: Api,
+) -> None:
+    """DNS64 answers an IPv4-only name with 64:ff9b::/96: judged by the IPv4 address in it."""
+    admin = await production.person(Role.ADMIN)
+    for host in ("[64:ff9b::808:808]", "[2002:808:808::1]", "8.8.8.8"):
+        response = await production.client.post(
+            WEBHOOKS,
+            json={"url": f"https://{host}/hook", "events": ["concern.*"]},
+            headers=admin.headers,
+        )
+        assert response.status_code == 201, response.text
+
+
 async def test_an_unsafe_url_is_refused_again_at_send_time(
     api: Api, cast: Cast, settings: Settings
 ) -> None:
@@ -428,6 +470,65 @@ async def test_an_unsafe_url_is_refused_again_at_send_time(
         await strict.close()
     [attempt] = await deliveries(api, admin, webhook)
     assert attempt["last_error"].startswith("refused: the URL must be https")
+
+
+async def test_the_worker_connects_to_the_address_it_checked(
+    api: Api, cast: Cast, receiver: Receiver, settings: Settings
+) -> None:
+    """DNS rebinding: the name answers 127.0.0.1 (where the endpoint listens) when the worker
+    checks it, and 127.0.0.2 (an internal service on the same port) ever after. The request
+    reaches the checked address, named by its own Host, and the name is resolved once."""
+    port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
+    internal = Receiver()
+    server = uvicorn.Server(
+        uvicorn.Config(internal, host="127.0.0.2", port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers a flag, not an event)
+        await asyncio.sleep(0.01)
+    asked: list[str] = []
+
+    async def rebinding(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"] if len(asked) == 1 else ["127.0.0.2"]
+
+    admin = await api.person(Role.ADMIN)
+    url = f"http://hooks.rebinding.test:{port}/hooks/oversight"
+    webhook = await register(api, admin, url, ["concern.submitted"], receiver)
+    internal.secret = receiver.secret
+    await submit(api, cast.resident)
+    sender = Worker(settings, api.database, resolve=rebinding)
+    try:
+        assert await sender.run_once() == 1
+    finally:
+        await sender.close()
+        server.should_exit = True
+        await task
+    assert asked == ["hooks.rebinding.test"]
+    [request] = receiver.requests
+    assert request["headers"]["host"] == f"hooks.rebinding.test:{port}"
+    assert internal.requests == []
+    [delivered] = await deliveries(api, admin, webhook)
+    assert (delivered["status"], delivered["last_status_code"]) == ("delivered", 204)
+
+
+async def test_a_name_that_does_not_resolve_is_not_sent_to(
+    api: Api, cast: Cast, settings: Settings
+) -> None:
+    admin = await api.person(Role.ADMIN)
+    webhook = await register(api, admin, "http://hooks.nowhere.test/hook", ["concern.*"])
+    await submit(api, cast.resident)
+
+    async def nothing(host: str) -> list[str]:
+        return []
+
+    sender = Worker(settings, api.database, resolve=nothing)
+    try:
+        await sender.run_once()
+    finally:
+        await sender.close()
+    [attempt] = await deliveries(api, admin, webhook)
+    assert attempt["last_error"] == "refused: the URL hooks.nowhere.test does not resolve"
 
 
 def datetime_of(text: str) -> Any:

@@ -4,19 +4,15 @@ never is."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import ipaddress
 import secrets
-import socket
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight import audit
+from oversight import audit, destinations
 from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.domain import policies
@@ -42,38 +38,12 @@ def _may(actor: Actor) -> None:
     authorize(policies.administration(actor.role, AdminAction.MANAGE_WEBHOOKS))
 
 
-async def _addresses(host: str) -> set[str]:
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return set()
-    return {str(info[4][0]) for info in found}
-
-
 async def unsafe_url(url: str, settings: Settings) -> str | None:
-    """Why ``url`` may not receive webhooks, or None. In production (unless
-    ``WEBHOOK_ALLOW_PRIVATE``) only https to public addresses: no loopback, private,
-    link-local (the cloud metadata address among them) or reserved ones, however the name
-    resolves. The worker checks again before each send (the name may resolve elsewhere)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http or https URL with a host"
-    if parts.username or parts.password:
-        return "must not carry credentials"
-    if settings.env != "production" or settings.webhook_allow_private:
-        return None
-    if parts.scheme != "https":
-        return "must be https"
-    addresses = await _addresses(parts.hostname)
-    if not addresses:
-        return f"{parts.hostname} does not resolve"
-    for address in sorted(addresses):
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if not ip.is_global:
-            return f"resolves to {ip}, which is not a public address"
-    return None
+    """Why ``url`` may not receive webhooks, or None (``oversight.destinations``: in production
+    only https to public addresses, however the name resolves). The worker checks again before
+    each send, and connects to the addresses it checked."""
+    checked = await destinations.check(url, settings)
+    return checked if isinstance(checked, str) else None
 
 
 async def _check_url(url: str, settings: Settings) -> None:
