@@ -53,11 +53,19 @@ class Settings(BaseSettings):
     #: Wrong passwords for one account from one client IP; over it, that client gets 429
     #: without its password being checked. Its window is what "failed recently" means.
     rate_limit_sign_in_failures_client: str = "5/15 minutes"
-    #: Wrong passwords for one account from every client; over it, only clients that have not
-    #: failed recently for the account get their password checked (no lock-out of the owner).
+    #: Wrong passwords for one account from every client; over it, only clients familiar to
+    #: the account (``familiar_sign_in_days``) get their password checked, others 429.
     rate_limit_sign_in_failures_account: str = "10/15 minutes"
-    #: Registrations (POST /auth/register) per client IP.
+    #: Accounts created (POST /auth/register) per client IP; a refused attempt (409, 422)
+    #: does not count.
     rate_limit_register_ip: str = "10/hour"
+    #: Registration attempts per client IP, whatever their outcome: caps probing which
+    #: e-mail addresses have an account (409) without stopping a person fixing typos.
+    rate_limit_register_attempts_ip: str = "30/hour"
+    #: Days a client stays familiar to an account after signing in to it: past the account's
+    #: failure limit only familiar clients (that address, or the device token handed out
+    #: then) still have their password checked.
+    familiar_sign_in_days: Annotated[int, Field(ge=1, le=365)] = 30
     #: Anonymous concerns per client IP.
     rate_limit_intake_ip: str = "10/hour"
     #: Concerns submitted while signed in, per account.
@@ -90,6 +98,7 @@ class Settings(BaseSettings):
         "rate_limit_sign_in_failures_client",
         "rate_limit_sign_in_failures_account",
         "rate_limit_register_ip",
+        "rate_limit_register_attempts_ip",
         "rate_limit_intake_ip",
         "rate_limit_submit_account",
         "rate_limit_tracking_ip",

@@ -1,13 +1,14 @@
 """Rate limits: sign-in attempts per client IP and wrong passwords per account,
-registration per IP, anonymous intake per IP, signed-in submission per account, and
-tracking-code look-ups per IP. Counters live in the ``limits`` library's storage: in memory
-for one process, in Redis when several replicas must share them.
+registrations and registration attempts per IP, anonymous intake per IP, signed-in submission
+per account, and tracking-code look-ups per IP. Counters live in the ``limits`` library's
+storage: in memory for one process, in Redis when several replicas must share them.
 
 Wrong passwords are counted twice, per (account, client IP) and per account, and only
 failures count. A client over its own count gets 429 before its password is checked. Over
-the account's count, a client that failed recently for that account gets 429 too, but one
-that did not (the owner on their usual device) still has its password checked: a stranger's
-guesses slow down to one per client per window without locking the owner out.
+the account's count, only clients familiar to the account (that signed in to it lately: its
+address, or a device token the service handed out; ``services.auth``, kept in the database)
+still have their password checked, and every other client gets 429: guesses from many
+addresses stop at the account's limit, while the owner still signs in (Entra's smart lockout).
 
 A storage outage lets requests through (and logs it): a rate limiter that takes the service
 down with it would be the bigger harm.
@@ -38,6 +39,7 @@ class RateLimit(StrEnum):
     SIGN_IN_FAILURES_CLIENT = "sign-in-failures-client"
     SIGN_IN_FAILURES_ACCOUNT = "sign-in-failures-account"
     REGISTER_IP = "register-ip"
+    REGISTER_ATTEMPTS_IP = "register-attempts-ip"
     INTAKE_IP = "intake-ip"
     SUBMIT_ACCOUNT = "submit-account"
     TRACKING_IP = "tracking-ip"
@@ -45,7 +47,7 @@ class RateLimit(StrEnum):
     OPEN311_KEY = "open311-key"
 
 
-def _too_many(seconds: float) -> TooManyRequests:
+def too_many(seconds: float) -> TooManyRequests:
     retry_after = max(1, math.ceil(seconds))
     return TooManyRequests(retry_after, f"Too many requests; try again in {retry_after} seconds.")
 
@@ -69,6 +71,7 @@ class RateLimiter:
             RateLimit.SIGN_IN_FAILURES_CLIENT: parse(settings.rate_limit_sign_in_failures_client),
             RateLimit.SIGN_IN_FAILURES_ACCOUNT: parse(settings.rate_limit_sign_in_failures_account),
             RateLimit.REGISTER_IP: parse(settings.rate_limit_register_ip),
+            RateLimit.REGISTER_ATTEMPTS_IP: parse(settings.rate_limit_register_attempts_ip),
             RateLimit.INTAKE_IP: parse(settings.rate_limit_intake_ip),
             RateLimit.SUBMIT_ACCOUNT: parse(settings.rate_limit_submit_account),
             RateLimit.TRACKING_IP: parse(settings.rate_limit_tracking_ip),
@@ -88,13 +91,38 @@ class RateLimiter:
         except Exception:  # the storage is down: let the request through
             log.warning("rate-limit storage unavailable; %s not enforced", limit, exc_info=True)
             return
-        raise _too_many(stats.reset_time - time.time())
+        raise too_many(stats.reset_time - time.time())
 
-    async def check_sign_in(self, email: str, ip: str) -> None:
-        """Before the password is checked: 429 if this client has failed too often for this
-        account, or has failed recently while the account as a whole has failed too often."""
+    async def check(self, limit: RateLimit, key: str) -> None:
+        """429 with Retry-After if ``key`` is over ``limit``, without counting this request:
+        for limits that count only what succeeded (``count`` afterwards)."""
         if not self.enabled:
             return
+        item = self.items[limit]
+        try:
+            if await self.strategy.test(item, limit.value, key):
+                return
+            stats = await self.strategy.get_window_stats(item, limit.value, key)
+        except Exception:  # the storage is down: let the request through
+            log.warning("rate-limit storage unavailable; %s not enforced", limit, exc_info=True)
+            return
+        raise too_many(stats.reset_time - time.time())
+
+    async def count(self, limit: RateLimit, key: str) -> None:
+        """Count something that succeeded against ``limit`` (checked by ``check``)."""
+        if not self.enabled:
+            return
+        try:
+            await self.strategy.hit(self.items[limit], limit.value, key)
+        except Exception:  # the storage is down: it goes uncounted
+            log.warning("rate-limit storage unavailable; %s not counted", limit, exc_info=True)
+
+    async def check_sign_in(self, email: str, ip: str) -> float | None:
+        """Before the password is checked: 429 if this client has failed too often for this
+        account. Otherwise the seconds until the account is back under its failure limit, if
+        it is over it (only a familiar client may then try), or None."""
+        if not self.enabled:
+            return None
         account = _account_key(email)
         client_item = self.items[RateLimit.SIGN_IN_FAILURES_CLIENT]
         account_item = self.items[RateLimit.SIGN_IN_FAILURES_ACCOUNT]
@@ -102,18 +130,18 @@ class RateLimiter:
             client = await self.strategy.get_window_stats(
                 client_item, RateLimit.SIGN_IN_FAILURES_CLIENT.value, account, ip
             )
-            failed_recently = client.remaining < client_item.amount
-            account_over = failed_recently and not await self.strategy.test(
+            whole = await self.strategy.get_window_stats(
                 account_item, RateLimit.SIGN_IN_FAILURES_ACCOUNT.value, account
             )
         except Exception:  # the storage is down: let the request through
             log.warning("rate-limit storage unavailable; sign-in not limited", exc_info=True)
-            return
+            return None
+        now = time.time()
         if client.remaining <= 0:
-            raise _too_many(client.reset_time - time.time())
-        if account_over:
-            # Clean again once its latest failure leaves the window: at most a window away.
-            raise _too_many(client_item.get_expiry())
+            raise too_many(client.reset_time - now)
+        if whole.remaining <= 0:
+            return max(1.0, whole.reset_time - now)
+        return None
 
     async def sign_in_failed(self, email: str, ip: str) -> None:
         """Count a wrong password (or unknown e-mail) for the account and for this client."""

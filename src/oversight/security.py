@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
+import os
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,6 +36,13 @@ _passwords = CryptContext(
 _DUMMY_HASH = _passwords.hash(secrets.token_urlsafe(32))
 
 
+#: Where the async functions below hash: argon2 (argon2-cffi, which releases the GIL) takes
+#: tens of milliseconds of CPU that, on the event loop, would stall every other request of
+#: the process (and, on SQLite, any writer waiting for the lock). One thread per core: more
+#: would not hash faster, and each hash holds 19 MiB while it runs.
+_hashing = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+
+
 def hash_password(password: str) -> str:
     return _passwords.hash(password)
 
@@ -41,6 +52,17 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         _passwords.verify(password, _DUMMY_HASH)
         return False
     return bool(_passwords.verify(password, password_hash))
+
+
+async def hash_password_async(password: str) -> str:
+    """``hash_password`` in a worker thread: what async code calls."""
+    return await asyncio.get_running_loop().run_in_executor(_hashing, hash_password, password)
+
+
+async def verify_password_async(password: str, password_hash: str | None) -> bool:
+    """``verify_password`` in a worker thread: what async code calls."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_hashing, verify_password, password, password_hash)
 
 
 @dataclass(frozen=True)
@@ -141,3 +163,44 @@ def new_refresh_token() -> str:
 
 def refresh_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: A device token: ``<selector>.<secret>``. The selector (the row's id) finds the row; the
+#: secret's SHA-256 is all that is stored, compared in constant time (``device_matches``).
+DEVICE_TOKEN_SEPARATOR = "."  # noqa: S105
+
+
+def new_device_token(selector: uuid.UUID) -> tuple[str, bytes]:
+    """A device token for the row ``selector`` and the digest to store for it."""
+    secret = secrets.token_urlsafe(32)
+    return f"{selector.hex}{DEVICE_TOKEN_SEPARATOR}{secret}", _secret_digest(secret)
+
+
+def _secret_digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def device_selector(token: str | None) -> uuid.UUID | None:
+    """The row a device token names, or None when it is absent or malformed."""
+    if not token or DEVICE_TOKEN_SEPARATOR not in token:
+        return None
+    selector, _ = token.split(DEVICE_TOKEN_SEPARATOR, 1)
+    try:
+        return uuid.UUID(hex=selector)
+    except ValueError:
+        return None
+
+
+def device_matches(token: str, stored: bytes | None) -> bool:
+    """Whether the token's secret is the one whose digest was stored (constant time)."""
+    if stored is None:
+        return False
+    secret = token.split(DEVICE_TOKEN_SEPARATOR, 1)[-1]
+    return hmac.compare_digest(_secret_digest(secret), bytes(stored))
+
+
+def address_digest(settings: Settings, address: str) -> bytes:
+    """What is stored of a client address: keyed, so that the table does not give back the
+    addresses (an IPv4 address alone is 32 bits to try)."""
+    key = settings.signing_key.encode()
+    return hmac.new(key, b"address\0" + address.encode(), hashlib.sha256).digest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -13,8 +14,10 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,6 +92,35 @@ class RefreshToken(HasId, Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FamiliarBy(StrEnum):
+    """How a client is known to an account: where it signed in from, or the device token the
+    service handed it."""
+
+    ADDRESS = "address"
+    DEVICE = "device"
+
+
+class FamiliarSignIn(HasId, Base):
+    """A client that signed in to an account successfully: past the account's failure limit,
+    only familiar clients still have a password checked (``services.auth``, like Entra's smart
+    lockout). Rows not seen for ``familiar_sign_in_days`` are ignored, and deleted at the
+    account's next sign-in."""
+
+    __tablename__ = "familiar_sign_ins"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", FamiliarBy), name="kind"),
+        # The upsert's key; its first column also serves the look-ups and the pruning by user.
+        UniqueConstraint("user_id", "kind", "digest"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    #: HMAC-SHA-256 of the address under the signing key, or SHA-256 of the device token's
+    #: secret: neither an address nor a usable token is stored.
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

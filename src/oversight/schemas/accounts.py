@@ -98,6 +98,12 @@ class TokenOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str
+    device_token: str | None = Field(
+        default=None,
+        description="After a sign-in: send it back as `device_token` with the next sign-ins "
+        "from this device (it stays valid 30 days after its last use). While the account is "
+        "under attack (too many wrong passwords), only clients it knows still sign in.",
+    )
 
 
 class TokenRefresh(In):

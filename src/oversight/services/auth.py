@@ -1,30 +1,42 @@
-"""Sign-in, token rotation, sign-out and turning a bearer token into an actor."""
+"""Sign-in, token rotation, sign-out and turning a bearer token into an actor.
+
+A sign-in reads the account and what it knows of the client on its own (``db.Direct``) and
+checks the password in a worker thread before it writes anything: on SQLite the unit of
+work's first statement takes the write lock, which no one should hold through argon2."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.config import Settings
-from oversight.db import Database, utcnow
+from oversight.db import Database, Rows, dialect_name, utcnow
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Unauthorized
 from oversight.models import AuthSession, RefreshToken, User
+from oversight.models.accounts import FamiliarBy, FamiliarSignIn
+from oversight.ratelimit import too_many
 from oversight.schemas.accounts import TokenOut
 from oversight.security import (
     InvalidToken,
+    address_digest,
     decode_access_token,
+    device_matches,
+    device_selector,
     issue_access_token,
+    new_device_token,
     new_refresh_token,
     refresh_token_digest,
-    verify_password,
+    verify_password_async,
 )
 
 BAD_CREDENTIALS = "Incorrect e-mail or password."
@@ -32,7 +44,12 @@ BAD_TOKEN = "The token is missing, invalid, expired or revoked."  # noqa: S105
 
 
 async def _issue_pair(
-    session: AsyncSession, settings: Settings, user: User, auth_session_id: uuid.UUID
+    session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    role: str,
+    auth_session_id: uuid.UUID,
+    device_token: str | None = None,
 ) -> TokenOut:
     now = utcnow()
     refresh = new_refresh_token()
@@ -45,33 +62,164 @@ async def _issue_pair(
     )
     await session.flush()
     access = issue_access_token(
-        settings, user_id=user.id, session_id=auth_session_id, role=user.role, now=now
+        settings, user_id=user_id, session_id=auth_session_id, role=role, now=now
     )
     return TokenOut(
         access_token=access,
         expires_in=settings.access_token_minutes * 60,
         refresh_token=refresh,
+        device_token=device_token,
     )
 
 
-async def sign_in(session: AsyncSession, settings: Settings, email: str, password: str) -> TokenOut:
-    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
-    # verify_password runs a full hash even for an unknown e-mail: equal timing for both.
-    password_ok = verify_password(password, user.password_hash if user else None)
-    if user is None or not password_ok or not user.is_active:
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt: the credentials, the client, and the rate limiter's verdict."""
+
+    email: str
+    password: str
+    address: str
+    device_token: str | None
+    #: Seconds until the account is back under its failure limit, when it is over it: then
+    #: only a familiar client has its password checked.
+    locked_for: float | None = None
+
+
+def _familiar(kind: FamiliarBy, *where: Any) -> Any:
+    return (
+        select(FamiliarSignIn.digest)
+        .where(
+            FamiliarSignIn.user_id == User.id,
+            FamiliarSignIn.kind == kind.value,
+            FamiliarSignIn.last_seen_at >= bindparam("since"),
+            *where,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+#: The account and what it knows of this client, in one statement run for every attempt,
+#: whether the e-mail has an account or not (equal work for both).
+_CREDENTIALS = select(
+    User.id,
+    User.role,
+    User.is_active,
+    User.password_hash,
+    _familiar(FamiliarBy.ADDRESS, FamiliarSignIn.digest == bindparam("address")).label("address"),
+    _familiar(FamiliarBy.DEVICE, FamiliarSignIn.id == bindparam("device")).label("device"),
+).where(User.email == bindparam("email"))
+
+#: For an absent or malformed device token: a selector no row has.
+_NO_DEVICE = uuid.UUID(int=0)
+
+
+async def sign_in(
+    session: AsyncSession, rows: Rows, settings: Settings, attempt: Attempt
+) -> TokenOut:
+    now = utcnow()
+    since = now - timedelta(days=settings.familiar_sign_in_days)
+    selector = device_selector(attempt.device_token)
+    user = await rows.first(
+        _CREDENTIALS,
+        {
+            "email": attempt.email.strip().lower(),
+            "address": address_digest(settings, attempt.address),
+            "device": selector or _NO_DEVICE,
+            "since": since,
+        },
+    )
+    known_device = (
+        user is not None
+        and attempt.device_token is not None
+        and device_matches(attempt.device_token, user["device"])
+    )
+    if attempt.locked_for is not None and not (
+        known_device or (user is not None and user["address"] is not None)
+    ):
+        # Past the account's failure limit a stranger's password is not even checked.
+        raise too_many(attempt.locked_for)
+    # A full hash even for an unknown e-mail (against a dummy): equal timing for both.
+    password_ok = await verify_password_async(
+        attempt.password, user["password_hash"] if user else None
+    )
+    if user is None or not password_ok or not user["is_active"]:
         await audit.record(
             session,
             actor=None,
             action=AuditAction.SIGN_IN_FAILED,
             entity_type=EntityType.USER,
-            entity_id=user.id if user else None,
+            entity_id=user["id"] if user else None,
             data={"reason": "inactive" if user and password_ok else "bad_credentials"},
         )
         raise Unauthorized(BAD_CREDENTIALS, persist=True)
-    auth_session = AuthSession(user_id=user.id)
+    user_id: uuid.UUID = user["id"]
+    auth_session = AuthSession(user_id=user_id)
     session.add(auth_session)
     await session.flush()
-    return await _issue_pair(session, settings, user, auth_session.id)
+    device_token = await _remember(
+        session,
+        settings,
+        user_id,
+        attempt,
+        now=now,
+        since=since,
+        device=selector if known_device else None,
+    )
+    return await _issue_pair(
+        session, settings, user_id, user["role"], auth_session.id, device_token
+    )
+
+
+async def _remember(
+    session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    attempt: Attempt,
+    *,
+    now: datetime,
+    since: datetime,
+    device: uuid.UUID | None,
+) -> str:
+    """Make this client familiar to the account: its address, and its device token (the one
+    it sent if the account knows it, else a new one); the account's stale rows go."""
+    await session.execute(
+        delete(FamiliarSignIn).where(
+            FamiliarSignIn.user_id == user_id, FamiliarSignIn.last_seen_at < since
+        )
+    )
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    seen = insert(FamiliarSignIn).values(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        kind=FamiliarBy.ADDRESS.value,
+        digest=address_digest(settings, attempt.address),
+        last_seen_at=now,
+    )
+    await session.execute(
+        seen.on_conflict_do_update(
+            index_elements=[FamiliarSignIn.user_id, FamiliarSignIn.kind, FamiliarSignIn.digest],
+            set_={"last_seen_at": now},
+        )
+    )
+    if device is not None and attempt.device_token is not None:
+        await session.execute(
+            update(FamiliarSignIn).where(FamiliarSignIn.id == device).values(last_seen_at=now)
+        )
+        return attempt.device_token
+    selector = uuid.uuid4()
+    token, digest = new_device_token(selector)
+    session.add(
+        FamiliarSignIn(
+            id=selector,
+            user_id=user_id,
+            kind=FamiliarBy.DEVICE.value,
+            digest=digest,
+            last_seen_at=now,
+        )
+    )
+    await session.flush()
+    return token
 
 
 async def _revoke(session: AsyncSession, auth_session_ids: list[uuid.UUID], reason: str) -> None:
@@ -115,7 +263,7 @@ async def rotate(session: AsyncSession, settings: Settings, refresh: str) -> Tok
             data={"session_id": str(auth_session.id)},
         )
         raise Unauthorized(BAD_TOKEN, persist=True)
-    return await _issue_pair(session, settings, user, auth_session.id)
+    return await _issue_pair(session, settings, user.id, user.role, auth_session.id)
 
 
 async def sign_out(session: AsyncSession, actor: Actor, refresh: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
-from oversight.db import utcnow
+from oversight.db import Rows, utcnow
 from oversight.domain import policies
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import AdminAction
@@ -18,7 +18,7 @@ from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
 from oversight.models import AuthSession, Department, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.accounts import AccountCreate, ProfileUpdate, UserCreate, UserUpdate
-from oversight.security import hash_password
+from oversight.security import hash_password_async
 from oversight.services.common import authorize
 
 
@@ -28,11 +28,18 @@ def _may_manage(actor: Actor | None) -> None:
         authorize(policies.administration(actor.role, AdminAction.MANAGE_USERS))
 
 
+def _email_taken() -> Conflict:
+    return Conflict(
+        "An account with this e-mail address already exists.", code=ProblemCode.EMAIL_TAKEN
+    )
+
+
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:
     if await session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(
-            "An account with this e-mail address already exists.", code=ProblemCode.EMAIL_TAKEN
-        )
+        raise _email_taken()
+
+
+_ACCOUNT_BY_EMAIL = select(User.id).where(User.email == bindparam("email"))
 
 
 async def _check_department(
@@ -51,15 +58,15 @@ async def _create(
     email: str,
     display_name: str,
     role: Role,
-    password: str,
     department_id: uuid.UUID | None,
+    password_hash: str,
 ) -> User:
     await _ensure_email_free(session, email)
     user = User(
         email=email,
         display_name=display_name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         department_id=department_id,
     )
     session.add(user)
@@ -75,21 +82,29 @@ async def _create(
     return user
 
 
-async def register(session: AsyncSession, data: AccountCreate) -> User:
+async def register(session: AsyncSession, rows: Rows, data: AccountCreate) -> User:
+    """A resident's own account. A taken e-mail is refused from a read outside the unit of
+    work, before the password is hashed (a stream of 409s costs no hash), and the hash runs
+    before the unit of work's first statement (on SQLite, that takes the write lock)."""
+    if await rows.first(_ACCOUNT_BY_EMAIL, {"email": data.email}) is not None:
+        raise _email_taken()
+    password_hash = await hash_password_async(data.password)
     return await _create(
         session,
         None,
         email=data.email,
         display_name=data.display_name,
         role=Role.RESIDENT,
-        password=data.password,
         department_id=None,
+        password_hash=password_hash,
     )
 
 
 async def create(session: AsyncSession, actor: Actor | None, data: UserCreate) -> User:
-    """Create a user of any role: by an admin, or by the operator's CLI (no actor)."""
+    """Create a user of any role: by an admin, or by the operator's CLI (no actor). The hash
+    comes first, in a worker thread, so that no write lock is held through it."""
     _may_manage(actor)
+    password_hash = await hash_password_async(data.password)
     await _check_department(session, data.role, data.department_id)
     return await _create(
         session,
@@ -97,8 +112,8 @@ async def create(session: AsyncSession, actor: Actor | None, data: UserCreate) -
         email=data.email,
         display_name=data.display_name,
         role=data.role,
-        password=data.password,
         department_id=data.department_id,
+        password_hash=password_hash,
     )
 
 
