@@ -86,7 +86,8 @@ def operations_import(
     ],
 ) -> None:
     """Monthly calls for service and median response minutes: the months the file covers are
-    replaced, all or nothing."""
+    replaced, all or nothing. Counts and minutes are digits 0-9; a median may have any number of
+    decimals (7.25, 7.2583) and is stored rounded half-even to a tenth of a minute (7.2, 7.3)."""
     from oversight.cli import fail, in_transaction
     from oversight.domain.budget import BadFile, operations
     from oversight.services import budget

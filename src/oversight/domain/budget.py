@@ -1,6 +1,10 @@
 """The police budget and operational figures: money as integer cents, amounts as a city
 finance office writes them (`$1,234.56`), shares to one decimal, and the two CSV files read
-line by line with every bad row named. No database."""
+line by line with every bad row named. No database.
+
+Numbers are ASCII digits only: Python reads other decimal digits (`int("٣")`, `Decimal("٣")`,
+a pattern's digit class without `re.ASCII`) as numbers, and a figure typed in another script
+is a mistake to show, not a value to import."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 
@@ -37,7 +41,18 @@ class CallPriority(StrEnum):
 MAX_CENTS = 100_000_000_000_000
 #: The largest file `oversight budget import` and `operations import` read.
 MAX_FILE_BYTES = 10 * 1024 * 1024
-_AMOUNT = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$", re.ASCII)
+#: A problem shows at most this much of the value it refuses (a field may be 128 KiB).
+SHOWN = 40
+#: A refused file names at most this many bad lines, then counts the rest.
+NAMED_PROBLEMS = 10
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a one-line message: escaped (no raw newline), shortened."""
+    if len(value) > SHOWN:
+        return repr(value[:SHOWN]) + f"... ({len(value)} characters)"
+    return repr(value)
 
 
 class BadAmount(ValueError):
@@ -49,16 +64,16 @@ def cents(text: str) -> int:
     decimals or over a trillion: ``BadAmount``."""
     value = text.strip()
     if value.startswith("-") or value.startswith("$-"):
-        raise BadAmount(f"{text!r} is negative")
+        raise BadAmount(f"{shown(text)} is negative")
     if not _AMOUNT.match(value):
-        raise BadAmount(f"{text!r} is not an amount (like 1234.56 or $1,234.56)")
+        raise BadAmount(f"{shown(text)} is not an amount (like 1234.56 or $1,234.56)")
     try:
         amount = Decimal(value.lstrip("$").replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise BadAmount(f"{text!r} is not an amount") from exc
+        raise BadAmount(f"{shown(text)} is not an amount") from exc
     result = int(amount * 100)
     if result > MAX_CENTS:
-        raise BadAmount(f"{text!r} is more than a trillion")
+        raise BadAmount(f"{shown(text)} is more than a trillion")
     return result
 
 
@@ -101,13 +116,18 @@ class LineIn:
     revised: int | None
     actual: int | None
     department: str | None
+    #: The CSV line it was read from (a quoted field may span lines), for the messages.
+    number: int | None = None
 
 
 class BadFile(ValueError):
     """What is wrong with a file, every bad row named by its line number."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        named = problems[:NAMED_PROBLEMS]
+        if len(problems) > NAMED_PROBLEMS:
+            named.append(f"and {len(problems) - NAMED_PROBLEMS} more bad lines")
+        super().__init__("; ".join(named))
         self.problems = problems
 
 
@@ -118,13 +138,29 @@ OPERATIONS_COLUMNS = ("month", "neighborhood", "priority", "calls", "median_resp
 def _rows(
     text: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> Iterable[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    text = text.lstrip("\ufeff")
+    if "\0" in text:  # csv reads it since Python 3.11; PostgreSQL text cannot hold it
+        raise BadFile([f"line {text.count(chr(10), 0, text.index(chr(0))) + 1}: a NUL character"])
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:  # a field over csv's limit (128 KiB): the line, not a traceback
+        raise BadFile([f"line {reader.reader.line_num}: {exc}"]) from exc
     if header[: len(required)] != list(required) or not set(header) <= {*required, *optional}:
         wanted = ",".join([*required, *(f"[{name}]" for name in optional)])
-        raise BadFile([f"line 1: the header must be {wanted}, not {','.join(header) or 'empty'}"])
+        found = shown(",".join(header)) if header else "empty"
+        raise BadFile([f"line 1: the header must be {wanted}, not {found}"])
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise BadFile([f"line 1: the header names {', '.join(twice)} twice"])
     reader.fieldnames = header
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadFile([f"line {reader.reader.line_num}: {exc}"]) from exc
         if None in row:  # more fields than the header (an unquoted comma in an amount?)
             count = len(header) + len(row[None])
             raise BadFile([f"line {reader.line_num}: {count} fields, the header has {len(header)}"])
@@ -144,7 +180,7 @@ def budget_lines(text: str) -> list[LineIn]:
         try:
             category = BudgetCategory(row["category"].lower())
         except ValueError:
-            found.append(f"unknown category {row['category']!r}")
+            found.append(f"unknown category {shown(row['category'])}")
             category = BudgetCategory.OTHER
         values: dict[str, int | None] = {}
         for name in ("adopted", "revised", "actual"):
@@ -161,7 +197,15 @@ def budget_lines(text: str) -> list[LineIn]:
             continue
         department = row.get("department") or None
         lines.append(
-            LineIn(program, category, adopted, values["revised"], values["actual"], department)
+            LineIn(
+                program,
+                category,
+                adopted,
+                values["revised"],
+                values["actual"],
+                department,
+                number,
+            )
         )
     if problems:
         raise BadFile(problems)
@@ -179,7 +223,22 @@ class OperationsIn:
     median_response_minutes: Decimal | None
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
+_COUNT = re.compile(r"^\d{1,9}$", re.ASCII)
+_MINUTES = re.compile(r"^\d{1,15}(\.\d+)?$", re.ASCII)
+#: Medians are stored to a tenth of a minute (the column is NUMERIC(7, 1)); a dispatch export's
+#: 7.25 or 7.2583 is rounded half-even (7.2, 7.3), so ties do not all drift upward.
+MINUTES_STEP = Decimal("0.1")
+MAX_MINUTES = Decimal("99999.9")
+
+
+def median_minutes(text: str) -> Decimal | None:
+    """A median response time in minutes: any non-negative decimal in ASCII digits (no
+    exponent, no sign), rounded half-even to a tenth; ``None`` when refused."""
+    if not _MINUTES.match(text):
+        return None
+    minutes = Decimal(text).quantize(MINUTES_STEP, rounding=ROUND_HALF_EVEN)
+    return minutes if minutes <= MAX_MINUTES else None
 
 
 def operations(text: str) -> list[OperationsIn]:
@@ -191,29 +250,25 @@ def operations(text: str) -> list[OperationsIn]:
     for number, row in _rows(text, OPERATIONS_COLUMNS):
         found: list[str] = []
         if not _MONTH.match(row["month"]):
-            found.append(f"month {row['month']!r} is not YYYY-MM")
+            found.append(f"month {shown(row['month'])} is not YYYY-MM")
         if not row["neighborhood"] or len(row["neighborhood"]) > 100:
             found.append("neighborhood must be 1 to 100 characters")
         try:
             priority = CallPriority(row["priority"])
         except ValueError:
-            found.append(f"priority {row['priority']!r} is not 1, 2, 3 or 4")
+            found.append(f"priority {shown(row['priority'])} is not 1, 2, 3 or 4")
             priority = CallPriority.P4
         calls = row["calls"]
-        if not calls.isdigit() or int(calls) > 10_000_000:
-            found.append(f"calls {calls!r} is not a count")
+        if not _COUNT.match(calls) or int(calls) > 10_000_000:
+            found.append(f"calls {shown(calls)} is not a count (0 to 10000000, digits 0-9)")
         minutes: Decimal | None = None
         if row["median_response_minutes"]:
-            try:
-                minutes = Decimal(row["median_response_minutes"])
-                if not Decimal(0) <= minutes < Decimal(100_000) or minutes != minutes.quantize(
-                    Decimal("0.1")
-                ):
-                    raise InvalidOperation
-            except InvalidOperation:
+            minutes = median_minutes(row["median_response_minutes"])
+            if minutes is None:
                 found.append(
-                    f"median_response_minutes {row['median_response_minutes']!r} is not minutes "
-                    "(0 or more, one decimal)"
+                    f"median_response_minutes {shown(row['median_response_minutes'])} is not "
+                    "minutes (0 to 99999.9, digits 0-9, any decimals: rounded half-even to a "
+                    "tenth)"
                 )
         key = (row["month"], row["neighborhood"], row["priority"])
         if key in seen:

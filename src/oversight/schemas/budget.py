@@ -97,7 +97,8 @@ class OperationsCell(BaseModel):
     calls: int
     median_response_minutes: str | None = Field(
         description="Weighted by calls from each month's, neighborhood's and priority's median "
-        "(the figures carry medians, not each call): an estimate, one decimal."
+        "(the figures carry medians, not each call): an estimate, one decimal. Imported medians "
+        "may have any number of decimals and are stored rounded half-even to a tenth."
     )
 
 

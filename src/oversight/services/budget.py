@@ -18,12 +18,14 @@ from oversight import audit
 from oversight.db import utcnow
 from oversight.domain import policies
 from oversight.domain.budget import (
+    BadFile,
     BudgetCategory,
     LineIn,
     OperationsIn,
     amount,
     change_pct,
     share_pct,
+    shown,
 )
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.periods import Period
@@ -71,12 +73,12 @@ async def import_year(
     for code, department_id in found:
         known[code] = department_id
     unknown = [
-        f"line {i + 2}: unknown department {line.department!r}"
+        f"line {line.number or i + 2}: unknown department {shown(line.department)}"
         for i, line in enumerate(lines)
         if line.department and line.department not in known
     ]
     if unknown:
-        raise Unprocessable("; ".join(unknown), loc=loc)
+        raise Unprocessable(str(BadFile(unknown)), loc=loc)  # at most ten named, in one line
     police_total = sum(line.adopted for line in lines)
     if meta.city_total < police_total:
         raise Unprocessable(
