@@ -37,7 +37,13 @@ def upgrade() -> None:
             "user_id", "kind", "digest", name=op.f("uq_familiar_sign_ins_user_id_kind_digest")
         ),
     )
+    op.create_index(
+        op.f("ix_familiar_sign_ins_user_id_last_seen_at"),
+        "familiar_sign_ins",
+        ["user_id", "last_seen_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_familiar_sign_ins_user_id_last_seen_at"), table_name="familiar_sign_ins")
     op.drop_table("familiar_sign_ins")

@@ -70,8 +70,8 @@ async def token(
     are rate-limited per client IP; wrong passwords per account and client IP, and per
     account: a client that failed too often gets 429 with Retry-After, and so, while the
     account is over its limit, does every client unfamiliar to it, its password unchecked. A
-    familiar client (its address signed in to the account in the last 30 days, or it sends
-    the `device_token` of such a sign-in) still signs in."""
+    familiar client (its address signed in to the account in the last 30 days, by default,
+    or it sends the `device_token` of such a sign-in) still signs in."""
     ip = client_ip(request)
     locked_for = await limiter.check_sign_in(username, ip)
     attempt = auth.Attempt(username, password, ip, device_token, locked_for)

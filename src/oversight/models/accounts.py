@@ -111,8 +111,12 @@ class FamiliarSignIn(HasId, Base):
     __tablename__ = "familiar_sign_ins"
     __table_args__ = (
         CheckConstraint(one_of("kind", FamiliarBy), name="kind"),
-        # The upsert's key; its first column also serves the look-ups and the pruning by user.
+        # The upsert's key, and the look-up of an address.
         UniqueConstraint("user_id", "kind", "digest"),
+        # The pruning at each sign-in reads only the account's stale rows, however many the
+        # account has (a script that signs in without keeping its device token adds one a
+        # time).
+        Index("ix_familiar_sign_ins_user_id_last_seen_at", "user_id", "last_seen_at"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
