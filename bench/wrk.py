@@ -39,7 +39,8 @@ def parse(report: str) -> WrkResult:
     if done is None:
         raise RuntimeError(f"wrk gave no summary:\n{report}")
     seconds = _ms(done.group(2) + done.group(3)) / 1000
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)$", report, flags=re.MULTILINE))
+    # A latency of a second or more is printed "1.57s " (padded to the width of "ms").
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)[ ]*$", report, flags=re.MULTILINE))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report
