@@ -9,6 +9,7 @@ its own); on SQLite the audit writer runs ``stage`` just before it appends."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
 
 from oversight.domain.notifications import DeliveryStatus
 from oversight.models import Delivery, Webhook, WebhookSubscription
+from oversight.rfc3339 import format_at
 
 _TIME = Delivery.__table__.c.created_at.type
 _ACTION: BindParameter[str] = bindparam("action", type_=String())
@@ -72,4 +74,26 @@ def stage(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:
     connection.execute(
         _STAGE,
         [{"action": e["action"], "event_id": e["id"], "at": e["at"]} for e in events],
+    )
+
+
+def payload(event: Any) -> str:
+    """The body: the event's public facts, never personal data; a consumer reads more through
+    the API with its own credentials."""
+    at = format_at(event.at)
+    return json.dumps(
+        {
+            "type": event.action,
+            "timestamp": at,
+            "data": {
+                "seq": event.seq,
+                "action": event.action,
+                "entity_type": event.entity_type,
+                "entity_id": None if event.entity_id is None else str(event.entity_id),
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "at": at,
+            },
+        },
+        separators=(",", ":"),
     )

@@ -245,7 +245,8 @@ async def retry(
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = now
-    delivery.claimed_until = None
+    # A live claim is left alone: the worker sending it now records its result; letting the
+    # claim go would let a second worker send it at the same time (decision 0007).
     delivery.updated_at = now
     await session.flush()
     await audit.record(
