@@ -431,7 +431,6 @@ async def test_open_targets_take_comments(api: Api, cast: Cast, make: Callable[.
     [
         (lambda api, cast: agenda_item(api, cast, "adjourned"), "adjourned"),
         (lambda api, cast: agenda_item(api, cast, "cancelled"), "cancelled"),
-        (lambda api, cast: resolution(api, cast, "draft"), "draft"),
         (lambda api, cast: resolution(api, cast, "withdrawn"), "withdrawn"),
         (lambda api, cast: resolution(api, cast, "adopted"), "adopted"),
         (lambda api, cast: proposal(api, cast.resident, "withdrawn"), "withdrawn"),
@@ -441,7 +440,6 @@ async def test_open_targets_take_comments(api: Api, cast: Cast, make: Callable[.
     ids=[
         "adjourned-meeting",
         "cancelled-meeting",
-        "draft-resolution",
         "withdrawn-resolution",
         "adopted-resolution",
         "withdrawn-proposal",

@@ -7,9 +7,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import select
 
 from oversight.config import Settings
 from oversight.domain.roles import Role
+from oversight.models import Message
 from tests.cases import Cast, new_meeting, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved
 
@@ -261,6 +263,60 @@ async def test_cancelling_returns_scheduled_concerns_to_review(api: Api, cast: C
             "under_review",
             "meeting cancelled",
         )
+
+
+async def test_cancelling_moves_each_concern_by_the_concern_machine(api: Api, cast: Cast) -> None:
+    """The cancellation makes the concern machine's own move for each scheduled concern
+    (issue 25, item 13), with everything a move does: its audit event (naming the meeting, with
+    the cancellation's public reason as its public note) and the submitter's e-mail in the
+    outbox, as a deferral with a public note would."""
+    meeting = await new_meeting(api, cast)
+    concerns = [await reach(api, cast, "under_review") for _ in range(2)]
+    for concern in concerns:
+        await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    response = await move_meeting(api, cast.commissioner, meeting, "cancelled", reason="Storm")
+    assert response.status_code == 200, response.text
+    note = "The meeting it was scheduled for was cancelled: Storm"
+    for concern in concerns:
+        [event] = (await api.audit_events(entity_id=concern["id"], action="concern.transition"))[
+            -1:
+        ]
+        assert (event["actor_id"], event["reason"]) == (
+            str(cast.commissioner.id),
+            "meeting cancelled",
+        )
+        assert event["data"] == {"meeting_id": meeting["id"], "public_note": note}
+        # The resident's own view shows the note, as for any move that carries one.
+        seen = await api.client.get(
+            f"{CONCERNS}/{concern['id']}/events", headers=cast.resident.headers
+        )
+        assert note in [entry.get("public_note") for entry in seen.json()]
+    async with api.database.unit_of_work() as session:
+        queued = await session.scalars(
+            select(Message).where(Message.recipient == cast.resident.email)
+        )
+        sent = sorted((m.kind, m.context["code"], m.context["note"]) for m in queued)
+    assert sent == sorted(("status", c["tracking_code"], note) for c in concerns)
+
+
+async def test_a_refused_cancellation_locks_nothing(
+    api: Api, cast: Cast, settings: Settings
+) -> None:
+    """Only a caller who may cancel the meeting locks its agenda's concerns (issue 25, item 3):
+    a resident's cancellation is refused (403) at once while another session holds a scheduled
+    concern, where it used to wait for that lock first."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's (SQLite serializes writers)")
+    meeting = await new_meeting(api, cast)
+    concern = await reach(api, cast, "under_review")
+    await moved(api, cast.commissioner, concern, "scheduled", meeting_id=meeting["id"])
+    async with await psycopg.AsyncConnection.connect(settings.database_url) as other:
+        await other.execute("SELECT id FROM concerns WHERE id = %s FOR UPDATE", (concern["id"],))
+        refused = await asyncio.wait_for(
+            move_meeting(api, cast.resident, meeting, "cancelled", reason="Mine"), timeout=5
+        )
+        assert_problem(refused, 403)
+        await other.rollback()
 
 
 async def test_cancelling_locks_the_agenda_before_the_meeting(

@@ -17,6 +17,7 @@ from oversight.domain.policies import (
     ResolutionAction,
     VoiceAction,
 )
+from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Role
 from oversight.domain.voice import CommentStatus
 
@@ -206,3 +207,35 @@ def test_comments_arrive_published_from_residents_and_pending_from_anyone_else()
 @pytest.mark.parametrize(("role", "author", "refused"), [(RES, True, False), (RES, False, True)])
 def test_only_the_author_withdraws_a_proposal(role: Role, author: bool, refused: bool) -> None:
     assert (policies.withdraw_proposal(role, author=author) is not None) is refused
+
+
+DRAFT, PROPOSED, ADOPTED, REJECTED, WITHDRAWN = ResolutionStatus
+
+
+@pytest.mark.parametrize(
+    ("status", "was_proposed", "addressed", "seen_by"),
+    [
+        # Drafts: the commission's, and the officers of a department they address.
+        (DRAFT, False, False, {COM, ADM}),
+        (DRAFT, False, True, {COM, ADM, OFF}),
+        # A draft again after its meeting was cancelled: the same.
+        (DRAFT, True, False, {COM, ADM}),
+        (WITHDRAWN, False, False, {COM, ADM}),
+        (WITHDRAWN, False, True, {COM, ADM, OFF}),
+        # Once proposed (on a public agenda) or decided: everyone.
+        (WITHDRAWN, True, False, {RES, OFF, COM, ADM, ANON}),
+        (PROPOSED, True, False, {RES, OFF, COM, ADM, ANON}),
+        (ADOPTED, True, False, {RES, OFF, COM, ADM, ANON}),
+        (REJECTED, True, False, {RES, OFF, COM, ADM, ANON}),
+    ],
+)
+def test_who_knows_a_resolution_exists(
+    status: ResolutionStatus, was_proposed: bool, addressed: bool, seen_by: set[Role | None]
+) -> None:
+    assert {
+        role
+        for role in (*Role, ANON)
+        if policies.sees_resolution(
+            role, status, was_proposed=was_proposed, addressed_to_caller=addressed
+        )
+    } == seen_by

@@ -92,7 +92,9 @@ def check_move(
     via: str | None = None,
 ) -> Move:
     here = moves_from(moves, current)
-    found = next((m for m in here if m.target == target), None)
+    # The same step may be a move of its own through another endpoint (``via``): that one.
+    to_target = [m for m in here if m.target == target]
+    found = next((m for m in to_target if m.via == via), next(iter(to_target), None))
     if found is None:
         raise NotAMove(current, target, sorted({m.target for m in here}))
     if role not in found.roles:
@@ -121,6 +123,7 @@ def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...
 
 
 RESPONSES = "POST /concerns/{id}/responses"
+CANCELLATION = "a meeting's cancellation"
 
 (
     SUBMITTED,
@@ -153,6 +156,9 @@ CONCERN_MOVES: tuple[Move, ...] = (
     move({TRIAGED, RESPONDED}, UNDER_REVIEW, {COMMISSIONER}),
     move({UNDER_REVIEW}, SCHEDULED, {COMMISSIONER}, {"meeting_id"}),
     move({SCHEDULED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
+    # Its meeting cancelled: the commissioner's cancellation makes this move for each concern
+    # scheduled on it (as it moves its proposed resolutions back to draft).
+    move({SCHEDULED}, UNDER_REVIEW, {COMMISSIONER}, {"reason", "meeting_id"}, via=CANCELLATION),
     move({UNDER_REVIEW, SCHEDULED}, RESOLVED, {COMMISSIONER}, {"disposition"}, takes={"findings"}),
     move({RESOLVED}, CLOSED, {COMMISSIONER}),
     move({DISMISSED, RESOLVED, CLOSED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
@@ -168,7 +174,6 @@ MEETING_MOVES: tuple[Move, ...] = (
 
 
 DECISION = "POST /resolutions/{id}/decision"
-CANCELLATION = "a meeting's cancellation"
 
 DRAFT, PROPOSED, ADOPTED, REJECTED, RESOLUTION_WITHDRAWN = ResolutionStatus
 

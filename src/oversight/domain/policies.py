@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from oversight.domain.concerns import ConcernStatus, NoteVisibility
 from oversight.domain.events import AuditAction
+from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Role
 from oversight.domain.voice import CommentStatus
 
@@ -263,6 +264,31 @@ RESOLUTIONS: dict[ResolutionAction, Grant] = {
 
 def resolutions(role: Role | None, action: ResolutionAction) -> Refusal:
     return _decide(RESOLUTIONS, role, action)
+
+
+#: Who reads every resolution, drafts included: the commission's staff.
+SEES_EVERY_RESOLUTION = frozenset({COMMISSIONER, ADMIN})
+#: What everyone may know exists: a resolution once it is proposed (on a public agenda, open
+#: for comment) and once decided. A draft, and a draft withdrawn before it was ever proposed,
+#: are the commission's, and known to the departments it addresses (their officers answer its
+#: recommendations once adopted); to anyone else they are a 404, whatever is asked of them.
+PUBLIC_RESOLUTIONS = frozenset(
+    {ResolutionStatus.PROPOSED, ResolutionStatus.ADOPTED, ResolutionStatus.REJECTED}
+)
+
+
+def sees_resolution(
+    role: Role | None, status: str, *, was_proposed: bool, addressed_to_caller: bool
+) -> bool:
+    """Whether a caller may know that a resolution (its recommendations, comments on it)
+    exists. ``was_proposed``: it was put on a meeting's agenda (a withdrawn resolution keeps its
+    meeting); ``addressed_to_caller``: one of its recommendations is to the caller's department.
+    ``services.visibility.resolutions_visible_to`` is this rule as a query."""
+    if role in SEES_EVERY_RESOLUTION or status in PUBLIC_RESOLUTIONS:
+        return True
+    if role is OFFICER and addressed_to_caller:
+        return True
+    return status == ResolutionStatus.WITHDRAWN and was_proposed
 
 
 def answer_recommendation(role: Role, *, addressed_to_caller: bool) -> Refusal:

@@ -3,7 +3,9 @@
 Concerns, resolutions and meetings all change agendas; this module is the one they call, so
 that none of them imports another. A concern joins an agenda by its move to `scheduled` and
 leaves by its deferral; a resolution joins by its proposal and leaves by its withdrawal; a
-cancelled meeting hands both back (concerns to `under_review`, resolutions to `draft`).
+cancelled meeting hands both back (concerns to `under_review`, each by the concern machine's
+cancellation move, which ``services.meetings`` makes with ``concerns.make_move``; resolutions
+to `draft`, by ``hand_back``).
 
 Lock order, everywhere: the concern or resolution first, the meeting second
 (``lock_parts_of`` lets a cancellation take them in that order too).
@@ -170,29 +172,23 @@ async def lock_parts_of(session: AsyncSession, meeting_id: uuid.UUID) -> None:
     )
 
 
-async def hand_back(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
-    """A cancelled meeting's scheduled concerns return to `under_review` and its proposed
-    resolutions to `draft`, audited, in the cancellation's transaction."""
+async def scheduled_on(session: AsyncSession, meeting: Meeting) -> list[Concern]:
+    """The concerns still scheduled on ``meeting`` (locked: ``lock_parts_of`` took them)."""
     scheduled = await session.scalars(
         select(Concern)
         .join(AgendaItem, AgendaItem.concern_id == Concern.id)
         .where(AgendaItem.meeting_id == meeting.id, Concern.status == ConcernStatus.SCHEDULED)
         .order_by(Concern.id)
         .with_for_update(of=Concern)
+        .execution_options(populate_existing=True)
     )
+    return list(scheduled.all())
+
+
+async def hand_back(session: AsyncSession, actor: Actor, meeting: Meeting) -> None:
+    """A cancelled meeting's proposed resolutions return to `draft`, audited, in the
+    cancellation's transaction."""
     now = utcnow()
-    for concern in scheduled.all():
-        await record_move(
-            session,
-            actor,
-            concern,
-            EntityType.CONCERN,
-            AuditAction.CONCERN_TRANSITION,
-            ConcernStatus.UNDER_REVIEW,
-            now,
-            reason=CANCELLED_REASON,
-            data={"meeting_id": meeting.id},
-        )
     proposed = await session.scalars(
         select(Resolution)
         .where(Resolution.meeting_id == meeting.id, Resolution.status == ResolutionStatus.PROPOSED)

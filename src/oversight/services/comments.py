@@ -2,17 +2,17 @@
 anonymous caller's (held for moderation), their moderation by commissioners, and the lists
 each reader gets.
 
-What a comment may be about, and when it is open for comment, is the ``TARGETS`` table: adding
-a kind of target is one entry there. A comment's author is shown by their display name only if
-they chose to show it, else as "Resident"; no representation carries an e-mail or an account
-id, and a hidden comment's body is never served publicly again (nor deleted).
+What a comment may be about, and when it is open for comment, is the ``TARGETS`` table of
+``services.comment_targets``: adding a kind of target is one entry there. A comment's author
+is shown by their display name only if they chose to show it, else as "Resident"; no
+representation carries an e-mail or an account id, and a hidden comment's body is never served
+publicly again (nor deleted).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -22,30 +22,22 @@ from oversight import audit
 from oversight.db import utcnow
 from oversight.domain import machines, policies
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.meetings import MeetingStatus
 from oversight.domain.policies import VoiceAction
-from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
 from oversight.domain.voice import (
     MODERATED,
-    PROPOSALS_OPEN,
     CommentStatus,
     CommentTarget,
     author_shown,
 )
-from oversight.errors import Conflict, NotFound
+from oversight.errors import NotFound
 from oversight.models import (
-    AgendaItem,
-    BudgetLine,
     Comment,
-    FiscalYear,
-    Meeting,
-    Proposal,
-    Resolution,
     User,
 )
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.comments import CommentCreate, CommentModeration
+from oversight.services.comment_targets import check_open
 from oversight.services.common import (
     authorize,
     check_version,
@@ -53,101 +45,14 @@ from oversight.services.common import (
     load_row,
     record_move,
 )
+from oversight.services.visibility import (
+    comment_targets_visible_to,
+    comments_visible_to,
+)
 
 #: A comment as its author or a commissioner reads it (``CommentOut``), or as the public does
 #: (``PublicComment``, ``PublicHiddenComment``): plain values, serialized once by the route.
 CommentView = dict[str, Any]
-
-
-# Targets ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A comment target as found: whether it exists, and whether it takes comments now
-    (``state`` is the status that decides, for the words of a 409)."""
-
-    exists: bool
-    open: bool = False
-    state: str | None = None
-
-
-def _standing(status: str | None, open_while: Collection[str]) -> Standing:
-    if status is None:
-        return Standing(exists=False)
-    return Standing(exists=True, open=status in open_while, state=status)
-
-
-# Each check reads the status that decides with a shared row lock (FOR SHARE on PostgreSQL;
-# SQLite runs one writer at a time): a meeting cannot adjourn, nor a resolution be decided,
-# between the check and the comment's commit, while comments do not wait for each other.
-
-
-async def _agenda_item(session: AsyncSession, target_id: uuid.UUID) -> Standing:
-    """Open while its meeting is scheduled or in session."""
-    stmt = (
-        select(Meeting.status)
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.id == target_id)
-        .with_for_update(read=True, of=Meeting)
-    )
-    return _standing(
-        await session.scalar(stmt), (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
-    )
-
-
-async def _resolution(session: AsyncSession, target_id: uuid.UUID) -> Standing:
-    """Open while proposed (on a meeting's agenda, not yet decided)."""
-    stmt = select(Resolution.status).where(Resolution.id == target_id).with_for_update(read=True)
-    return _standing(await session.scalar(stmt), (ResolutionStatus.PROPOSED,))
-
-
-async def _proposal(session: AsyncSession, target_id: uuid.UUID) -> Standing:
-    """Open while it gathers supports (open or qualified), until the commission answers it."""
-    stmt = select(Proposal.status).where(Proposal.id == target_id).with_for_update(read=True)
-    return _standing(await session.scalar(stmt), PROPOSALS_OPEN)
-
-
-async def _budget_line(session: AsyncSession, target_id: uuid.UUID) -> Standing:
-    """Open while an admin has opened its fiscal year to comments."""
-    stmt = (
-        select(FiscalYear.comment_open)
-        .join(BudgetLine, BudgetLine.year == FiscalYear.year)
-        .where(BudgetLine.id == target_id)
-        .with_for_update(read=True, of=FiscalYear)
-    )
-    found = await session.scalar(stmt)
-    if found is None:
-        return Standing(exists=False)
-    return Standing(exists=True, open=found, state="open" if found else "closed")
-
-
-#: What each kind of target is, and when it is open for comment.
-TARGETS: Mapping[CommentTarget, Callable[[AsyncSession, uuid.UUID], Awaitable[Standing]]] = {
-    CommentTarget.AGENDA_ITEM: _agenda_item,
-    CommentTarget.RESOLUTION: _resolution,
-    CommentTarget.PROPOSAL: _proposal,
-    CommentTarget.BUDGET_LINE: _budget_line,
-}
-
-
-def _noun(target_type: str) -> str:
-    return target_type.replace("_", " ")
-
-
-async def check_open(
-    session: AsyncSession, target_type: CommentTarget, target_id: uuid.UUID
-) -> None:
-    """404 when there is no such target, 409 when it is closed for comment."""
-    check = TARGETS.get(target_type)
-    standing = await check(session, target_id) if check else Standing(exists=False)
-    noun = _noun(target_type)
-    if not standing.exists:
-        raise NotFound(f"No such {noun}.")
-    if not standing.open:
-        owners = {CommentTarget.AGENDA_ITEM: "its meeting", CommentTarget.BUDGET_LINE: "its year"}
-        owner = owners.get(target_type, f"the {noun}")
-        raise Conflict(f"This {noun} is closed for comment: {owner} is {standing.state}.")
 
 
 # Views -----------------------------------------------------------------------------------------
@@ -210,9 +115,11 @@ def public_view(row: Mapping[str, Any]) -> CommentView:
     }
 
 
-async def _read(session: AsyncSession, comment_id: uuid.UUID) -> Mapping[str, Any]:
+async def _read(
+    session: AsyncSession, comment_id: uuid.UUID, *visible: ColumnElement[bool]
+) -> Mapping[str, Any]:
     row: Mapping[str, Any] | None = (
-        (await session.execute(_select(Comment.id == comment_id))).mappings().first()
+        (await session.execute(_select(Comment.id == comment_id, *visible))).mappings().first()
     )
     if row is None:
         raise NotFound("No such comment.")
@@ -242,10 +149,10 @@ def _may(actor: Actor | None, action: VoiceAction) -> None:
 
 
 async def create(session: AsyncSession, actor: Actor | None, data: CommentCreate) -> CommentView:
-    """A resident's comment is published at once; an anonymous one waits for a commissioner."""
-    _may(actor, VoiceAction.COMMENT)
+    """A resident's comment is published at once; an anonymous one waits for a commissioner.
+    Its target is checked first: 404 (none the caller may see), 403, 409 (closed)."""
     target_type, target_id = data.target.type, data.target.id
-    await check_open(session, target_type, target_id)
+    await check_open(session, actor, target_type, target_id)
     status = policies.comment_arrives_as(actor.role if actor else None)
     now = utcnow()
     comment = Comment(
@@ -286,11 +193,13 @@ async def moderate(
     publicly). Hidden is final; nothing is deleted. ``If-Match`` is optional here: when sent,
     a stale one is a 412."""
     comment = await load_row(
-        session, Comment, comment_id, missing="No such comment.", for_update=True
+        session,
+        Comment,
+        comment_id,
+        missing="No such comment.",
+        visible=comments_visible_to(actor),
+        for_update=True,
     )
-    own = actor.user_id == comment.author_id
-    if not policies.sees_comment(actor.role, comment.status, own=own):
-        raise NotFound("No such comment.")
     if if_match is not None:
         check_version(comment, if_match)
     _may(actor, VoiceAction.MODERATE)
@@ -359,9 +268,14 @@ async def public_page(
     cursor: str | None,
 ) -> tuple[list[CommentView], str | None, int]:
     """One target's published comments, oldest first, and how many of its comments are
-    hidden. A target nobody commented on (or that does not exist) has an empty page: the
-    public list says nothing about whether an unpublished target exists."""
-    of_target = (Comment.target_type == target_type, Comment.target_id == target_id)
+    hidden. A target nobody commented on, that does not exist or that the public may not see
+    (a draft resolution) has an empty page: the public list says nothing about whether an
+    unpublished target exists."""
+    of_target = (
+        Comment.target_type == target_type,
+        Comment.target_id == target_id,
+        comment_targets_visible_to(None),
+    )
     rows, next_cursor = await _page(
         session,
         _select(*of_target, Comment.status == CommentStatus.PUBLISHED),
@@ -380,7 +294,4 @@ async def public_page(
 async def public_read(session: AsyncSession, comment_id: uuid.UUID) -> CommentView:
     """A published comment, or what the public may know of a hidden one; a pending comment
     is not public (404)."""
-    row = await _read(session, comment_id)
-    if not policies.sees_comment(None, row["status"], own=False):
-        raise NotFound("No such comment.")
-    return public_view(row)
+    return public_view(await _read(session, comment_id, comments_visible_to(None)))

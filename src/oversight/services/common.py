@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
@@ -77,10 +77,15 @@ async def load_row(
     row_id: uuid.UUID,
     *,
     missing: str,
+    visible: ColumnElement[bool] | None = None,
     for_update: bool = False,
 ) -> Row:
-    """The row by id, fresh from the database (locked when ``for_update``), else 404."""
+    """The row by id, fresh from the database (locked when ``for_update``), else 404.
+    ``visible`` is the resource's visibility filter for the caller (``services.visibility``):
+    a row it leaves out is a 404 like a missing one, and is never locked."""
     stmt = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
+    if visible is not None:
+        stmt = stmt.where(visible)
     if for_update:
         stmt = stmt.with_for_update()
     row = await session.scalar(stmt.execution_options(populate_existing=True))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit
 from oversight.db import utcnow
 from oversight.domain import machines, policies
+from oversight.domain.concerns import ConcernStatus
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.meetings import MeetingStatus, MinutesStatus
 from oversight.domain.policies import MeetingAction
@@ -19,6 +20,7 @@ from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import AgendaItem, Attendance, Meeting, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.rfc3339 import format_at
+from oversight.schemas.concerns import ConcernTransition
 from oversight.schemas.meetings import (
     AgendaItemCreate,
     AgendaItemOut,
@@ -41,6 +43,8 @@ from oversight.services.common import (
     load_row,
     record_move,
 )
+from oversight.services.concerns.moves import Moving, make_move
+from oversight.services.visibility import meetings_visible_to
 
 
 def _may(actor: Actor, action: MeetingAction) -> None:
@@ -48,10 +52,16 @@ def _may(actor: Actor, action: MeetingAction) -> None:
 
 
 async def load(
-    session: AsyncSession, meeting_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, *, for_update: bool = False
 ) -> Meeting:
+    """A meeting the caller may see (``meetings_visible_to``), else 404."""
     return await load_row(
-        session, Meeting, meeting_id, missing="No such meeting.", for_update=for_update
+        session,
+        Meeting,
+        meeting_id,
+        missing="No such meeting.",
+        visible=meetings_visible_to(actor),
+        for_update=for_update,
     )
 
 
@@ -99,8 +109,8 @@ async def represent(session: AsyncSession, meeting: Meeting, actor: Actor) -> Me
 
 
 async def read(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> MeetingOut:
+    meeting = await load(session, actor, meeting_id)
     _may(actor, MeetingAction.READ)
-    meeting = await load(session, meeting_id)
     return await represent(session, meeting, actor)
 
 
@@ -110,7 +120,7 @@ async def page(
     _may(actor, MeetingAction.READ)
     rows, next_cursor = await keyset_page(
         session,
-        select(Meeting),
+        select(Meeting).where(meetings_visible_to(actor)),
         [SortKey(Meeting.scheduled_at, True), SortKey(Meeting.id, True)],
         limit=limit,
         cursor=cursor,
@@ -149,7 +159,7 @@ async def edit(
     if_match: str | None,
     data: MeetingUpdate,
 ) -> MeetingOut:
-    meeting = await load(session, meeting_id, for_update=True)
+    meeting = await load(session, actor, meeting_id, for_update=True)
     check_version(meeting, if_match)
     _may(actor, MeetingAction.MANAGE)
     wanted = data.model_dump(exclude_unset=True)
@@ -185,12 +195,20 @@ async def transition(
     if_match: str | None,
     data: MeetingTransition,
 ) -> MeetingOut:
-    if data.to == MeetingStatus.CANCELLED:
-        await agenda.lock_parts_of(session, meeting_id)
-    meeting = await load(session, meeting_id, for_update=True)
+    cancelling = data.to == MeetingStatus.CANCELLED
+    meeting = await load(session, actor, meeting_id, for_update=not cancelling)
     check_version(meeting, if_match)
+    _may(actor, MeetingAction.MANAGE)
     given = {"reason"} if data.reason else set()
     enforce_move(machines.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given)
+    if cancelling:
+        # Only now that the caller may cancel it: the agenda's concerns and resolutions are
+        # locked before the meeting (the lock order of ``agenda``), then the meeting is read
+        # again under its lock and checked again, as it may have changed meanwhile.
+        await agenda.lock_parts_of(session, meeting.id)
+        meeting = await load(session, actor, meeting_id, for_update=True)
+        check_version(meeting, if_match)
+        enforce_move(machines.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given)
     await record_move(
         session,
         actor,
@@ -200,13 +218,31 @@ async def transition(
         data.to,
         reason=data.reason,
     )
-    if data.to == MeetingStatus.CANCELLED:
+    if cancelling:
+        await _return_concerns(session, actor, meeting, data.reason or "")
         await agenda.hand_back(session, actor, meeting)
     return await represent(session, meeting, actor)
 
 
+async def _return_concerns(
+    session: AsyncSession, actor: Actor, meeting: Meeting, reason: str
+) -> None:
+    """Each concern scheduled on the cancelled meeting goes back to `under_review` by the
+    concern machine's cancellation move, through ``make_move`` like every concern move: its
+    audit event, its clock, and the submitter's e-mail, which carries the cancellation's reason
+    (public, like the meeting) as the move's public note."""
+    now, to = utcnow(), ConcernStatus.UNDER_REVIEW
+    # As long as a public note may be (``schemas.base.Reason``).
+    note = f"The meeting it was scheduled for was cancelled: {reason}"[:2_000]
+    for concern in await agenda.scheduled_on(session, meeting):
+        request = ConcernTransition(
+            to=to, reason=agenda.CANCELLED_REASON, public_note=note, meeting_id=meeting.id
+        )
+        await make_move(Moving(session, actor, concern, request, now), via=machines.CANCELLATION)
+
+
 async def _open_agenda(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> Meeting:
-    meeting = await load(session, meeting_id, for_update=True)
+    meeting = await load(session, actor, meeting_id, for_update=True)
     _may(actor, MeetingAction.MANAGE)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"The agenda of a meeting that is {meeting.status} cannot change.")
@@ -287,7 +323,7 @@ async def set_attendance(
     session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, entries: Sequence[AttendanceUpdate]
 ) -> MeetingOut:
     """Mark commissioners present or absent; only while the meeting is in session."""
-    meeting = await load(session, meeting_id, for_update=True)
+    meeting = await load(session, actor, meeting_id, for_update=True)
     _may(actor, MeetingAction.MANAGE)
     if meeting.status != MeetingStatus.IN_SESSION:
         raise Conflict("Attendance is taken while the meeting is in session.")
@@ -330,7 +366,7 @@ async def set_attendance(
 async def write_minutes(
     session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, data: MinutesUpdate
 ) -> MeetingOut:
-    meeting = await load(session, meeting_id, for_update=True)
+    meeting = await load(session, actor, meeting_id, for_update=True)
     _may(actor, MeetingAction.MANAGE)
     if meeting.status != MeetingStatus.ADJOURNED:
         raise Conflict("Minutes are drafted after the meeting adjourns.")
@@ -345,7 +381,7 @@ async def write_minutes(
 
 
 async def approve_minutes(session: AsyncSession, actor: Actor, meeting_id: uuid.UUID) -> MeetingOut:
-    meeting = await load(session, meeting_id, for_update=True)
+    meeting = await load(session, actor, meeting_id, for_update=True)
     _may(actor, MeetingAction.MANAGE)
     if meeting.minutes_status != MinutesStatus.DRAFT:
         raise Conflict("There is no draft of the minutes to approve.")

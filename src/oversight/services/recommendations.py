@@ -17,7 +17,7 @@ from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import ResolutionAction
 from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
-from oversight.errors import Conflict, NotFound
+from oversight.errors import Conflict
 from oversight.models import Recommendation, Resolution
 from oversight.pagination import KeysetPage, SortKey, keyset_page
 from oversight.schemas.resolutions import (
@@ -26,6 +26,7 @@ from oversight.schemas.resolutions import (
     RecommendationResponseCreate,
 )
 from oversight.services.common import authorize, bump, enforce_move, load_row
+from oversight.services.visibility import recommendations_visible_to
 
 #: Newest resolutions first, each one's recommendations in their order.
 _ORDER = (
@@ -52,10 +53,15 @@ async def page(
     limit: int,
     cursor: str | None,
 ) -> KeysetPage:
-    """The commission sees every recommendation; an officer their department's, of adopted
-    resolutions (the ones they answer; drafts are the commission's)."""
+    """The commission sees every recommendation; an officer, of those they may see at all
+    (``recommendations_visible_to``: never a draft's), their department's of adopted
+    resolutions (the ones they answer)."""
     authorize(policies.resolutions(actor.role, ResolutionAction.LIST_RECOMMENDATIONS))
-    stmt = select(*_LISTED).join(Resolution, Recommendation.resolution_id == Resolution.id)
+    stmt = (
+        select(*_LISTED)
+        .join(Resolution, Recommendation.resolution_id == Resolution.id)
+        .where(recommendations_visible_to(actor))
+    )
     if actor.role is Role.OFFICER:
         stmt = stmt.where(
             Recommendation.department_id == actor.department_id,
@@ -74,21 +80,26 @@ async def respond(
     recommendation_id: uuid.UUID,
     data: RecommendationResponseCreate,
 ) -> RecommendationOut:
-    recommendation = await session.scalar(
-        select(Recommendation).where(Recommendation.id == recommendation_id).with_for_update()
+    """404 (a recommendation of a resolution the caller may not see), 403 (not addressed to
+    the caller's department), 409 (its resolution is not adopted), then the machine."""
+    recommendation = await load_row(
+        session,
+        Recommendation,
+        recommendation_id,
+        missing="No such recommendation.",
+        visible=recommendations_visible_to(actor),
+        for_update=True,
     )
-    if recommendation is None:
-        raise NotFound("No such recommendation.")
     resolution = await load_row(
         session, Resolution, recommendation.resolution_id, missing="No such resolution."
     )
-    if resolution.status != ResolutionStatus.ADOPTED:
-        raise Conflict("Only an adopted resolution's recommendations are answered.")
     authorize(
         policies.answer_recommendation(
             actor.role, addressed_to_caller=actor.department_id == recommendation.department_id
         )
     )
+    if resolution.status != ResolutionStatus.ADOPTED:
+        raise Conflict("Only an adopted resolution's recommendations are answered.")
     enforce_move(
         machines.RECOMMENDATION_MOVES,
         "recommendation",

@@ -57,6 +57,7 @@ from oversight.services.common import (
     record_change,
     record_move,
 )
+from oversight.services.visibility import resolutions_visible_to
 
 
 def _may(actor: Actor | None, action: ResolutionAction) -> None:
@@ -64,10 +65,20 @@ def _may(actor: Actor | None, action: ResolutionAction) -> None:
 
 
 async def load(
-    session: AsyncSession, resolution_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    actor: Actor | None,
+    resolution_id: uuid.UUID,
+    *,
+    for_update: bool = False,
 ) -> Resolution:
+    """A resolution the caller may see (a draft is the commission's), else 404."""
     return await load_row(
-        session, Resolution, resolution_id, missing="No such resolution.", for_update=for_update
+        session,
+        Resolution,
+        resolution_id,
+        missing="No such resolution.",
+        visible=resolutions_visible_to(actor),
+        for_update=for_update,
     )
 
 
@@ -254,8 +265,9 @@ async def create(session: AsyncSession, actor: Actor, data: ResolutionCreate) ->
 
 
 async def read(session: AsyncSession, actor: Actor, resolution_id: uuid.UUID) -> ResolutionOut:
+    resolution = await load(session, actor, resolution_id)
     _may(actor, ResolutionAction.READ)
-    return await represent(session, await load(session, resolution_id), actor)
+    return await represent(session, resolution, actor)
 
 
 async def page(
@@ -268,7 +280,7 @@ async def page(
 ) -> tuple[list[ResolutionOut], str | None]:
     if actor is not None:
         _may(actor, ResolutionAction.READ)
-    stmt = select(Resolution)
+    stmt = select(Resolution).where(resolutions_visible_to(actor))
     if decided_only:
         stmt = stmt.where(Resolution.status.in_(DECIDED))
     rows, next_cursor = await keyset_page(
@@ -283,7 +295,7 @@ async def page(
 
 
 async def read_public(session: AsyncSession, resolution_id: uuid.UUID) -> ResolutionOut:
-    resolution = await load(session, resolution_id)
+    resolution = await load(session, None, resolution_id)
     if resolution.status not in DECIDED:
         raise NotFound("No such decided resolution.")
     return await represent(session, resolution, None)
@@ -296,7 +308,7 @@ async def update(
     if_match: str | None,
     data: ResolutionUpdate,
 ) -> ResolutionOut:
-    resolution = await load(session, resolution_id, for_update=True)
+    resolution = await load(session, actor, resolution_id, for_update=True)
     check_version(resolution, if_match)
     _may(actor, ResolutionAction.MANAGE)
     if resolution.status != ResolutionStatus.DRAFT:
@@ -355,8 +367,9 @@ async def transition(
     if_match: str | None,
     data: ResolutionTransition,
 ) -> ResolutionOut:
-    resolution = await load(session, resolution_id, for_update=True)
+    resolution = await load(session, actor, resolution_id, for_update=True)
     check_version(resolution, if_match)
+    _may(actor, ResolutionAction.MANAGE)
     given = {"meeting_id"} if data.meeting_id else set()
     enforce_move(
         machines.RESOLUTION_MOVES, "resolution", resolution.status, data.to, actor.role, given
@@ -395,7 +408,7 @@ async def _open_vote(session: AsyncSession, resolution: Resolution) -> Meeting:
 async def cast_vote(
     session: AsyncSession, actor: Actor, resolution_id: uuid.UUID, data: VoteCreate
 ) -> ResolutionOut:
-    resolution = await load(session, resolution_id, for_update=True)
+    resolution = await load(session, actor, resolution_id, for_update=True)
     _may(actor, ResolutionAction.MANAGE)
     meeting = await _open_vote(session, resolution)
     if actor.user_id not in await _present(session, meeting.id):
@@ -446,7 +459,7 @@ async def _next_number(session: AsyncSession, year: int) -> str:
 async def decide_vote(
     session: AsyncSession, actor: Actor, resolution_id: uuid.UUID
 ) -> ResolutionOut:
-    resolution = await load(session, resolution_id, for_update=True)
+    resolution = await load(session, actor, resolution_id, for_update=True)
     _may(actor, ResolutionAction.MANAGE)
     meeting = await _open_vote(session, resolution)
     votes = {v.commissioner_id: Choice(v.vote) for v, _ in await _votes(session, resolution.id)}

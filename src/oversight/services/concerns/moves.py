@@ -125,6 +125,10 @@ async def _under_review(m: Moving) -> dict[str, Any]:
         m.concern.resolved_at = None
         m.concern.closed_at = None
         return {"reopened": True}
+    if m.concern.status == SCHEDULED and m.request.meeting_id is not None:
+        # Its meeting was cancelled (the only move back that names a meeting): its item stays
+        # on the cancelled meeting's agenda, for the record.
+        return {"meeting_id": m.request.meeting_id}
     if m.concern.status == SCHEDULED:
         # Deferred: it leaves the agenda of a meeting that has not met yet.
         await agenda.unschedule_concern(m.session, m.actor, m.concern)
@@ -178,8 +182,9 @@ async def make_move(moving: Moving, *, via: str | None = None) -> None:
     concern, request = moving.concern, moving.request
     concern.due_sort = NO_DEADLINE
     effects = await EFFECTS[request.to](moving)
-    # A move made through /transitions carries its public note (if any) in the log.
-    note = {"public_note": request.public_note} if via is None else {}
+    # A move made through /transitions carries its public note (if any) in the log, and so
+    # does a move made by another endpoint that gives one (a meeting's cancellation).
+    note = {"public_note": request.public_note} if via is None or request.public_note else {}
     await record_move(
         moving.session,
         moving.actor,
