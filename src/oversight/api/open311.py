@@ -178,7 +178,8 @@ async def services(fmt: Format, session: SessionDep) -> Response:
 async def service_definition(
     service_code: Annotated[str, Storable], fmt: Format, session: SessionDep
 ) -> Response:
-    """The attributes a request carries: `kind` (required), `occurred_at`, `officer_badge`."""
+    """The attributes a request may carry, none required: `kind` (left out: the service's
+    group), `occurred_at`, `officer_badge`."""
     return render(fmt, "service_definition", await open311.definition(session, service_code))
 
 

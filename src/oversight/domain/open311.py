@@ -185,9 +185,9 @@ ATTRIBUTES = (
     Attribute(
         "kind",
         "singlevaluelist",
-        True,
+        False,  # a client that sends no attributes (most do not) files the service's group
         1,
-        "What kind of concern this is (the service's group is the usual one).",
+        "What kind of concern this is; the service's group when left out.",
         values=tuple((kind.value, KIND_NAMES[kind]) for kind in Kind),
     ),
     Attribute(

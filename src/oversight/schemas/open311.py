@@ -54,7 +54,11 @@ class ServiceRequestForm(In):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
     ] = Field(description="What happened; the first line becomes the concern's summary.")
     media_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    kind: Kind | None = Field(default=None, alias="attribute[kind]")
+    kind: Kind | None = Field(
+        default=None,
+        alias="attribute[kind]",
+        description="Optional: left out, the service's group (its category's usual kind).",
+    )
     occurred_at: Line | None = Field(default=None, alias="attribute[occurred_at]")
     officer_badge: Badge | None = Field(default=None, alias="attribute[officer_badge]")
 

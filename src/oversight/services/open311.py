@@ -228,11 +228,9 @@ _FORM_NAMES = {
 
 
 def _concern(form: ServiceRequestForm, category: Category) -> ConcernCreate:
-    kind = form.kind
-    if kind is None:  # the one required attribute of every service's definition
-        raise Unprocessable(
-            "is required by this service (see its definition).", loc=("body", "attribute[kind]")
-        )
+    # Optional, as the definition says: a plain GeoReport client sends no attributes, and
+    # the category's kind (the service's group) is what it files.
+    kind = form.kind or Kind(category.kind)
     description = form.description
     if form.officer_badge and kind is not Kind.COMPLAINT:
         # Only complaints carry allegations; a commendation still names its officer.
