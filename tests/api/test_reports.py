@@ -10,6 +10,7 @@ from typing import Any
 
 from oversight.config import Settings
 from oversight.db import simulated_clock, utcnow
+from oversight.domain.periods import Month, Period
 from oversight.domain.roles import Actor, Role
 from oversight.schemas.concerns import (
     ConcernCreate,
@@ -25,11 +26,12 @@ SECRET_WORDS = "Witness lives at 12 Elm"
 
 
 async def seed(api: Api, settings: Settings) -> dict[str, Any]:
-    """18 concerns 20 days ago: 9 in Monument Corridor, 6 in Downtown, 3 in Sun Terrace; five
-    of them triaged after 2, 3, 4, 5 and 6 days."""
+    """18 concerns 20 days before this month began (so in the default period, which is of
+    complete months, whatever today's date): 9 in Monument Corridor, 6 in Downtown, 3 in Sun
+    Terrace; five of them triaged after 2, 3, 4, 5 and 6 days."""
     commissioner = await api.person(Role.COMMISSIONER)
     actor = Actor(commissioner.id, Role.COMMISSIONER)
-    start = utcnow() - timedelta(days=20)
+    start = Period.resolve(None, None, utcnow().date()).upper - timedelta(days=20)
     clock = start
     ids = []
     with simulated_clock(lambda: clock):
@@ -81,7 +83,8 @@ async def test_summary_numbers_and_suppression(api: Api, settings: Settings) -> 
     head = (await api.client.get("/api/v1/public/audit/head")).json()
     assert report["audit_head"] == {"seq": head["seq"], "hash": head["hash"]}
     assert SECRET_WORDS not in response.text
-    assert report["period"]["to"] == utcnow().strftime("%Y-%m")
+    # The default period ends with the last complete month.
+    assert report["period"]["to"] == str(Month.of(utcnow().date()).plus(-1))
 
 
 async def test_summary_as_csv(api: Api, settings: Settings) -> None:

@@ -4,6 +4,10 @@ Every public report and export covers whole calendar months (UTC): a day window 
 reports a day apart be subtracted to reveal one day's cells. A period is at most
 ``MAX_MONTHS`` long and never ends after the current month. ``from`` and ``to`` are written
 ``YYYY-MM``; a full date ``YYYY-MM-DD`` is accepted and widened to its month.
+
+The default period is the last twelve *complete* months: the month in progress is left out
+unless asked for, because its few days' small counts would otherwise be suppressed and force a
+complete month to be hidden as their complement.
 """
 
 from __future__ import annotations
@@ -80,18 +84,26 @@ class Period:
 
     @classmethod
     def default(cls, today: date) -> Period:
-        """The current month and the eleven before it."""
-        current = Month.of(today)
-        return cls(current.plus(1 - DEFAULT_MONTHS), current)
+        """The last twelve complete months: the month in progress is left out."""
+        last = Month.of(today).plus(-1)
+        return cls(last.plus(1 - DEFAULT_MONTHS), last)
 
     @classmethod
     def resolve(cls, start: str | None, end: str | None, today: date) -> Period:
         """The period asked for, checked: whole months, ``from`` <= ``to``, at most
-        ``MAX_MONTHS``, not past the current month. A bound left out defaults to the current
-        month (``to``) or to twelve months up to ``to`` (``from``)."""
+        ``MAX_MONTHS``, not past the current month. A bound left out defaults to the last
+        complete month (``to``; the current one when ``from`` is the current month, the only
+        month that period can end in) or to twelve months up to ``to`` (``from``)."""
         current = Month.of(today)
-        last = current if end is None else Month.parse(end, "to")
-        first = last.plus(1 - DEFAULT_MONTHS) if start is None else Month.parse(start, "from")
+        first = None if start is None else Month.parse(start, "from")
+        if end is not None:
+            last = Month.parse(end, "to")
+        elif first is not None and first >= current:
+            last = current
+        else:
+            last = current.plus(-1)
+        if first is None:
+            first = last.plus(1 - DEFAULT_MONTHS)
         if last > current:
             raise PeriodError("to", f"`to` must not be after the current month ({current}).")
         if first > last:

@@ -305,7 +305,16 @@ async def budget_section(session: AsyncSession, period: Period) -> dict[str, Any
         for y in reversed(await budget.years(session))
         if y["year"] <= chosen
     ]
-    keys = ("year", "label", "police_total", "city_total", "police_share_pct", "by_category")
+    keys = (
+        "year",
+        "label",
+        "starts_on",
+        "ends_on",
+        "police_total",
+        "city_total",
+        "police_share_pct",
+        "by_category",
+    )
     return {key: year[key] for key in keys} | {"trend": trend}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -28,7 +28,9 @@ class ReportFormat(StrEnum):
 
 
 class PublicPeriod(BaseModel):
-    """Whole months, ``YYYY-MM``, both included."""
+    """Whole months, ``YYYY-MM``, both included. Without ``from`` and ``to``, the last twelve
+    complete months: the month in progress is left out unless asked for (``to``), so that its
+    few days' small counts never cost a complete month its figure."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -62,17 +64,28 @@ class PublicTimeliness(BaseModel):
 
 
 class PublicRecommendationFigures(BaseModel):
-    """Public record: exact, as on the scorecard."""
+    """Public record: exact, counted as the scorecard counts them, but only those of the
+    resolutions adopted in the period; the scorecard counts all time, so its figures can be
+    larger."""
 
-    total: int
-    by_status: dict[str, int]
+    total: int = Field(
+        description="Recommendations of the resolutions adopted in the period (exact); the "
+        "scorecard's `total` counts all time."
+    )
+    by_status: dict[str, int] = Field(
+        description="The same recommendations by their status now (exact, in this period); "
+        "the scorecard's `by_status` counts all time."
+    )
 
 
 class PublicCommissionFigures(BaseModel):
     meetings_held: int
     resolutions_adopted: int
     recommendations: PublicRecommendationFigures
-    implementation_rate_pct: float | None
+    implementation_rate_pct: float | None = Field(
+        description="Implemented, in percent of the recommendations of the resolutions adopted "
+        "in the period; null when there are none."
+    )
 
 
 class PublicProposalFigures(BaseModel):
@@ -106,6 +119,8 @@ class PublicBudget(BaseModel):
 
     year: int
     label: str
+    starts_on: date = Field(description="The fiscal year's first day.")
+    ends_on: date = Field(description="The fiscal year's last day.")
     police_total: str
     city_total: str
     police_share_pct: str | None

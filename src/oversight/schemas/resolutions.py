@@ -126,8 +126,15 @@ class RecommendationResponseCreate(In):
 
 
 class PublicScorecard(BaseModel):
-    """Recommendations of adopted resolutions, by the departments' answers."""
+    """Recommendations of adopted resolutions, by the departments' answers: all time, exact.
+    The transparency summary counts only those of the resolutions adopted in its period, so
+    its figures can be smaller."""
 
-    total: int
-    by_status: dict[RecommendationStatus, int]
+    total: int = Field(
+        description="Recommendations of every adopted resolution, all time (exact); the "
+        "summary's `commission.recommendations.total` counts its period only."
+    )
+    by_status: dict[RecommendationStatus, int] = Field(
+        description="The same recommendations by their status now (exact, all time)."
+    )
     overdue: int = Field(description="Past their due date and neither implemented nor rejected.")
