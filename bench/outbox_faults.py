@@ -7,7 +7,7 @@ Needs to be allowed to restart the local cluster (as bench/faults.py). Anonymous
 closed-loop clients against a real uvicorn; one webhook subscribed to ``concern.*`` on a local
 receiver (``bench/receiver.py``); two ``oversight worker`` processes, one of them killed with
 SIGKILL after a few seconds and replaced; the cluster restarted once. Then the workers run until
-nothing is pending (a killed worker's claims come due after ``CLAIM_SECONDS``).
+nothing is pending (a killed worker's claims come due when their lease ends: decision 0007).
 
 Checked: every committed change (each concern in the database) has its delivery and the
 receiver got it (at least once; by ``webhook-id``, exactly once); no delivery exists for a

@@ -58,8 +58,6 @@ RETRY_DELAYS = (
 )
 #: An endpoint that has answered nothing but failures for this long is disabled.
 DISABLE_AFTER = timedelta(days=3)
-#: How long a worker holds a claimed delivery before another may take it (a killed worker's).
-CLAIM_SECONDS = 60
 #: A request to an endpoint gives up after this long.
 SEND_TIMEOUT_SECONDS = 10
 
