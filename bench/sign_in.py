@@ -6,9 +6,11 @@
 Both trees are served at once (one uvicorn worker each, rate limits off) on one throwaway
 PostgreSQL database migrated by B; wrk takes turns between them, 5 s a turn: sign-ins
 (``POST /auth/token``, a form, the right password of one resident) on ``--connections``
-connections and, at the same time on the same server, ``/healthz`` on one connection, whose
-latency shows how long the event loop was kept from other requests. Printed per side and
-round: sign-ins/s, their p50/p99, and /healthz's p50/p99; then B / A of the medians.
+connections; then the same again with, at the same time on the same server, ``/healthz`` on
+one connection, whose latency shows how long the event loop was kept from other requests.
+Printed per side and round: sign-ins/s, their p50/p99 and the server's and PostgreSQL's CPU
+per sign-in (the turn of sign-ins alone), then sign-ins/s and /healthz's p50/p99 (the turn of
+both); then B / A of the medians.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import harness, wrk
+from bench import cpu, harness, wrk
 from bench.ab import _tree_environment
-from bench.harness import PASSWORD, create_user, postgres_database, server
+from bench.harness import PASSWORD, PIDS, create_user, postgres_database, server
 
 
 def sign_in_script(email: str) -> str:
@@ -36,24 +38,27 @@ def sign_in_script(email: str) -> str:
 
 
 def turn(base: str, email: str, seconds: float, connections: int) -> dict[str, float]:
-    """Sign-ins and a /healthz probe against ``base`` at the same time."""
+    """Sign-ins alone against ``base`` (their rate, latency and the CPU each cost the server
+    and PostgreSQL), then sign-ins and a /healthz probe at the same time."""
+    script = sign_in_script(email)
+    url = f"{base}/api/v1/auth/token"
+    with cpu.measured(PIDS[base]) as spent:
+        alone = wrk.run(url, seconds=seconds, connections=connections, script=script)
     with ThreadPoolExecutor(2) as pool:
-        signing = pool.submit(
-            wrk.run,
-            f"{base}/api/v1/auth/token",
-            seconds=seconds,
-            connections=connections,
-            script=sign_in_script(email),
-        )
+        signing = pool.submit(wrk.run, url, seconds=seconds, connections=connections, script=script)
         probe = pool.submit(wrk.run, f"{base}/healthz", seconds=seconds, connections=1)
-        sign_ins, health = signing.result(), probe.result()
-    for result in (sign_ins, health):
+        beside, health = signing.result(), probe.result()
+    for result in (alone, beside, health):
         if result.non_2xx or result.errors:
             raise SystemExit(f"{base}: {result}")
+    per_request = spent.per_request_ms(alone.requests)
     return {
-        "rate": sign_ins.rate,
-        "p50": sign_ins.p50_ms,
-        "p99": sign_ins.p99_ms,
+        "rate": alone.rate,
+        "p50": alone.p50_ms,
+        "p99": alone.p99_ms,
+        "server_cpu_ms": per_request["server"],
+        "postgres_cpu_ms": per_request["postgres"],
+        "rate_beside_probe": beside.rate,
         "healthz_p50": health.p50_ms,
         "healthz_p99": health.p99_ms,
     }

@@ -218,8 +218,7 @@ async def _remember(
             last_seen_at=now,
         )
     )
-    await session.flush()
-    return token
+    return token  # inserted by the refresh token's flush (_issue_pair)
 
 
 async def _revoke(session: AsyncSession, auth_session_ids: list[uuid.UUID], reason: str) -> None:
