@@ -92,7 +92,12 @@ def _operation(operation_id: str) -> dict[str, Any]:
         ("resolutions_vote", {200, 403, 404, 409}, {"ETag"}),
         ("auth_token", {200, 401, 429}, set()),
         ("users_me", {200, 401}, set()),
-        ("public_report_summary", {200, 422, 503}, set()),
+        ("public_report_summary", {200, 303, 304, 422, 503}, {"ETag", "Cache-Control", "Vary"}),
+        ("public_report_summary_csv", {200, 304, 422}, {"ETag", "Content-Disposition"}),
+        ("public_resolution", {200, 304, 404}, {"ETag", "Cache-Control"}),
+        ("proposals_create", {201}, {"Location", "ETag"}),
+        ("comments_moderate", {200, 404, 409, 412, 428}, {"ETag"}),
+        ("recommendations_answer", {200, 404, 409}, {"Parent-ETag"}),
     ],
 )
 def test_operations_document_their_statuses_and_headers(
@@ -109,9 +114,7 @@ def test_operations_document_their_statuses_and_headers(
         assert "Retry-After" in operation["responses"]["429"]["headers"]
     if 409 in documented:
         assert "`" in operation["responses"]["409"]["description"]  # names its codes
-    assert ("security" in operation) == (
-        operation_id not in {"auth_token", "public_report_summary"}
-    )
+    assert ("security" in operation) == (not operation_id.startswith(("auth_token", "public_")))
 
 
 def test_a_token_is_optional_where_anonymous_callers_are_served() -> None:
@@ -131,3 +134,75 @@ def test_text_answers_are_strings_not_json() -> None:
                     assert content["schema"] == {"type": "string"}
                     found += 1
     assert found >= 5  # summary CSV and HTML, open data, calendar, budget CSV
+
+
+def _operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in _document()["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_public_gets_document_their_304_and_a_validator_not_a_version() -> None:
+    """Every public GET answers `If-None-Match` with 304 (`api.caching`): documented, with the
+    ETag described as the cache's validator, never as the version to send as `If-Match`."""
+    found = 0
+    for path, method, operation in _operations():
+        if method != "get" or not path.startswith(("/api/v1/public/", "/open311/v2/")):
+            continue
+        responses = operation["responses"]
+        if path.startswith(("/api/v1/public/concerns/", "/api/v1/public/unsubscribe")):
+            assert "304" not in responses, path  # capability URLs: never stored
+            assert all("Cache-Control" in r["headers"] for r in responses.values()), path
+            continue
+        found += 1
+        assert "content" not in responses["304"], path
+        assert {"ETag", "Cache-Control"} <= set(responses["304"]["headers"]), path
+        etag = responses["200"]["headers"]["ETag"]["description"]
+        assert "If-None-Match" in etag and "If-Match`" not in etag, path
+    assert found >= 20
+
+
+def test_each_success_carries_one_media_type() -> None:
+    """A generated client types one answer per status: JSON, CSV and HTML are operations of
+    their own (Open311's `{fmt}` path is the specification's, JSON or XML by the path)."""
+    for path, method, operation in _operations():
+        if path.startswith("/open311/v2/"):
+            continue
+        for status, response in operation["responses"].items():
+            if status.startswith("2"):
+                assert len(response.get("content", {})) <= 1, (method, path, status)
+
+
+def test_operations_are_named_for_what_they_do() -> None:
+    ids = {operation["operationId"] for _, _, operation in _operations()}
+    renamed = {
+        "operations_healthz": "health_live",
+        "operations_readyz": "health_ready",
+        "budget_set_comments": "budget_set_comment_period",
+        "resolutions_list_recommendations": "recommendations_list",
+        "resolutions_answer_recommendation": "recommendations_answer",
+    }
+    assert set(renamed.values()) <= ids
+    assert not set(renamed) & ids
+    assert {"public_report_summary_csv", "public_report_summary_html"} <= ids
+    assert "public_budget_year_csv" in ids
+    # A write that sends no ETag documents none.
+    answer = _operation("recommendations_answer")["responses"]["200"]["headers"]
+    assert "ETag" not in answer
+
+
+def test_enum_values_that_are_not_names_are_named() -> None:
+    schemas = _document()["components"]["schemas"]
+    for name, schema in schemas.items():
+        if any(not str(value).isidentifier() for value in schema.get("enum", ())):
+            assert len(schema["x-enum-varnames"]) == len(schema["enum"]), name
+    assert schemas["ConcernSort"]["x-enum-varnames"][1] == "NEWEST"
+
+
+def test_a_request_field_with_a_default_is_optional_for_every_generator() -> None:
+    """openapi-typescript makes a property with a `default` required: request bodies say their
+    defaults in words."""
+    create = _document()["components"]["schemas"]["ProposalCreate"]
+    assert "show_name" not in create["required"]
+    assert "default" not in create["properties"]["show_name"]
+    assert "Default: `false`" in create["properties"]["show_name"]["description"]

@@ -161,7 +161,7 @@ async def test_a_finance_office_csv_through_the_cli(
     assert year["previous_year_change_pct"] == "31.6"
     listed = (await api.client.get("/api/v1/public/budget")).json()["items"]
     assert [y["year"] for y in listed] == [2026, 2025]
-    csv = await api.client.get("/api/v1/public/budget/2026", params={"format": "csv"})
+    csv = await api.client.get("/api/v1/public/budget/2026.csv")
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[1] == "Patrol,personnel,120000000.00,121500000.00,119876543.21"
 
@@ -306,9 +306,7 @@ async def test_the_summary_and_report_show_the_budget_and_operations(
     assert summary["operations"]["concerns_per_10k_calls"] == (
         str((Decimal(received) * 10_000 / 570).quantize(Decimal("0.1"), ROUND_HALF_UP))
     )
-    page = await api.client.get(
-        "/api/v1/public/reports/summary", params={**params, "format": "html"}
-    )
+    page = await api.client.get("/api/v1/public/reports/summary.html", params=params)
     for heading in (
         "Police budget FY2027 by category (adopted)",
         "Police share of the city budget",

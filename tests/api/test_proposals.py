@@ -48,7 +48,8 @@ async def propose(api: Api, person: Person, **fields: Any) -> dict[str, Any]:
 async def read(api: Api, proposal: dict[str, Any]) -> dict[str, Any]:
     response = await api.client.get(f"{PUBLIC}/{proposal['id']}")
     assert response.status_code == 200, response.text
-    assert response.headers["etag"] == f'"{response.json()["version"]}"'
+    # A public GET's ETag is the cache's validator; the version to send as If-Match is in the body.
+    assert response.headers["etag"] != f'"{response.json()["version"]}"'
     result: dict[str, Any] = response.json()
     return result
 

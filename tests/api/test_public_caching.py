@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -62,30 +63,58 @@ async def test_the_status_view_is_private(api: Api) -> None:
     assert unknown.headers["cache-control"] == "private, no-store"
 
 
-async def test_the_summary_is_negotiated_and_downloads_are_named(api: Api) -> None:
+async def test_each_format_of_the_summary_is_its_own_url_and_old_links_redirect(
+    api: Api,
+) -> None:
+    month = datetime.now(UTC).strftime("%Y-%m")
     answers = {
-        accept: await api.client.get(SUMMARY, headers={"Accept": accept})
-        for accept in ("application/json", "text/csv", "text/html")
+        suffix: await api.client.get(f"{SUMMARY}{suffix}", params={"from": month})
+        for suffix in ("", ".csv", ".html")
     }
     assert len({answer.headers["etag"] for answer in answers.values()}) == 3
-    for answer in answers.values():
-        assert answer.status_code == 200
-        assert answer.headers["vary"] == "Accept"
+    for suffix, media_type in (
+        ("", "application/json"),
+        (".csv", "text/csv"),
+        (".html", "text/html"),
+    ):
+        assert answers[suffix].status_code == 200
+        assert answers[suffix].headers["content-type"].startswith(media_type)
+    assert answers[""].headers["vary"] == "Accept"
     assert (
-        answers["text/csv"]
+        answers[".csv"]
         .headers["content-disposition"]
         .startswith('attachment; filename="oversight-summary-')
     )
-    assert answers["text/html"].headers["content-disposition"].startswith("inline; filename=")
-    assert "content-disposition" not in answers["application/json"].headers
-    csv = answers["text/csv"]
+    assert answers[".html"].headers["content-disposition"].startswith("inline; filename=")
+    assert "content-disposition" not in answers[""].headers
+    csv = answers[".csv"]
     not_modified = await api.client.get(
-        SUMMARY, headers={"Accept": "text/csv", "If-None-Match": csv.headers["etag"]}
+        f"{SUMMARY}.csv", params={"from": month}, headers={"If-None-Match": csv.headers["etag"]}
     )
     assert not_modified.status_code == 304
     # The same tag for another representation is not a match.
-    json_again = await api.client.get(SUMMARY, headers={"If-None-Match": csv.headers["etag"]})
+    json_again = await api.client.get(
+        SUMMARY, params={"from": month}, headers={"If-None-Match": csv.headers["etag"]}
+    )
     assert json_again.status_code == 200
+
+    # Links made before: `?format=` and a browser's Accept are a 303 to the file's own URL,
+    # the period kept.
+    for params, headers, target in (
+        ({"format": "csv", "from": month}, {}, f"{SUMMARY}.csv?from={month}"),
+        ({"format": "html"}, {}, f"{SUMMARY}.html"),
+        ({}, {"Accept": "text/csv"}, f"{SUMMARY}.csv"),
+        ({}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, f"{SUMMARY}.html"),
+    ):
+        moved = await api.client.get(SUMMARY, params=params, headers=headers)
+        assert moved.status_code == 303, (params, headers)
+        assert moved.headers["location"] == target
+        followed = await api.client.get(
+            SUMMARY, params=params, headers=headers, follow_redirects=True
+        )
+        assert followed.status_code == 200
+        assert followed.headers["content-type"].startswith(("text/csv", "text/html"))
+    assert (await api.client.get(SUMMARY, params={"format": "json"})).status_code == 200
 
     for path, name in (
         ("/data/concerns.csv", "oversight-concerns-"),

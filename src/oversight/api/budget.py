@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from oversight.api.deps import CurrentActor, SessionDep
 from oversight.api.responses import json_response, tagged
@@ -39,8 +39,8 @@ async def put_year(
     return tagged(view, view["version"])
 
 
-@router.patch("/{year}", name="set_comments", response_model=FiscalYearDetail)
-async def set_comments(
+@router.patch("/{year}", name="set_comment_period", response_model=FiscalYearDetail)
+async def set_comment_period(
     year: Year, body: BudgetComments, session: SessionDep, actor: CurrentActor
 ) -> Response:
     """Open (or close) the year's budget lines to residents' comments (admins)."""
@@ -56,23 +56,44 @@ async def budget_years(session: SessionDep) -> Response:
 
 
 @public.get(
+    "/budget/{year}.csv",
+    name="budget_year_csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per line."}},
+)
+async def budget_year_csv(year: Year, session: SessionDep) -> Response:
+    """A year's police budget lines as CSV: `program,category,adopted,revised,actual`."""
+    view = await budget.year_view(session, year)
+    columns = ("program", "category", "adopted", "revised", "actual")
+    body = formats.document(columns, ([line[c] for c in columns] for line in view["lines"]))
+    disposition = f'attachment; filename="oversight-police-budget-{year}.csv"'
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )
+
+
+@public.get(
     "/budget/{year}",
     name="budget_year",
     response_model=FiscalYearDetail,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON; CSV on request."}},
+    responses={303: {"description": "See Other."}},
 )
 async def budget_year(
-    year: Year, session: SessionDep, format: ReportFormat | None = None
+    year: Year,
+    request: Request,
+    session: SessionDep,
+    format: Annotated[
+        ReportFormat | None,
+        Query(
+            deprecated=True,
+            description="For links made before `{year}.csv`: `csv` is a 303 to that URL.",
+        ),
+    ] = None,
 ) -> Response:
     """A year's police budget: totals of the adopted amounts (the budget as voted), by
     category, each line with its revised and actual amounts, the change from the year before.
-    `?format=csv`: one row per line."""
-    view = await budget.year_view(session, year)
+    The lines as CSV: `{year}.csv`."""
     if format == ReportFormat.CSV:
-        columns = ("program", "category", "adopted", "revised", "actual")
-        body = formats.document(columns, ([line[c] for c in columns] for line in view["lines"]))
-        disposition = f'attachment; filename="oversight-police-budget-{year}.csv"'
-        return Response(
-            body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
-        )
-    return json_response(view)
+        target = f"{request.url.path}.csv"
+        return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
+    return json_response(await budget.year_view(session, year))

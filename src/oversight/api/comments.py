@@ -82,7 +82,8 @@ async def moderate_comment(
     if_match: IfMatch = None,
 ) -> Response:
     """Commissioners: `publish` a pending comment, or `hide` a pending or published one with a
-    `reason` (shown publicly). Hidden is final. `If-Match` is optional; a stale one is a 412."""
+    `reason` (shown publicly). Hidden is final. `If-Match` with the comment's ETag is required
+    (428 without it, 412 when stale), as for every resource that changes."""
     return comment_response(await comments.moderate(session, actor, comment_id, if_match, body))
 
 

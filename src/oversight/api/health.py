@@ -8,19 +8,19 @@ from oversight.errors import ServiceUnavailable
 from oversight.migrations_info import head_revision
 from oversight.schemas.health import HealthOut, ReadinessOut
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["health"])
 
 
 _UP = b'{"status":"ok"}'
 
 
-@router.get("/healthz", response_model=HealthOut)
+@router.get("/healthz", name="live", response_model=HealthOut)
 async def healthz() -> Response:
     """The process is up."""
     return Response(_UP, media_type="application/json")
 
 
-@router.get("/readyz", response_model=ReadinessOut)
+@router.get("/readyz", name="ready", response_model=ReadinessOut)
 async def readyz(session: SessionDep) -> ReadinessOut:
     """The database answers and its schema is at the newest migration."""
     current = await session.scalar(text("SELECT version_num FROM alembic_version"))

@@ -343,8 +343,8 @@ def document(openapi: dict[str, Any]) -> dict[str, Any]:
                 if code == "default" or int(code) >= 400:
                     response["content"] = _ERRORS
                     response["description"] = _ERROR_TEXT.get(code, "An error.")
-                else:
-                    response.setdefault("content", {})["text/xml"] = {"schema": {"type": "string"}}
+                elif "content" in response:  # not a 304: it has no body
+                    response["content"]["text/xml"] = {"schema": {"type": "string"}}
     listed = openapi["paths"][PREFIX + "/requests.{fmt}"]["get"]["responses"]["200"]
     listed["headers"]["Link"] = {
         "description": 'The next page, `<...>; rel="next"`, when there are more.',

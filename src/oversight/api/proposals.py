@@ -95,4 +95,6 @@ async def public_proposals(
 
 @public.get("/{proposal_id}", name="proposal", response_model=PublicProposal)
 async def public_proposal(proposal_id: uuid.UUID, session: SessionDep) -> Response:
-    return proposal_response(await proposals.read_public(session, proposal_id))
+    """Its `ETag` is the public cache validator (`If-None-Match`, 304), as on every public GET;
+    the version to send as `If-Match` is `version`, and the ETag of every write's answer."""
+    return json_response(await proposals.read_public(session, proposal_id))

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from markupsafe import escape
 
 from oversight import messages
-from oversight.api.caching import matches, public_tag
+from oversight.api.caching import Cache, matches, public_tag
 from oversight.api.deps import (
     CacheDep,
     Cursor,
@@ -23,7 +23,7 @@ from oversight.api.deps import (
 )
 from oversight.api.responses import json_response
 from oversight.config import Settings
-from oversight.db import Reads, utcnow
+from oversight.db import Database, Reads, utcnow
 from oversight.domain.periods import Period, PeriodError
 from oversight.errors import Unprocessable
 from oversight.pagination import DEFAULT_LIMIT
@@ -31,7 +31,7 @@ from oversight.ratelimit import RateLimit
 from oversight.reports import formats, html, open_data, summary
 from oversight.schemas.base import Page
 from oversight.schemas.budget import OperationsOut
-from oversight.schemas.concerns import NoteOut, PublicConcernStatus, PublicNoteCreate
+from oversight.schemas.concerns import PublicConcernStatus, PublicNote, PublicNoteCreate
 from oversight.schemas.meetings import PublicMeeting
 from oversight.schemas.notifications import Unsubscribed
 from oversight.schemas.reports import PublicSummary, ReportFormat
@@ -55,7 +55,7 @@ async def concern_status(tracking_code: TrackingCode, session: SessionDep) -> ob
 @router.post(
     "/concerns/{tracking_code}/notes",
     status_code=status.HTTP_201_CREATED,
-    response_model=NoteOut,
+    response_model=PublicNote,
     dependencies=TRACKING,
 )
 async def add_information(
@@ -108,15 +108,20 @@ ToMonth = Annotated[
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
+SummaryFormat = Annotated[
+    ReportFormat | None,
+    Query(
+        deprecated=True,
+        description="For links made before `summary.csv` and `summary.html`: `csv` or `html` "
+        "is a 303 to that file's URL (so is a browser's `Accept: text/csv` or `text/html`).",
+    ),
+]
+
+
 @router.get(
     "/reports/summary",
     response_model=PublicSummary,
-    responses={
-        200: {
-            "content": {"text/csv": {}, "text/html": {}},
-            "description": "JSON; CSV or the HTML report on request.",
-        }
-    },
+    responses={303: {"description": "See Other."}},
 )
 async def report_summary(
     request: Request,
@@ -125,15 +130,96 @@ async def report_summary(
     cache: CacheDep,
     start: FromMonth = None,
     end: ToMonth = None,
-    format: ReportFormat | None = None,
+    format: SummaryFormat = None,
     accept: Annotated[str | None, Header()] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The transparency summary over whole months (default: the current month and the eleven
-    before it; at most 36 months, never past the current month). `?format=csv` (or
-    `Accept: text/csv`) gives `section,dimension,value` rows, a hidden cell reading
-    `suppressed`; `?format=html` (or a browser's `Accept: text/html`) the page
-    `oversight report --format html` writes."""
+    before it; at most 36 months, never past the current month), as JSON. The same figures as
+    CSV rows are `summary.csv`; as the HTML report, `summary.html`."""
+    _period(start, end)  # a bad period is a 422 here, not after a redirect
+    if format is None:
+        wanted = accept or ""
+        format = (
+            ReportFormat.CSV
+            if "text/csv" in wanted
+            else ReportFormat.HTML
+            if "text/html" in wanted
+            else ReportFormat.JSON
+        )
+    if format != ReportFormat.JSON:
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "format"])
+        target = f"{request.url.path}.{format.value}" + (f"?{query}" if query else "")
+        return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
+    found = await _summary(request, settings, database, cache, start, end, if_none_match)
+    if isinstance(found, Response):
+        return found
+    tag, _, body = found
+    return Response(body, media_type="application/json", headers={"ETag": tag})
+
+
+@router.get(
+    "/reports/summary.csv",
+    name="report_summary_csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "`section,dimension,value`."}},
+)
+async def report_summary_csv(
+    request: Request,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    cache: CacheDep,
+    start: FromMonth = None,
+    end: ToMonth = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The transparency summary as `section,dimension,value` rows, a hidden cell reading
+    `suppressed`."""
+    found = await _summary(request, settings, database, cache, start, end, if_none_match)
+    if isinstance(found, Response):
+        return found
+    tag, name, body = found
+    figures = PublicSummary.model_validate_json(body)
+    text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
+    headers = {"ETag": tag, **download(f"{name}.csv", inline=False)}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get(
+    "/reports/summary.html",
+    name="report_summary_html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}, "description": "The HTML report."}},
+)
+async def report_summary_html(
+    request: Request,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    cache: CacheDep,
+    start: FromMonth = None,
+    end: ToMonth = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The transparency summary as the page `oversight report --format html` writes."""
+    found = await _summary(request, settings, database, cache, start, end, if_none_match)
+    if isinstance(found, Response):
+        return found
+    tag, name, body = found
+    page = html.render(PublicSummary.model_validate_json(body))
+    headers = {"ETag": tag, "Content-Security-Policy": REPORT_CSP, **download(f"{name}.html")}
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+
+
+async def _summary(
+    request: Request,
+    settings: Settings,
+    database: Database,
+    cache: Cache,
+    start: str | None,
+    end: str | None,
+    if_none_match: str | None,
+) -> tuple[str, str, bytes] | Response:
+    """The figures' tag, file name and JSON, or a 304 when ``if_none_match`` is current."""
     period = _period(start, end)
     threshold = settings.suppression_threshold
 
@@ -147,28 +233,11 @@ async def report_summary(
     # The figures are cached for up to a minute; the tag names the state they describe.
     cached = await cache.get_or_compute(f"summary:{period}:{threshold}", compute)
     seq, _, body = cached.partition(b"\n")
-    tag = public_tag(int(seq), request.url.path, request.url.query, accept or "")
+    accept = request.headers.get("accept", "")
+    tag = public_tag(int(seq), request.url.path, request.url.query, accept)
     if matches(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
-    if format is None:
-        wanted = accept or ""
-        format = (
-            ReportFormat.CSV
-            if "text/csv" in wanted
-            else ReportFormat.HTML
-            if "text/html" in wanted
-            else ReportFormat.JSON
-        )
-    if format == ReportFormat.JSON:
-        return Response(body, media_type="application/json", headers={"ETag": tag})
-    figures = PublicSummary.model_validate_json(body)
-    name = f"oversight-summary-{period.first}-to-{period.last}"
-    if format == ReportFormat.CSV:
-        text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
-        headers = {"ETag": tag, **download(f"{name}.csv", inline=False)}
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
-    headers = {"ETag": tag, "Content-Security-Policy": REPORT_CSP, **download(f"{name}.html")}
-    return Response(html.render(figures), media_type="text/html; charset=utf-8", headers=headers)
+    return tag, f"oversight-summary-{period.first}-to-{period.last}", body
 
 
 def download(filename: str, *, inline: bool = True) -> dict[str, str]:

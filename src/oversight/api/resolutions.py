@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -12,6 +13,7 @@ from oversight.domain.resolutions import RecommendationStatus
 from oversight.pagination import DEFAULT_LIMIT
 from oversight.schemas.base import Page
 from oversight.schemas.resolutions import (
+    PublicResolution,
     PublicScorecard,
     RecommendationListed,
     RecommendationOut,
@@ -25,7 +27,11 @@ from oversight.schemas.resolutions import (
 from oversight.services import recommendations, resolutions
 from oversight.services.common import parent_etag
 
-router = APIRouter(tags=["resolutions"])
+#: Each route names its tag: resolutions, or the recommendations they make (the generated
+#: clients group operations by tag).
+router = APIRouter()
+RESOLUTIONS: list[str | Enum] = ["resolutions"]
+RECOMMENDATIONS: list[str | Enum] = ["recommendations"]
 public = APIRouter(prefix="/public", tags=["public"])
 
 
@@ -36,7 +42,11 @@ def resolution_response(
 
 
 @router.post(
-    "/resolutions", name="create", status_code=status.HTTP_201_CREATED, response_model=ResolutionOut
+    "/resolutions",
+    name="create",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResolutionOut,
+    tags=RESOLUTIONS,
 )
 async def create_resolution(
     body: ResolutionCreate, request: Request, session: SessionDep, actor: CurrentActor
@@ -46,7 +56,7 @@ async def create_resolution(
     return resolution_response(resolution, 201, {"Location": created_at(request, resolution.id)})
 
 
-@router.get("/resolutions", name="list", response_model=Page[ResolutionOut])
+@router.get("/resolutions", name="list", response_model=Page[ResolutionOut], tags=RESOLUTIONS)
 async def list_resolutions(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -56,14 +66,18 @@ async def list_resolutions(
     return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
 
 
-@router.get("/resolutions/{resolution_id}", name="read", response_model=ResolutionOut)
+@router.get(
+    "/resolutions/{resolution_id}", name="read", response_model=ResolutionOut, tags=RESOLUTIONS
+)
 async def read_resolution(
     resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
     return resolution_response(await resolutions.read(session, actor, resolution_id))
 
 
-@router.patch("/resolutions/{resolution_id}", name="edit", response_model=ResolutionOut)
+@router.patch(
+    "/resolutions/{resolution_id}", name="edit", response_model=ResolutionOut, tags=RESOLUTIONS
+)
 async def edit_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionUpdate,
@@ -77,7 +91,12 @@ async def edit_resolution(
     )
 
 
-@router.post("/resolutions/{resolution_id}/transitions", name="move", response_model=ResolutionOut)
+@router.post(
+    "/resolutions/{resolution_id}/transitions",
+    name="move",
+    response_model=ResolutionOut,
+    tags=RESOLUTIONS,
+)
 async def move_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionTransition,
@@ -91,7 +110,7 @@ async def move_resolution(
     )
 
 
-@router.put("/resolutions/{resolution_id}/votes/me", response_model=ResolutionOut)
+@router.put("/resolutions/{resolution_id}/votes/me", response_model=ResolutionOut, tags=RESOLUTIONS)
 async def vote(
     resolution_id: uuid.UUID, body: VoteCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -100,14 +119,16 @@ async def vote(
     return resolution_response(await resolutions.cast_vote(session, actor, resolution_id, body))
 
 
-@router.post("/resolutions/{resolution_id}/decision", response_model=ResolutionOut)
+@router.post(
+    "/resolutions/{resolution_id}/decision", response_model=ResolutionOut, tags=RESOLUTIONS
+)
 async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     """Close the vote: adopted (and numbered) when a quorum is present and yes > no."""
     return resolution_response(await resolutions.decide_vote(session, actor, resolution_id))
 
 
 @router.get(
-    "/recommendations", name="list_recommendations", response_model=Page[RecommendationListed]
+    "/recommendations", name="list", response_model=Page[RecommendationListed], tags=RECOMMENDATIONS
 )
 async def list_recommendations(
     session: SessionDep,
@@ -130,7 +151,12 @@ async def list_recommendations(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/recommendations/{recommendation_id}/responses", response_model=RecommendationOut)
+@router.post(
+    "/recommendations/{recommendation_id}/responses",
+    name="answer",
+    response_model=RecommendationOut,
+    tags=RECOMMENDATIONS,
+)
 async def answer_recommendation(
     recommendation_id: uuid.UUID,
     body: RecommendationResponseCreate,
@@ -144,7 +170,7 @@ async def answer_recommendation(
     return json_response(answered, headers=headers)
 
 
-@public.get("/resolutions", name="resolutions", response_model=Page[ResolutionOut])
+@public.get("/resolutions", name="resolutions", response_model=Page[PublicResolution])
 async def public_resolutions(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
@@ -152,7 +178,8 @@ async def public_resolutions(
     items, next_cursor = await resolutions.page(
         session, None, decided_only=True, limit=limit, cursor=cursor
     )
-    return json_response(Page[ResolutionOut](items=items, next_cursor=next_cursor))
+    public = [PublicResolution.of(item) for item in items]
+    return json_response(Page[PublicResolution](items=public, next_cursor=next_cursor))
 
 
 @public.get("/recommendations/scorecard", response_model=PublicScorecard)
@@ -161,6 +188,6 @@ async def recommendation_scorecard(session: SessionDep) -> PublicScorecard:
     return await recommendations.scorecard(session)
 
 
-@public.get("/resolutions/{resolution_id}", name="resolution", response_model=ResolutionOut)
+@public.get("/resolutions/{resolution_id}", name="resolution", response_model=PublicResolution)
 async def public_resolution(resolution_id: uuid.UUID, session: SessionDep) -> Response:
-    return json_response(await resolutions.read_public(session, resolution_id))
+    return json_response(PublicResolution.of(await resolutions.read_public(session, resolution_id)))

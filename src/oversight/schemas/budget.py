@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from oversight.domain.budget import BadAmount, BudgetCategory, cents
+from oversight.domain.budget import BadAmount, BudgetCategory, CallPriority, cents
 from oversight.schemas.base import In, Out
 
 
@@ -93,6 +93,10 @@ class FiscalYears(BaseModel):
     items: list[FiscalYearOut]
 
 
+#: A month as a map's key.
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
 class OperationsCell(BaseModel):
     calls: int
     median_response_minutes: str | None = Field(
@@ -110,6 +114,8 @@ class OperationsPeriod(BaseModel):
 class OperationsOut(BaseModel):
     period: OperationsPeriod
     calls: int
-    by_month: dict[str, OperationsCell]
-    by_priority: dict[str, OperationsCell]
+    by_month: dict[Month, OperationsCell] = Field(description="By month, `YYYY-MM`.")
+    by_priority: dict[CallPriority, OperationsCell] = Field(
+        description="By dispatch priority, `1` (most urgent) to `4`."
+    )
     by_neighborhood: dict[str, OperationsCell]

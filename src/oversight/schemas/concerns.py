@@ -228,6 +228,16 @@ class NoteOut(Out):
     created_at: datetime
 
 
+class PublicNote(Out):
+    """A note added by tracking code, as its submitter reads it back (no account id)."""
+
+    id: uuid.UUID
+    body: str
+    visibility: NoteVisibility
+    by_submitter: bool
+    created_at: datetime
+
+
 class ResponseCreate(In):
     body: LongText
     action_taken: ActionTaken

@@ -23,7 +23,7 @@ from oversight.schemas.base import (
     Text200,
     only,
 )
-from oversight.schemas.resolutions import VoteOut
+from oversight.schemas.resolutions import PublicVote
 
 
 class MeetingCreate(In):
@@ -115,7 +115,7 @@ class PublicDecision(BaseModel):
 
     status: ResolutionStatus
     number: str | None = Field(description="Adopted resolutions are numbered.")
-    votes: list[VoteOut]
+    votes: list[PublicVote]
 
 
 class PublicAgendaItem(BaseModel):
@@ -139,7 +139,8 @@ class PublicAgendaItem(BaseModel):
 
 
 class PublicAttendance(BaseModel):
-    commissioner_id: uuid.UUID
+    """A commissioner's attendance, by name (no account id)."""
+
     name: str
     present: bool
 

@@ -13,6 +13,10 @@ from pydantic import (
     StringConstraints,
 )
 
+from oversight.domain.budget import BudgetCategory, CallPriority
+from oversight.domain.resolutions import RecommendationStatus
+from oversight.domain.voice import ProposalStatus
+
 Cells = dict[str, int | None]
 
 
@@ -72,7 +76,7 @@ class PublicRecommendationFigures(BaseModel):
         description="Recommendations of the resolutions adopted in the period (exact); the "
         "scorecard's `total` counts all time."
     )
-    by_status: dict[str, int] = Field(
+    by_status: dict[RecommendationStatus, int] = Field(
         description="The same recommendations by their status now (exact, in this period); "
         "the scorecard's `by_status` counts all time."
     )
@@ -92,7 +96,7 @@ class PublicProposalFigures(BaseModel):
     """Public record: exact. Every status is listed, zeros included."""
 
     total: int
-    by_status: dict[str, int]
+    by_status: dict[ProposalStatus, int]
 
 
 class PublicParticipation(BaseModel):
@@ -124,7 +128,7 @@ class PublicBudget(BaseModel):
     police_total: str
     city_total: str
     police_share_pct: str | None
-    by_category: dict[str, str]
+    by_category: dict[BudgetCategory, str]
     trend: list[PublicBudgetYear]
 
 
@@ -132,7 +136,7 @@ class PublicOperations(BaseModel):
     """Calls for service in the period, and how they compare with the concerns received."""
 
     calls: int
-    median_response_minutes_by_priority: dict[str, str | None]
+    median_response_minutes_by_priority: dict[CallPriority, str | None]
     concerns_per_10k_calls: str | None = Field(
         description="Concerns received in the period per 10,000 calls for service, one "
         "decimal; null when either is unknown or suppressed."

@@ -112,6 +112,49 @@ class ResolutionOut(BaseModel):
     version: int
 
 
+class PublicVote(BaseModel, from_attributes=True):
+    """A commissioner's vote as the public reads it: by name (no account id)."""
+
+    name: str
+    vote: Choice
+    reason: str | None
+
+
+class PublicRecommendation(BaseModel, from_attributes=True):
+    id: uuid.UUID
+    text: str
+    department_id: uuid.UUID
+    due_at: datetime | None
+    status: RecommendationStatus
+    department_response: str | None
+
+
+class PublicResolution(BaseModel, from_attributes=True):
+    """A decided resolution as the public reads it: no concern it answers is named (a concern's
+    id is its public Open311 record's `service_request_id`) and no commissioner's account id;
+    votes by name."""
+
+    id: uuid.UUID
+    number: str | None
+    title: str
+    body: str
+    status: ResolutionStatus
+    meeting_id: uuid.UUID | None = Field(description="See /public/meetings/{meeting_id}.")
+    concerns_count: int = Field(description="How many concerns it answers.")
+    recommendations: list[PublicRecommendation]
+    votes: list[PublicVote]
+    tally: TallyOut
+    decided_at: datetime | None
+    comments_count: int = Field(description="Its published comments (see /public/comments).")
+
+    @classmethod
+    def of(cls, resolution: ResolutionOut) -> PublicResolution:
+        """The public view of a staff view (only what the public may read of it)."""
+        return cls.model_validate(
+            {**vars(resolution), "concerns_count": len(resolution.concern_ids)}
+        )
+
+
 class RecommendationResponseCreate(In):
     status: Annotated[
         RecommendationStatus,

@@ -200,8 +200,7 @@ async def moderate(
         visible=comments_visible_to(actor),
         for_update=True,
     )
-    if if_match is not None:
-        check_version(comment, if_match)
+    check_version(comment, if_match)
     _may(actor, VoiceAction.MODERATE)
     target = MODERATED[data.action]
     given = {"reason"} if data.reason else set()

@@ -37,7 +37,7 @@ from oversight.schemas.meetings import (
     PublicMeeting,
     PublicMinutes,
 )
-from oversight.schemas.resolutions import VoteOut
+from oversight.schemas.resolutions import PublicVote
 
 #: Meetings carry no end time; calendars get a block of this length.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -109,11 +109,9 @@ async def _decisions(
             .where(Vote.resolution_id.in_(found))
             .order_by(User.display_name, Vote.commissioner_id)
         )
-        for resolution_id, commissioner_id, name, choice, reason in votes:
+        for resolution_id, _, name, choice, reason in votes:
             found[resolution_id].votes.append(
-                VoteOut(
-                    commissioner_id=commissioner_id, name=name, vote=Choice(choice), reason=reason
-                )
+                PublicVote(name=name, vote=Choice(choice), reason=reason)
             )
     return found
 
@@ -134,10 +132,10 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
     )
     decisions = await _decisions(session, meeting.id)
     attendance = await session.execute(
-        select(Attendance.commissioner_id, User.display_name, Attendance.present)
+        select(User.display_name, Attendance.present)
         .join(User, User.id == Attendance.commissioner_id)
         .where(Attendance.meeting_id == meeting.id)
-        .order_by(User.display_name)
+        .order_by(User.display_name, Attendance.commissioner_id)
     )
     minutes = None
     if (
@@ -167,9 +165,7 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
             )
             for i, p, t, k, c, r in agenda.all()
         ],
-        attendance=[
-            PublicAttendance(commissioner_id=i, name=n, present=p) for i, n, p in attendance.all()
-        ],
+        attendance=[PublicAttendance(name=n, present=p) for n, p in attendance.all()],
         minutes=minutes,
         speakers_count=voice.speakers.get(meeting.id, 0),
     )
