@@ -303,6 +303,7 @@ async def test_public_status_and_anonymous_follow_up(api: Api, cast: Cast) -> No
         "response_due_on",
         "overdue",
         "timeline",
+        "added_information",
     }
     compact = code.replace("-", "").replace("0", "O")
     assert (await api.client.get(f"/api/v1/public/concerns/{compact}")).status_code == 200

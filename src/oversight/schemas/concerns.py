@@ -274,6 +274,11 @@ class PublicTimelineEntry(BaseModel):
     public_note: str | None
 
 
+class SubmitterAddition(BaseModel):
+    at: datetime
+    body: str
+
+
 class PublicConcernStatus(BaseModel):
     tracking_code: str
     kind: Kind
@@ -284,6 +289,10 @@ class PublicConcernStatus(BaseModel):
     response_due_on: date | None
     overdue: bool
     timeline: list[PublicTimelineEntry]
+    added_information: list[SubmitterAddition] = Field(
+        description="What the submitter added (by tracking code, or signed in as the "
+        "submitter), oldest first: their words and when. Never a staff note."
+    )
 
 
 class StatusCounts(BaseModel):

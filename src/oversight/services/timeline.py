@@ -14,8 +14,13 @@ from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.policies import STATUS_ACTIONS, TIMELINE
 from oversight.domain.roles import Actor, Role
 from oversight.errors import NotFound
-from oversight.models import AuditEvent, Concern
-from oversight.schemas.concerns import ConcernEventOut, PublicConcernStatus, PublicTimelineEntry
+from oversight.models import AuditEvent, Concern, ConcernNote
+from oversight.schemas.concerns import (
+    ConcernEventOut,
+    PublicConcernStatus,
+    PublicTimelineEntry,
+    SubmitterAddition,
+)
 from oversight.services.concerns import load
 
 CODE_NOT_FOUND = "No concern has this tracking code."
@@ -94,6 +99,17 @@ async def public_status(session: AsyncSession, raw_code: str) -> PublicConcernSt
     if concern is None:
         raise NotFound(CODE_NOT_FOUND)
     events = await _events(session, concern.id, STATUS_ACTIONS)
+    # The submitter's own notes (by tracking code, or signed in as the submitter): theirs to
+    # read back. Public only: a commissioner who filed a concern may also write internal ones.
+    added = await session.scalars(
+        select(ConcernNote)
+        .where(
+            ConcernNote.concern_id == concern.id,
+            ConcernNote.by_submitter.is_(True),
+            ConcernNote.visibility == NoteVisibility.PUBLIC,
+        )
+        .order_by(ConcernNote.created_at, ConcernNote.id)
+    )
     now = utcnow()
     return PublicConcernStatus(
         tracking_code=concern.tracking_code,
@@ -112,4 +128,5 @@ async def public_status(session: AsyncSession, raw_code: str) -> PublicConcernSt
             )
             for e in events
         ],
+        added_information=[SubmitterAddition(at=n.created_at, body=n.body) for n in added],
     )
