@@ -1,4 +1,5 @@
-"""Demo data for `make run`: a small city's departments, people and a year of concerns.
+"""Demo data for `make run`: a small city's departments, people, a year of concerns and
+meetings, and its residents' comments, sign-ups to speak, proposals and supports.
 
 Everything goes through the services, with the clock set back, so the demo history is what the
 app itself would have recorded: audited, hash-chained, and consistent with the reports.
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.config import Settings
 from oversight.db import Database, simulated_clock, utcnow
 from oversight.demo import budget as demo_budget
+from oversight.demo import voice
 from oversight.demo.city import (
     DEMO_PASSWORD,
     DEPARTMENTS,
@@ -59,8 +61,13 @@ async def seed(
     advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
 
     queue = plan(rng, concern_count, real_now, city)
+    # Residents' voice draws from a generator of its own: the concerns and meetings stay the
+    # ones the same seed always made.
+    voice_rng = random.Random(seed_value + 1)  # noqa: S311  (reproducible demo data)
+    queue += voice.plan(voice_rng, real_now, city)
     heapq.heapify(queue)
     ids: dict[int, uuid.UUID] = {}
+    proposals: dict[int, uuid.UUID] = {}
     facts: dict[int, dict[str, Any]] = {}
     order = concern_count
     clock_at = real_now
@@ -78,7 +85,10 @@ async def seed(
             step = heapq.heappop(queue)
             clock_at = step.at
             async with database.unit_of_work() as session:
-                await perform(session, settings, rng, city, step, ids, facts, later)
+                if step.action in voice.STEPS:
+                    await voice.perform(session, settings, voice_rng, city, step, proposals)
+                else:
+                    await perform(session, settings, rng, city, step, ids, facts, later)
             if step.action == "submit":
                 advance(1)
     return total(concern_count)
