@@ -317,8 +317,9 @@ def report(
         str | None, typer.Option("--api-url", help="Read a running deployment instead.")
     ] = None,
 ) -> None:
-    """The transparency summary over whole months (default: the current month and the eleven
-    before it; at most 36), from the database or, with --api-url, from a running deployment."""
+    """The transparency summary over whole months (default: the last twelve complete months,
+    the month in progress left out; at most 36), from the database or, with --api-url, from a
+    running deployment."""
     from datetime import UTC, datetime
 
     from oversight.domain.periods import Period, PeriodError
