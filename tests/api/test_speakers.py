@@ -195,6 +195,8 @@ async def test_only_a_scheduled_meeting_takes_sign_ups(api: Api, cast: Cast, sta
         assert moved.status_code == 200, moved.text
     body = assert_problem(await sign_up(api, cast.resident, meeting), 409)
     assert status in body["detail"]
+    # The policy comes before the meeting's state: a role that may never sign up hears so.
+    assert_problem(await sign_up(api, cast.commissioner, meeting), 403)
     assert await listed(api, meeting) == []
     assert await api.audit_events(action="meeting.speaker_signed_up") == []
 

@@ -71,16 +71,16 @@ async def _check_item(
 async def sign_up(
     session: AsyncSession, actor: Actor, meeting_id: uuid.UUID, data: SpeakerCreate
 ) -> SpeakerOut:
-    """Refusals in the contract's order: 404, 409 (not scheduled), 403, 409 (once), 422."""
+    """Refusals in every resource's order: 404, 403, 409 (not scheduled), 409 (once), 422."""
     # The meeting's row lock serializes sign-ups, so the next position is computed by one
     # transaction at a time (SQLite: BEGIN IMMEDIATE already serializes writers).
     meeting = await _meeting(session, meeting_id, lock=True)
+    authorize(policies.voice(actor.role, VoiceAction.SIGN_UP_TO_SPEAK))
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(
             f"Sign-ups close when a meeting opens; this one is {meeting.status}.",
             extra={"meeting_status": meeting.status},
         )
-    authorize(policies.voice(actor.role, VoiceAction.SIGN_UP_TO_SPEAK))
     if await _signed_up(session, meeting.id, actor.user_id):
         raise Conflict(ALREADY_SIGNED_UP, code=ProblemCode.ALREADY_EXISTS)
     await _check_item(session, meeting.id, data.agenda_item_id)
