@@ -220,7 +220,7 @@ def _operations(figures: PublicSummary) -> list[Chart]:
             [(name, shown.removesuffix(" minutes")) for name, _, shown in rows],
             bars=bars(rows),
             notes=(
-                "In minutes, from the call to an officer's arrival (the median call).",
+                "In minutes: the median response time, as the department reports it.",
                 "Calls for service are dispatched by priority: 1 is the most urgent, 4 the"
                 " least urgent.",
             ),
