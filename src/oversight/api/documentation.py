@@ -327,7 +327,7 @@ def _document_caching(path: str, operation_id: str, responses: dict[str, Any]) -
         responses["303"] = {
             "description": "See Other: `?format=` (or `Accept`) asked for another format; "
             "`Location` is its own URL.",
-            "headers": _headers("X-Request-ID", "No-Store", "See-Other", *cached[2:]),
+            "headers": _headers("X-Request-ID", "No-Store", "See-Other"),
         }
 
 
