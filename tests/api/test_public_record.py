@@ -112,6 +112,8 @@ async def test_bad_periods_are_422_before_anything_is_computed_or_streamed(
             (SUMMARY, {}),
             (SUMMARY, {"format": "csv"}),
             (SUMMARY, {"format": "html"}),
+            (f"{SUMMARY}.csv", {}),
+            (f"{SUMMARY}.html", {}),
             (OPEN_DATA, {}),
         ):
             response = await api.client.get(url, params={**params, **extra})
@@ -172,7 +174,7 @@ async def test_no_formula_reaches_any_csv(api: Api, settings: Settings, tmp_path
     current = str(this_month())
     params = {"from": current, "to": current}
     open_data = (await api.client.get(OPEN_DATA, params=params)).text
-    summary = (await api.client.get(SUMMARY, params={**params, "format": "csv"})).text
+    summary = (await api.client.get(f"{SUMMARY}.csv", params=params)).text
     result = run_cli(
         settings, "report", "--format", "csv", "--from", current, "--out", str(tmp_path / "r")
     )
@@ -325,7 +327,7 @@ def test_no_hidden_cell_can_be_recovered(settings: Settings) -> None:
             len(rows) if len(rows) >= threshold or not rows else None
         )
         assert recovered(report, threshold) == [], report
-        as_csv = portal.call(lambda: client.get(SUMMARY, params={**params, "format": "csv"}))
+        as_csv = portal.call(lambda: client.get(f"{SUMMARY}.csv", params=params))
         lines = list(csv.reader(io.StringIO(as_csv.text)))
         hidden_in_csv = {(s, d) for s, d, v in lines[1:] if v == "suppressed"}
         hidden_in_json = (
