@@ -250,9 +250,11 @@ async def test_the_api_serves_the_same_page_to_a_browser(api: Api, settings: Set
     ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/html")
-        # Its inline styles are allowed, and nothing else is.
+        # Its own style elements are allowed, by hash, and nothing else is.
         policy = response.headers["content-security-policy"]
-        assert policy == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        assert policy.startswith("default-src 'none'; style-src 'sha256-"), policy
+        assert "unsafe" not in policy and policy.endswith("; frame-ancestors 'none'"), policy
+        assert policy.removesuffix("; frame-ancestors 'none'") in response.text  # its meta tag
         page = Page(response.text)
         assert page.glance["Concerns received"] == "18"
         assert SECRET_WORDS not in response.text

@@ -234,6 +234,11 @@ async def test_cancelling_returns_proposed_resolutions_to_draft(api: Api, cast: 
     assert (after["status"], after["meeting_id"]) == ("draft", None)
     events = await api.audit_events(entity_id=resolution["id"], action="resolution.transition")
     assert (events[-1]["to_status"], events[-1]["reason"]) == ("draft", "meeting cancelled")
+    # The public agenda keeps its item but no longer names a resolution the public may not see.
+    public = (await api.client.get(f"/api/v1/public/meetings/{meeting['id']}")).json()
+    assert public["agenda"], public
+    assert resolution["id"] not in str(public)
+    assert [item["resolution_id"] for item in public["agenda"]] == [None] * len(public["agenda"])
 
 
 async def test_departments_answer_adopted_recommendations(api: Api, cast: Cast) -> None:

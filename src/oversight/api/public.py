@@ -104,10 +104,6 @@ ToMonth = Annotated[
 ]
 
 
-#: The HTML report's own styles are inline: the API's `default-src 'none'` would block them.
-REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-
-
 SummaryFormat = Annotated[
     ReportFormat | None,
     Query(
@@ -134,8 +130,8 @@ async def report_summary(
     accept: Annotated[str | None, Header()] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The transparency summary over whole months (default: the current month and the eleven
-    before it; at most 36 months, never past the current month), as JSON. The same figures as
+    """The transparency summary over whole months (default: the last twelve complete months;
+    at most 36 months, never past the current month), as JSON. The same figures as
     CSV rows are `summary.csv`; as the HTML report, `summary.html`."""
     _period(start, end)  # a bad period is a 422 here, not after a redirect
     if format is None:
@@ -206,7 +202,10 @@ async def report_summary_html(
         return found
     tag, name, body = found
     page = html.render(PublicSummary.model_validate_json(body))
-    headers = {"ETag": tag, "Content-Security-Policy": REPORT_CSP, **download(f"{name}.html")}
+    # The page's own policy (its style elements by hash, as its meta tag says), and no framing,
+    # which only a header can say.
+    policy = f"{html.content_security_policy(page)}; frame-ancestors 'none'"
+    headers = {"ETag": tag, "Content-Security-Policy": policy, **download(f"{name}.html")}
     return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
 
@@ -327,5 +326,5 @@ async def unsubscribe(
 @router.get("/operations", name="operations", response_model=OperationsOut)
 async def operations(session: SessionDep, start: FromMonth = None, end: ToMonth = None) -> Response:
     """Calls for service and median response minutes by month, priority and neighborhood,
-    over whole months (default: the current month and the eleven before it)."""
+    over whole months (default: the last twelve complete months)."""
     return json_response(await budget.operations_view(session, _period(start, end)))

@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from icalendar import Calendar, Event
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.domain.meetings import MeetingStatus, MinutesStatus
@@ -38,6 +38,7 @@ from oversight.schemas.meetings import (
     PublicMinutes,
 )
 from oversight.schemas.resolutions import PublicVote
+from oversight.services.visibility import resolutions_visible_to
 
 #: Meetings carry no end time; calendars get a block of this length.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -124,9 +125,12 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
             AgendaItem.title,
             AgendaItem.kind,
             Concern.category,
-            AgendaItem.resolution_id,
+            # A resolution handed back to draft (its meeting cancelled) is hidden again: the
+            # public agenda keeps the item, never a link to what the public may not see.
+            case((resolutions_visible_to(None), Resolution.id), else_=None),
         )
         .outerjoin(Concern, Concern.id == AgendaItem.concern_id)
+        .outerjoin(Resolution, Resolution.id == AgendaItem.resolution_id)
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
     )
