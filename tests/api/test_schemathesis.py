@@ -71,6 +71,9 @@ ROLES = ["anonymous", *(role.value for role in Role)]
 #: Requests sent, by phase (examples, coverage, fuzzing, stateful), and the stateful
 #: scenarios run, printed at the end.
 SENT: Counter[str] = Counter()
+#: Generated (fuzzing) requests by operation: an operation with few possible inputs (none, or
+#: only enums) runs out before the bound.
+FUZZED: Counter[str] = Counter()
 
 
 @dataclass
@@ -128,6 +131,13 @@ def report_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     if SENT:
         counts = ", ".join(f"{phase} {n}" for phase, n in sorted(SENT.items()))
         line = f"schemathesis: {counts}"
+        if FULL and FUZZED:  # the smoke run's callers share an operation's count
+            fewest = min(FUZZED.values())
+            short = sorted(label for label, n in FUZZED.items() if n < EXAMPLES)
+            line += (
+                f"; fuzzing per operation: {len(FUZZED)} operations, fewest {fewest}, "
+                f"{len(short)} under {EXAMPLES} (their inputs ran out) {short}"
+            )
         capture = request.config.pluginmanager.get_plugin("capturemanager")
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
         if capture is not None and reporter is not None:
@@ -184,7 +194,10 @@ def refused_by_the_http_server(response: Response) -> bool:
 
 
 def _count(case: Case[Any]) -> None:
-    SENT[case.meta.phase.name.value if case.meta else "unknown"] += 1
+    phase = case.meta.phase.name.value if case.meta else "unknown"
+    SENT[phase] += 1
+    if phase == "fuzzing":
+        FUZZED[case.operation.label] += 1
 
 
 @schema.parametrize()
