@@ -24,6 +24,10 @@ def _requests(base: str) -> None:
         assert client.get("/healthz", headers={"X-Request-ID": "probe-1"}).status_code == 200
         hidden = client.get(f"/api/v1/public/concerns/{CODE}", params={"token": "s3cret"})
         assert hidden.status_code == 404
+        # No route matches these: the redirect of a trailing slash, and an unknown path.
+        slash = client.get(f"/api/v1/public/concerns/{CODE}/")
+        assert slash.status_code == 307
+        assert client.get(f"/api/v1/nowhere/{CODE}").status_code == 404
         for _ in range(20):
             assert client.get("/healthz").status_code == 200
 
@@ -46,6 +50,8 @@ def test_the_access_line(settings: Settings, tmp_path: Path) -> None:
     public = [line for line in lines if "/public/concerns/" in line]
     assert len(public) == 1 and '"GET /api/v1/public/concerns/{tracking_code}" 404' in public[0]
     assert CODE not in out.read_text() and "s3cret" not in out.read_text()
+    assert len([line for line in lines if '"GET (no route)" 307' in line]) == 1, lines
+    assert len([line for line in lines if '"GET (no route)" 404' in line]) == 1, lines
     # Every request's line, the last ones included (still in their batch: flushed at the
     # shutdown). The probe's GET /readyz is not counted.
     assert len([line for line in lines if '"GET /healthz" 200' in line]) == 26

@@ -30,6 +30,8 @@ SECURITY_HEADERS = {
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
+#: What the access line names when no route matched, in place of the client's path.
+UNMATCHED = "(no route)"
 
 
 class AccessLog:
@@ -176,7 +178,9 @@ class EdgeMiddleware:
                 self.access.line(
                     client[0] if client else "-",
                     scope["method"],
-                    getattr(route, "path_format", None) or scope["path"],
+                    # No route matched (a 404, or the redirect of a trailing slash): the path
+                    # is the client's and may hold a tracking code or a token.
+                    getattr(route, "path_format", None) or UNMATCHED,
                     status or 500,
                     (time.perf_counter() - started) * 1000,
                     request_id,
