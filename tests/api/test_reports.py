@@ -91,9 +91,7 @@ async def test_summary_as_csv(api: Api, settings: Settings) -> None:
     await seed(api, settings)
     # `summary.csv`'s old links: a 303 to it.
     by_param = await api.client.get(SUMMARY, params={"format": "csv"}, follow_redirects=True)
-    by_header = await api.client.get(
-        SUMMARY, headers={"Accept": "text/csv"}, follow_redirects=True
-    )
+    by_header = await api.client.get(SUMMARY, headers={"Accept": "text/csv"}, follow_redirects=True)
     for response in (by_param, by_header):
         assert response.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.text)))
