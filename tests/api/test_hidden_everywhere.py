@@ -4,8 +4,8 @@ of the OpenAPI document that names one (issue 26, item 3).
 The operations are not listed by hand: every path with a parameter in the app's own OpenAPI
 document, with every method on it, is asked once with the hidden thing's id and once with a
 random id of the same shape, by each caller who may not see the thing, with the same headers
-(``If-Match: "1"``) and the same minimally valid body (built from the operation's schema). Both
-answers must be the same (status and problem ``code``), and nothing may change (the public audit
+(``If-Match: "1"``, then none) and the same minimally valid body (built from the operation's
+schema). Both answers must be the same (status, problem ``code`` and ``detail``), and nothing may change (the public audit
 head stays where it was). That holds whether the operation is one the caller may never use (a
 403 for any id confirms nothing) or one on rows they could see in principle (the hidden row must
 be a 404 like a missing one). A path parameter with no entry below fails the test, so a new
@@ -15,6 +15,7 @@ path cannot slip past.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -28,6 +29,9 @@ from tests.helpers import Api, Person, submit
 
 AUDIT_HEAD = "/api/v1/public/audit/head"
 METHODS = ("get", "put", "post", "patch", "delete")
+# A version that is the hidden things' own (most are at 1), and none: neither a 412 nor a 428
+# may tell them apart from a missing id.
+IF_MATCH = ('"1"', None)
 
 # Which hidden thing each path parameter names: by the name ``hidden_world`` stores it under.
 HIDDEN = {
@@ -198,12 +202,16 @@ def other_bodies(document: dict[str, Any], operation: dict[str, Any]) -> list[di
     return bodies
 
 
-def shape(response: httpx.Response) -> tuple[int, str | None]:
-    """What the answer says: its status and its problem code."""
-    code = None
+def shape(response: httpx.Response, ids: Iterable[str]) -> tuple[int, str | None, str | None]:
+    """What the answer says: its status, its problem code and its words (the id asked for
+    written as ``{id}``, as a missing one's are)."""
+    code = detail = None
     if response.headers.get("content-type", "").startswith("application/problem+json"):
-        code = response.json().get("code")
-    return response.status_code, code
+        problem = response.json()
+        code, detail = problem.get("code"), str(problem.get("detail"))
+        for asked in ids:
+            detail = detail.replace(asked, "{id}")
+    return response.status_code, code, detail
 
 
 async def test_every_hidden_id_answers_as_a_missing_one(
@@ -249,25 +257,29 @@ async def test_every_hidden_id_answers_as_a_missing_one(
                 who["commissioner"] = cast.commissioner
             for caller_name, caller in who.items():
                 combinations += 1
-                headers = {**(caller.headers if caller else {}), "If-Match": '"1"'}
-                nowhere_values = {n: str(uuid.uuid4()) for n in hidden_names} | fixed
-                for body in other_bodies(document, operation):
-                    nowhere = await api.client.request(
-                        method, path.format(**nowhere_values), headers=headers, **body
-                    )
-                    if nowhere.status_code != 422:
-                        break
-                if nowhere.status_code == 422:
-                    vacuous.append(f"{method.upper()} {path} {caller_name}: {nowhere.text}")
-                for variant in variants:
-                    asked += 1
-                    url = path.format(**(variant | fixed))
-                    got = await api.client.request(method, url, headers=headers, **body)
-                    if shape(got) != shape(nowhere):
-                        mismatches.append(
-                            f"{method.upper()} {url} as {caller_name}: {shape(got)} "
-                            f"(a missing id: {shape(nowhere)}) {got.text[:200]}"
+                for if_match in IF_MATCH:
+                    headers = {**(caller.headers if caller else {})}
+                    if if_match is not None:
+                        headers["If-Match"] = if_match
+                    nowhere_values = {n: str(uuid.uuid4()) for n in hidden_names} | fixed
+                    for body in other_bodies(document, operation):
+                        nowhere = await api.client.request(
+                            method, path.format(**nowhere_values), headers=headers, **body
                         )
+                        if nowhere.status_code != 422:
+                            break
+                    expected = shape(nowhere, nowhere_values.values())
+                    if nowhere.status_code == 422:
+                        vacuous.append(f"{method.upper()} {path} {caller_name}: {nowhere.text}")
+                    for variant in variants:
+                        asked += 1
+                        url = path.format(**(variant | fixed))
+                        got = await api.client.request(method, url, headers=headers, **body)
+                        if shape(got, variant.values()) != expected:
+                            mismatches.append(
+                                f"{method.upper()} {url} as {caller_name}, If-Match {if_match}: "
+                                f"{shape(got, variant.values())} (a missing id: {expected})"
+                            )
     after = (await api.client.get(AUDIT_HEAD)).json()
     print(f"{combinations} (path, method, caller), {asked} hidden-id requests compared")
     for line in unmapped + mismatches + vacuous:
