@@ -25,7 +25,7 @@ from oversight.domain.roles import Role
 from oversight.main import create_app
 from tests.api.test_hidden_things import world
 from tests.cases import Cast
-from tests.helpers import Api, Person, submit
+from tests.helpers import Api, Person, moved, submit
 
 AUDIT_HEAD = "/api/v1/public/audit/head"
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -49,6 +49,7 @@ HIDDEN = {
 ALSO_HIDDEN = {
     "resolution_id": ("withdrawn_draft", "returned"),
     "comment_id": ("pending_comment",),
+    "concern_id": ("referred_concern", "anonymous_concern"),
 }
 # Parameters that name nothing anyone is kept from seeing, and why. Everything else needs a
 # hidden thing above.
@@ -147,6 +148,13 @@ async def hidden_world(api: Api, cast: Cast) -> tuple[dict[str, str], Person]:
     )
     assert allegations.status_code == 200, allegations.text
     ids["allegation"] = allegations.json()[0]["id"]
+    # Another resident's concern referred to the cast's department (an officer of another
+    # department may not see it), and one submitted anonymously (nobody's own).
+    referred = await submit(api, owner)
+    await moved(api, cast.commissioner, referred, "triaged")
+    await moved(api, cast.commissioner, referred, "referred", department_id=str(cast.department))
+    ids["referred_concern"] = referred["id"]
+    ids["anonymous_concern"] = (await submit(api))["id"]
     # An anonymous comment waiting for moderation, on a public agenda item.
     meeting = await api.client.post(
         "/api/v1/meetings",
