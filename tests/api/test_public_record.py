@@ -106,6 +106,9 @@ async def test_bad_periods_are_422_before_anything_is_computed_or_streamed(
         {"from": str(current.plus(-36)), "to": str(current)},  # 37 months
         {"from": "2000-01"},  # up to the current month: far more than 36
         {"from": "2026-01" + "1" * 20},
+        # Digits of another script are no month (Python's \d and int() would read them).
+        {"from": "\u0662\u0660\u0662\u0666-\u0660\u0669"},
+        {"from": "\uff12\uff10\uff12\uff16-09"},
     ]
     for params in bad:
         for url, extra in (

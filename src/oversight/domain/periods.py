@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-_WRITTEN = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+_WRITTEN = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
 
 
 class PeriodError(ValueError):

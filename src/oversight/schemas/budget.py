@@ -94,7 +94,7 @@ class FiscalYears(BaseModel):
 
 
 #: A month as a map's key.
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 
 class OperationsCell(BaseModel):

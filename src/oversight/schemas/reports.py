@@ -20,7 +20,7 @@ from oversight.domain.voice import ProposalStatus
 Cells = dict[str, int | None]
 
 
-MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MonthText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 
 class ReportFormat(StrEnum):
