@@ -81,26 +81,20 @@ class RateLimiter:
 
     async def hit(self, limit: RateLimit, key: str) -> None:
         """Count one request against ``limit`` for ``key``; 429 with Retry-After when over."""
-        if not self.enabled:
-            return
-        item = self.items[limit]
-        try:
-            if await self.strategy.hit(item, limit.value, key):
-                return
-            stats = await self.strategy.get_window_stats(item, limit.value, key)
-        except Exception:  # the storage is down: let the request through
-            log.warning("rate-limit storage unavailable; %s not enforced", limit, exc_info=True)
-            return
-        raise too_many(stats.reset_time - time.time())
+        await self._enforce(limit, key, counting=True)
 
     async def check(self, limit: RateLimit, key: str) -> None:
         """429 with Retry-After if ``key`` is over ``limit``, without counting this request:
         for limits that count only what succeeded (``count`` afterwards)."""
+        await self._enforce(limit, key, counting=False)
+
+    async def _enforce(self, limit: RateLimit, key: str, *, counting: bool) -> None:
         if not self.enabled:
             return
         item = self.items[limit]
+        within = self.strategy.hit if counting else self.strategy.test
         try:
-            if await self.strategy.test(item, limit.value, key):
+            if await within(item, limit.value, key):
                 return
             stats = await self.strategy.get_window_stats(item, limit.value, key)
         except Exception:  # the storage is down: let the request through
