@@ -79,9 +79,10 @@ async def meetings(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
 )
-async def meetings_calendar(session: SessionDep, request: Request) -> Response:
+async def meetings_calendar(session: SessionDep, settings: SettingsDep) -> Response:
     """Subscribe to this in a calendar application."""
-    body = await public_meetings.calendar(session, str(request.base_url))
+    # Links name PUBLIC_URL, never the request's Host: a shared cache keeps one feed for all.
+    body = await public_meetings.calendar(session, settings.public_url.rstrip("/") + "/")
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
