@@ -51,10 +51,17 @@ def budget_import(
     $1,234.56): all or nothing; every bad row is named by its line number."""
     from datetime import date
 
+    from pydantic import TypeAdapter, ValidationError
+
     from oversight.cli import fail, in_transaction
     from oversight.domain.budget import BadAmount, BadFile, budget_lines, cents
+    from oversight.schemas.budget import YearLabel
     from oversight.services import budget
 
+    try:
+        name = TypeAdapter(YearLabel).validate_python(label or f"FY{year}")
+    except ValidationError as exc:
+        raise fail(f"--label: {exc.errors()[0]['msg']}") from exc
     text, digest = _read_upload(file)
     try:
         lines = budget_lines(text)
@@ -67,7 +74,7 @@ def budget_import(
         raise fail(f"--city-total: {exc}") from exc
     except ValueError as exc:
         raise fail(f"a date: {exc}") from exc
-    meta = budget.YearIn(year, label or f"FY{year}", first, last, total)
+    meta = budget.YearIn(year, name, first, last, total)
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         return await budget.import_year(session, None, meta, lines, digest, loc=("file",))

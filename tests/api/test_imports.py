@@ -147,3 +147,15 @@ async def test_money_in_json_with_digits_not_ascii_is_a_422(api: Api, value: str
     city = assert_problem(await put_year(api, admin, 2028, city_total=value), 422)
     assert city["errors"][0]["loc"][-1] == "city_total"
     assert_problem(await api.client.get("/api/v1/public/budget/2028"), 404)
+
+
+@pytest.mark.parametrize("label", ["x" * 101, "   "])
+async def test_a_label_the_api_would_refuse_is_refused_by_the_cli(
+    api: Api, settings: Settings, tmp_path: Path, label: str
+) -> None:
+    path = write(tmp_path, "budget.csv", BUDGET_CSV)
+    command = ["budget", "import", "--year", "2026", "--file", str(path)]
+    result = run_cli(settings, *command, "--city-total", "300000000", "--label", label)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith("error: --label: ") and result.stderr.count("\n") == 1
+    assert_problem(await api.client.get("/api/v1/public/budget/2026"), 404)

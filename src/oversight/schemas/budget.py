@@ -48,8 +48,12 @@ class BudgetLineIn(In):
     actual: Money | None = None
 
 
+#: A fiscal year's name as people read it ("FY2027"): the API's body and the CLI's --label.
+YearLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class BudgetYearIn(In):
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    label: YearLabel
     starts_on: date
     ends_on: date
     city_total: Money = Field(description="The city's whole general fund for the year.")
