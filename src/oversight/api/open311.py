@@ -48,7 +48,7 @@ from oversight.schemas.open311 import (
     ServiceRequest,
     ServiceRequestForm,
 )
-from oversight.services import open311
+from oversight.services import open311, open311_keys
 from oversight.services.open311 import PREFIX
 
 
@@ -187,7 +187,7 @@ async def open311_key(request: Request, session: SessionDep, limiter: LimiterDep
     """The filing system's key, checked before the form is (403 first, as the specification
     lists it), then counted against its rate limit."""
     sent = (await request.form()).get("api_key")  # parsed once: the route reads it again
-    key_id = await open311.key_of(session, sent if isinstance(sent, str) else None)
+    key_id = await open311_keys.key_of(session, sent if isinstance(sent, str) else None)
     await limiter.hit(RateLimit.OPEN311_KEY, str(key_id))
     return key_id
 
@@ -285,7 +285,7 @@ async def issue_key(
 ) -> Response:
     """A key for one 311 system: `api_key` is in this answer only (the service keeps its
     SHA-256)."""
-    key = await open311.issue_key(session, actor, body)
+    key = await open311_keys.issue_key(session, actor, body)
     return json_response(key, 201, {"Location": created_at(request, key["id"])})
 
 
@@ -293,14 +293,14 @@ async def issue_key(
 async def list_keys(
     session: SessionDep, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
-    items, next_cursor = await open311.keys(session, actor, limit=limit, cursor=cursor)
+    items, next_cursor = await open311_keys.keys(session, actor, limit=limit, cursor=cursor)
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @keys.delete("/{key_id}", name="revoke_key", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_key(key_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     """Refused from now on (the key stays listed, with `revoked_at`)."""
-    await open311.revoke_key(session, actor, key_id)
+    await open311_keys.revoke_key(session, actor, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

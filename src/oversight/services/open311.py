@@ -3,13 +3,11 @@ what the specification and the public record ask (``domain.open311``).
 
 A filed request is an ordinary anonymous intake (``concerns.submit``) on the ``open311``
 channel; the public list reads the same rows the open data does, with what the public record
-allows of them.
+allows of them. The API keys that 311 systems file with are ``services.open311_keys``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -18,12 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight import audit
 from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain import policies
 from oversight.domain.concerns import Kind
-from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.open311 import (
     ATTRIBUTES,
     CHANGESET,
@@ -40,103 +34,13 @@ from oversight.domain.open311 import (
     window,
 )
 from oversight.domain.periods import Month, Period, PeriodError
-from oversight.domain.policies import AdminAction
-from oversight.domain.roles import Actor
-from oversight.errors import Forbidden, NotFound, Unprocessable
-from oversight.models import Category, Concern, Department, Open311Key
-from oversight.pagination import SortKey, keyset_page
+from oversight.errors import NotFound, Unprocessable
+from oversight.models import Category, Concern, Department
 from oversight.schemas.concerns import AllegationCreate, ConcernCreate, LocationCreate
-from oversight.schemas.open311 import Open311KeyCreate, ServiceRequestForm
-from oversight.services.common import authorize, load_row
+from oversight.schemas.open311 import ServiceRequestForm
 from oversight.services.concerns import intake
 
 PREFIX = "/open311/v2"
-_KEYS_NEWEST = (
-    SortKey(Open311Key.created_at, descending=True),
-    SortKey(Open311Key.id, descending=True),
-)
-NO_KEY = "api_key is missing or not valid: ask the commission's administrators for one."
-
-
-# Keys (admin) --------------------------------------------------------------------------------
-
-
-def _digest(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
-def _key_view(key: Open311Key) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "created_at": key.created_at,
-        "revoked_at": key.revoked_at,
-    }
-
-
-def _may(actor: Actor) -> None:
-    authorize(policies.administration(actor.role, AdminAction.MANAGE_OPEN311_KEYS))
-
-
-async def issue_key(session: AsyncSession, actor: Actor, data: Open311KeyCreate) -> dict[str, Any]:
-    _may(actor)
-    api_key = "o311_" + secrets.token_urlsafe(32)
-    key = Open311Key(
-        name=data.name, key_sha256=_digest(api_key), created_by=actor.user_id, created_at=utcnow()
-    )
-    session.add(key)
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action=AuditAction.OPEN311_KEY_ISSUED,
-        entity_type=EntityType.OPEN311_KEY,
-        entity_id=key.id,
-        data={"name": key.name},
-    )
-    return _key_view(key) | {"api_key": api_key}
-
-
-async def keys(
-    session: AsyncSession, actor: Actor, *, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    _may(actor)
-    rows, next_cursor = await keyset_page(
-        session, select(Open311Key), _KEYS_NEWEST, limit=limit, cursor=cursor
-    )
-    return [_key_view(key) for key in rows], next_cursor
-
-
-async def revoke_key(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> None:
-    """Refused from now on; revoking a revoked key changes nothing."""
-    _may(actor)
-    key = await load_row(session, Open311Key, key_id, missing="No such key.", for_update=True)
-    if key.revoked_at is not None:
-        return
-    key.revoked_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action=AuditAction.OPEN311_KEY_REVOKED,
-        entity_type=EntityType.OPEN311_KEY,
-        entity_id=key.id,
-        data={"name": key.name},
-    )
-
-
-async def key_of(session: AsyncSession, api_key: str | None) -> uuid.UUID:
-    """The id of the live key ``api_key``, else 403 (as the specification asks)."""
-    if not api_key:
-        raise Forbidden(NO_KEY)
-    key_id = await session.scalar(
-        select(Open311Key.id).where(
-            Open311Key.key_sha256 == _digest(api_key), Open311Key.revoked_at.is_(None)
-        )
-    )
-    if key_id is None:
-        raise Forbidden(NO_KEY)
-    return key_id
 
 
 # Discovery and services ----------------------------------------------------------------------
