@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from oversight import cli_budget
+from oversight import cli_budget, cli_reports
+from oversight.cli_common import fail, in_transaction, load_settings
 from oversight.domain.roles import Role
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
-
-    from pydantic import ValidationError
-    from rich.progress import Progress
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from oversight.config import Settings
-    from oversight.db import Reads
-    from oversight.schemas.reports import PublicSummary
-
-T = TypeVar("T")
 
 app = typer.Typer(help="Oversight: the oversight commission's case-management service.")
 users_app = typer.Typer(help="Manage accounts.")
@@ -40,59 +30,8 @@ app.add_typer(cli_budget.operations_app, name="operations")
 app.add_typer(users_app, name="users")
 app.add_typer(departments_app, name="departments")
 app.add_typer(audit_app, name="audit")
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
-
-
-def _settings() -> Settings:
-    from pydantic import ValidationError
-
-    from oversight.config import get_settings
-
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        raise fail(_one_line(exc)) from exc
-
-
-def _one_line(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    message = " ".join(str(first["msg"]).split())
-    return f"{where}: {message}" if where else message
-
-
-def in_transaction(work: Callable[[AsyncSession], Awaitable[T]], reads: Reads | None = None) -> T:
-    """Run ``work`` in one unit of work, as a request would, and report errors in one line."""
-    import asyncio
-
-    from pydantic import ValidationError
-    from sqlalchemy.exc import DBAPIError
-
-    from oversight.db import Database
-    from oversight.errors import OversightError
-
-    async def run() -> T:
-        database = Database(_settings())
-        try:
-            async with database.unit_of_work(reads) as session:
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(run())
-    except OversightError as exc:
-        raise fail(exc.detail or exc.title) from exc
-    except ValidationError as exc:
-        raise fail(_one_line(exc)) from exc
-    except DBAPIError as exc:
-        raise fail(
-            f"database error ({exc.orig}); is it up and migrated (oversight migrate)?"
-        ) from exc
+app.command("report")(cli_reports.report)
+audit_app.command("verify")(cli_reports.verify)
 
 
 @app.command()
@@ -120,7 +59,7 @@ def serve(
     # the request id and costs less per request (bench/README.md). The app (in each worker)
     # reads it from the environment, as every setting.
     os.environ["OVERSIGHT_ACCESS_LOG"] = "true" if access_log else "false"
-    _settings()
+    load_settings()
     uvicorn.run(
         "oversight.main:create_app",
         factory=True,
@@ -142,7 +81,7 @@ def migrate(revision: str = "head") -> None:
 
     from oversight.migrations_info import alembic_config
 
-    command.upgrade(alembic_config(_settings()), revision)
+    command.upgrade(alembic_config(load_settings()), revision)
 
 
 @app.command()
@@ -152,7 +91,7 @@ def openapi() -> None:
 
     from oversight.main import create_app
 
-    document = create_app(_settings()).openapi()
+    document = create_app(load_settings()).openapi()
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -230,7 +169,7 @@ def worker(
     from oversight.worker import Worker
 
     async def run() -> int:
-        settings = _settings()
+        settings = load_settings()
         database = Database(settings)
         sender = Worker(settings, database, batch=batch, concurrency=concurrency)
         try:
@@ -268,7 +207,7 @@ def seed_demo(
     from oversight.db import Database
     from oversight.errors import OversightError
 
-    settings = _settings()
+    settings = load_settings()
 
     async def run() -> str:
         database = Database(settings)
@@ -295,131 +234,6 @@ def seed_demo(
         typer.echo(asyncio.run(run()))
     except OversightError as exc:
         raise fail(exc.detail or exc.title) from exc
-
-
-class ReportFormat(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    HTML = "html"
-
-
-@app.command()
-def report(
-    out: Annotated[Path, typer.Option("--out", help="File to write.")],
-    start: Annotated[
-        str | None, typer.Option("--from", help="First month, YYYY-MM (a date is widened).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last month, YYYY-MM; not past the current.")
-    ] = None,
-    output_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.JSON,
-    api_url: Annotated[
-        str | None, typer.Option("--api-url", help="Read a running deployment instead.")
-    ] = None,
-) -> None:
-    """The transparency summary over whole months (default: the last twelve complete months,
-    the month in progress left out; at most 36), from the database or, with --api-url, from a
-    running deployment."""
-    from datetime import UTC, datetime
-
-    from oversight.domain.periods import Period, PeriodError
-    from oversight.schemas.reports import PublicSummary
-
-    try:
-        period = Period.resolve(start, end, datetime.now(UTC).date())
-    except PeriodError as exc:
-        raise fail(f"--{exc.field}: {exc.message}") from None
-    if api_url is not None:
-        figures = _summary_over_http(api_url, {"from": str(period.first), "to": str(period.last)})
-    else:
-        from oversight.db import Reads
-        from oversight.reports import summary
-
-        settings = _settings()
-
-        async def work(session: AsyncSession) -> PublicSummary:
-            computed = await summary.compute(session, period, settings.suppression_threshold)
-            return PublicSummary.model_validate(computed)
-
-        figures = in_transaction(work, Reads.SNAPSHOT)
-    if output_format is ReportFormat.CSV:
-        from oversight.reports import formats
-
-        text = formats.summary_csv(figures.model_dump(mode="json", by_alias=True))
-    elif output_format is ReportFormat.HTML:
-        from oversight.reports import html
-
-        text = html.render(figures)
-    else:
-        text = figures.model_dump_json(by_alias=True, indent=2) + "\n"
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"cannot write {out}: {exc.strerror}") from exc
-    typer.echo(f"report written to {out}")
-
-
-def _summary_over_http(api_url: str, params: dict[str, str]) -> PublicSummary:
-    """A running deployment's summary, checked like any input before it goes into a report."""
-    import httpx
-    from pydantic import ValidationError
-
-    from oversight.schemas.reports import PublicSummary
-
-    try:
-        response = httpx.get(
-            f"{api_url.rstrip('/')}/api/v1/public/reports/summary", params=params, timeout=60
-        )
-    except httpx.HTTPError as exc:
-        raise fail(f"could not reach {api_url}: {exc}") from exc
-    if response.status_code != 200:
-        raise fail(f"{api_url} answered {response.status_code}: {response.text[:200]}")
-    try:
-        return PublicSummary.model_validate_json(response.content)
-    except ValidationError as exc:
-        raise fail(f"{api_url} did not send a transparency summary: {_one_line(exc)}") from exc
-
-
-def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from oversight.db import create_sync_engine
-    from oversight.models import AuditEvent
-
-    engine = create_sync_engine(settings)
-    try:
-        with engine.connect() as connection:
-            total = connection.scalar(
-                select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)
-            )
-            task = progress.add_task("Verifying the audit chain", total=total or 0)
-            rows = connection.execution_options(stream_results=True, yield_per=2000).execute(
-                select(AuditEvent.__table__).order_by(AuditEvent.seq)
-            )
-            for row in rows.mappings():
-                progress.advance(task)
-                yield dict(row)
-    finally:
-        engine.dispose()
-
-
-@audit_app.command("verify")
-def verify() -> None:
-    """Recompute the hash chain. Exit 0 when intact; otherwise name the first broken seq."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from oversight import audit
-
-    settings = _settings()
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        result = audit.verify_rows(_stream_events(settings, progress))
-    if not result.intact:
-        raise fail(f"audit chain broken at seq {result.broken_seq}: {result.problem}")
-    typer.echo(
-        f"audit chain intact: {result.checked} events, head seq {result.head_seq} "
-        f"hash {result.head_hash}"
-    )
 
 
 def main() -> None:

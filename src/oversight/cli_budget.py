@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from oversight.cli_common import fail, in_transaction
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,6 @@ def _read_upload(path: Path) -> tuple[str, str]:
     """A CSV file's text and SHA-256; too large or not UTF-8: one line, exit 1."""
     import hashlib
 
-    from oversight.cli import fail
     from oversight.domain.budget import MAX_FILE_BYTES
 
     if not path.is_file():
@@ -53,7 +54,6 @@ def budget_import(
 
     from pydantic import TypeAdapter, ValidationError
 
-    from oversight.cli import fail, in_transaction
     from oversight.domain.budget import BadAmount, BadFile, budget_lines, cents
     from oversight.schemas.budget import YearLabel
     from oversight.services import budget
@@ -95,7 +95,6 @@ def operations_import(
     """Monthly calls for service and median response minutes: the months the file covers are
     replaced, all or nothing. Counts and minutes are digits 0-9; a median may have any number of
     decimals (7.25, 7.2583) and is stored rounded half-even to a tenth of a minute (7.2, 7.3)."""
-    from oversight.cli import fail, in_transaction
     from oversight.domain.budget import BadFile, operations
     from oversight.services import budget
 

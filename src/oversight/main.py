@@ -34,10 +34,11 @@ from oversight.api import (
 )
 from oversight.api.caching import PublicCaching, make_cache
 from oversight.api.documentation import document_operations
+from oversight.api.error_handlers import install_error_handlers
 from oversight.api.middleware import AccessLog, EdgeMiddleware
 from oversight.config import Settings, get_settings
 from oversight.db import Database
-from oversight.errors import document_problems, install_error_handlers
+from oversight.errors import document_problems
 from oversight.ratelimit import RateLimiter
 
 API_PREFIX = "/api/v1"
