@@ -24,7 +24,7 @@ from oversight.schemas.resolutions import (
     ResolutionUpdate,
     VoteCreate,
 )
-from oversight.services import recommendations, resolutions
+from oversight.services import recommendations, resolutions, votes
 from oversight.services.common import parent_etag
 
 #: Each route names its tag: resolutions, or the recommendations they make (the generated
@@ -116,7 +116,7 @@ async def vote(
 ) -> Response:
     """Your vote; only while its meeting is in session and you are marked present. A second
     vote replaces the first (both are in the audit log). Recusing needs a reason."""
-    return resolution_response(await resolutions.cast_vote(session, actor, resolution_id, body))
+    return resolution_response(await votes.cast_vote(session, actor, resolution_id, body))
 
 
 @router.post(
@@ -124,7 +124,7 @@ async def vote(
 )
 async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     """Close the vote: adopted (and numbered) when a quorum is present and yes > no."""
-    return resolution_response(await resolutions.decide_vote(session, actor, resolution_id))
+    return resolution_response(await votes.decide_vote(session, actor, resolution_id))
 
 
 @router.get(

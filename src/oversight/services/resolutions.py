@@ -1,5 +1,6 @@
-"""Resolutions: drafted, proposed on a meeting, voted by name, decided, numbered. The
-recommendations they make are answered in ``services.recommendations``."""
+"""Resolutions: drafted, edited, proposed on a meeting or withdrawn, and read. The votes on
+them, the decision and its number are ``services.votes``; the recommendations they make are
+answered in ``services.recommendations``."""
 
 from __future__ import annotations
 
@@ -8,31 +9,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
-from oversight.db import dialect_name, utcnow
+from oversight.db import utcnow
 from oversight.domain import machines, policies
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.meetings import MeetingStatus
 from oversight.domain.policies import ResolutionAction
 from oversight.domain.resolutions import DECIDED, RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
 from oversight.domain.voice import CommentStatus, CommentTarget
 from oversight.domain.votes import Choice, decide
-from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
+from oversight.errors import Conflict, NotFound, Unprocessable
 from oversight.models import (
     Attendance,
     Comment,
     Concern,
     Department,
-    Meeting,
     Recommendation,
     Resolution,
     ResolutionConcern,
-    ResolutionNumber,
     User,
     Vote,
 )
@@ -45,7 +41,6 @@ from oversight.schemas.resolutions import (
     ResolutionTransition,
     ResolutionUpdate,
     TallyOut,
-    VoteCreate,
     VoteOut,
 )
 from oversight.services import agenda
@@ -82,14 +77,14 @@ async def load(
     )
 
 
-async def _active_commissioners(session: AsyncSession) -> set[uuid.UUID]:
+async def active_commissioners(session: AsyncSession) -> set[uuid.UUID]:
     rows = await session.scalars(
         select(User.id).where(User.role == Role.COMMISSIONER, User.is_active.is_(True))
     )
     return set(rows.all())
 
 
-async def _present(session: AsyncSession, meeting_id: uuid.UUID | None) -> set[uuid.UUID]:
+async def present(session: AsyncSession, meeting_id: uuid.UUID | None) -> set[uuid.UUID]:
     if meeting_id is None:
         return set()
     rows = await session.scalars(
@@ -100,7 +95,7 @@ async def _present(session: AsyncSession, meeting_id: uuid.UUID | None) -> set[u
     return set(rows.all())
 
 
-async def _votes(session: AsyncSession, resolution_id: uuid.UUID) -> list[tuple[Vote, str]]:
+async def votes_cast(session: AsyncSession, resolution_id: uuid.UUID) -> list[tuple[Vote, str]]:
     rows = await session.execute(
         select(Vote, User.display_name)
         .join(User, User.id == Vote.commissioner_id)
@@ -148,14 +143,14 @@ async def represent(
         .where(Recommendation.resolution_id == resolution.id)
         .order_by(Recommendation.position)
     )
-    votes = await _votes(session, resolution.id)
+    votes = await votes_cast(session, resolution.id)
     if resolution.decided_tally is not None:
         counted = TallyOut(**resolution.decided_tally)
     else:
         _, tally = decide(
             {v.commissioner_id: Choice(v.vote) for v, _ in votes},
-            await _present(session, resolution.meeting_id),
-            await _active_commissioners(session),
+            await present(session, resolution.meeting_id),
+            await active_commissioners(session),
         )
         counted = TallyOut(**vars(tally))
     allowed = (
@@ -186,7 +181,7 @@ async def represent(
     )
 
 
-async def _changed(
+async def changed(
     session: AsyncSession, actor: Actor, resolution: Resolution, action: AuditAction, **event: Any
 ) -> None:
     await record_change(session, actor, resolution, EntityType.RESOLUTION, action, **event)
@@ -333,13 +328,13 @@ async def update(
                 for r in current.recommendations
             ],
         )
-    await _changed(
+    await changed(
         session, actor, resolution, AuditAction.RESOLUTION_EDITED, data={"fields": sorted(wanted)}
     )
     return await represent(session, resolution, actor)
 
 
-async def _move(
+async def move(
     session: AsyncSession,
     actor: Actor,
     resolution: Resolution,
@@ -385,106 +380,12 @@ async def transition(
         )
     else:
         await agenda.withdraw_resolution(session, actor, resolution)
-    await _move(
+    await move(
         session,
         actor,
         resolution,
         data.to,
         reason=data.reason,
         data={"meeting_id": data.meeting_id} if data.meeting_id else None,
-    )
-    return await represent(session, resolution, actor)
-
-
-async def _open_vote(session: AsyncSession, resolution: Resolution) -> Meeting:
-    if resolution.status != ResolutionStatus.PROPOSED or resolution.meeting_id is None:
-        raise Conflict(f"A resolution that is {resolution.status} is not open for a vote.")
-    meeting = await session.get(Meeting, resolution.meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.IN_SESSION:
-        raise Conflict("Votes are taken while the resolution's meeting is in session.")
-    return meeting
-
-
-async def cast_vote(
-    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID, data: VoteCreate
-) -> ResolutionOut:
-    resolution = await load(session, actor, resolution_id, for_update=True)
-    _may(actor, ResolutionAction.MANAGE)
-    meeting = await _open_vote(session, resolution)
-    if actor.user_id not in await _present(session, meeting.id):
-        raise Conflict(
-            "Only commissioners marked present at the meeting vote.", code=ProblemCode.NOT_PRESENT
-        )
-    if data.vote is Choice.RECUSED and not data.reason:
-        raise Unprocessable("A recusal needs a reason.", loc=("body", "reason"))
-    existing = await session.get(Vote, (resolution.id, actor.user_id))
-    before = {"vote": existing.vote, "reason": existing.reason} if existing else None
-    if existing is None:
-        session.add(
-            Vote(
-                resolution_id=resolution.id,
-                commissioner_id=actor.user_id,
-                vote=data.vote,
-                reason=data.reason,
-                cast_at=utcnow(),
-            )
-        )
-    else:
-        existing.vote, existing.reason, existing.cast_at = data.vote, data.reason, utcnow()
-    await _changed(
-        session,
-        actor,
-        resolution,
-        AuditAction.VOTE_CAST,
-        data={"before": before, "after": {"vote": data.vote.value, "reason": data.reason}},
-    )
-    return await represent(session, resolution, actor)
-
-
-async def _next_number(session: AsyncSession, year: int) -> str:
-    """Gap-free per year: the counter moves in the adopting transaction, atomically."""
-    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    stmt = (
-        insert(ResolutionNumber)
-        .values(year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=[ResolutionNumber.year], set_={"last": ResolutionNumber.last + 1}
-        )
-        .returning(ResolutionNumber.last)
-    )
-    last = (await session.execute(stmt)).scalar_one()
-    return f"R-{year}-{last:03d}"
-
-
-async def decide_vote(
-    session: AsyncSession, actor: Actor, resolution_id: uuid.UUID
-) -> ResolutionOut:
-    resolution = await load(session, actor, resolution_id, for_update=True)
-    _may(actor, ResolutionAction.MANAGE)
-    meeting = await _open_vote(session, resolution)
-    votes = {v.commissioner_id: Choice(v.vote) for v, _ in await _votes(session, resolution.id)}
-    outcome, counted = decide(
-        votes, await _present(session, meeting.id), await _active_commissioners(session)
-    )
-    enforce_move(
-        machines.RESOLUTION_MOVES,
-        "resolution",
-        resolution.status,
-        outcome,
-        actor.role,
-        set(),
-        via=machines.DECISION,
-    )
-    now = utcnow()
-    resolution.decided_at = now
-    resolution.decided_tally = vars(counted)
-    if outcome == ResolutionStatus.ADOPTED:
-        resolution.number = await _next_number(session, now.year)
-    await _move(
-        session,
-        actor,
-        resolution,
-        outcome,
-        data={"tally": vars(counted), "number": resolution.number},
     )
     return await represent(session, resolution, actor)
