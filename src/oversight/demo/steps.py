@@ -1,5 +1,6 @@
 """The simulation's steps: each one a small function, run in its own transaction at its
-own (simulated) time; a step schedules the next ones with ``later``."""
+own (simulated) time; a step schedules the next ones with ``later``. The concerns' steps are
+here; the meetings' and what they decide are in ``oversight.demo.meeting_steps``."""
 
 from __future__ import annotations
 
@@ -14,22 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
 from oversight.db import InSession
-
-#: Every demo account signs in with this password. Demo databases only.
-from oversight.demo.city import (
-    NEIGHBORHOODS,
-    RECOMMENDATION_TEXTS,
-    RESOLUTION_TITLES,
-    STREETS,
-    TOPICS,
-    City,
-    Step,
-)
+from oversight.demo.city import NEIGHBORHOODS, STREETS, TOPICS, City, Step
+from oversight.demo.meeting_steps import MEETING_STEPS
 from oversight.domain.concerns import ActionTaken, ConcernStatus, Finding, Kind
-from oversight.domain.meetings import AgendaItemKind, MeetingStatus
-from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
+from oversight.domain.meetings import MeetingStatus
 from oversight.domain.roles import Actor
-from oversight.domain.votes import Choice
 from oversight.schemas.concerns import (
     AllegationCreate,
     ConcernCreate,
@@ -38,25 +28,12 @@ from oversight.schemas.concerns import (
     LocationCreate,
     ResponseCreate,
 )
-from oversight.schemas.meetings import (
-    AgendaItemCreate,
-    AttendanceUpdate,
-    MeetingCreate,
-    MeetingTransition,
-    MinutesUpdate,
-)
-from oversight.schemas.resolutions import (
-    RecommendationCreate,
-    RecommendationResponseCreate,
-    ResolutionCreate,
-    ResolutionTransition,
-    VoteCreate,
-)
-from oversight.services import concerns, meetings, recommendations, resolutions, responses, votes
+from oversight.schemas.meetings import MeetingTransition
+from oversight.services import concerns, meetings, responses
 
 
 @dataclass
-class _Turn:
+class Turn:
     """One step of the simulation, in its own transaction: what every step may use."""
 
     session: AsyncSession
@@ -112,7 +89,7 @@ class _Turn:
 # Concerns ------------------------------------------------------------------------------------
 
 
-async def _submit(t: _Turn) -> None:
+async def _submit(t: Turn) -> None:
     rng, step = t.rng, t.step
     kind, category, _, summaries = rng.choices(TOPICS, weights=[x[2] for x in TOPICS])[0]
     place, lat, lon, _ = rng.choices(NEIGHBORHOODS, weights=[n[3] for n in NEIGHBORHOODS])[0]
@@ -154,7 +131,7 @@ async def _submit(t: _Turn) -> None:
         t.later(step, "triage", rng.uniform(0.5, 10))
 
 
-async def _dismiss(t: _Turn) -> None:
+async def _dismiss(t: Turn) -> None:
     await t.go(
         ConcernStatus.DISMISSED,
         reason="Outside the commission's jurisdiction.",
@@ -162,11 +139,11 @@ async def _dismiss(t: _Turn) -> None:
     )
 
 
-async def _withdraw(t: _Turn) -> None:
+async def _withdraw(t: Turn) -> None:
     await t.move(t.fact["owner"], ConcernStatus.WITHDRAWN)
 
 
-async def _triage(t: _Turn) -> None:
+async def _triage(t: Turn) -> None:
     await t.go(ConcernStatus.TRIAGED, public_note="Your concern has been reviewed and accepted.")
     if t.fact["kind"] is Kind.COMPLAINT and t.rng.random() < 0.8:
         t.later(t.step, "refer", t.rng.uniform(1, 7))
@@ -174,7 +151,7 @@ async def _triage(t: _Turn) -> None:
         t.later(t.step, "review", t.rng.uniform(2, 20))
 
 
-async def _refer(t: _Turn) -> None:
+async def _refer(t: Turn) -> None:
     department_id = t.rng.choice(list(t.city.departments.values()))
     t.fact["department_id"] = department_id
     await t.go(ConcernStatus.REFERRED, department_id=department_id)
@@ -182,7 +159,7 @@ async def _refer(t: _Turn) -> None:
         t.later(t.step, "respond", t.rng.uniform(3, 45))
 
 
-async def _respond(t: _Turn) -> None:
+async def _respond(t: Turn) -> None:
     officer = t.city.officers[t.fact["department_id"]]
     await responses.post_response(
         t.session,
@@ -196,7 +173,7 @@ async def _respond(t: _Turn) -> None:
     t.later(t.step, "review", t.rng.uniform(1, 14))
 
 
-async def _review(t: _Turn) -> None:
+async def _review(t: Turn) -> None:
     step = t.step
     await t.go(ConcernStatus.UNDER_REVIEW)
     upcoming = [
@@ -222,7 +199,7 @@ FINDINGS_DRAWN = (
 )
 
 
-async def _resolve(t: _Turn) -> None:
+async def _resolve(t: Turn) -> None:
     if t.fact["allegations"]:
         findings = [
             FindingCreate(allegation_id=a, finding=t.rng.choice(FINDINGS_DRAWN))
@@ -244,146 +221,12 @@ async def _resolve(t: _Turn) -> None:
         t.later(t.step, "close", t.rng.uniform(3, 20))
 
 
-async def _close(t: _Turn) -> None:
+async def _close(t: Turn) -> None:
     await t.go(ConcernStatus.CLOSED)
 
 
-# Meetings and what they decide ------------------------------------------------------------------
-
-
-async def _meeting_create(t: _Turn) -> None:
-    rng, plan, session, commissioner = t.rng, t.meeting, t.session, t.commissioner
-    month = plan["at"].strftime("%B %Y")
-    created = await meetings.create(
-        session,
-        commissioner,
-        MeetingCreate(
-            title=f"Regular meeting, {month}",
-            scheduled_at=plan["at"],
-            location="City Hall, Council Chamber",
-            description="Public comment is taken at the start of every meeting.",
-        ),
-    )
-    plan["id"] = created.id
-    await meetings.add_item(
-        session,
-        commissioner,
-        created.id,
-        AgendaItemCreate(title="Public comment", kind=AgendaItemKind.PUBLIC_COMMENT),
-    )
-    if rng.random() < 0.7:
-        drafted = await resolutions.create(
-            session,
-            commissioner,
-            ResolutionCreate(
-                title=rng.choice(RESOLUTION_TITLES),
-                body="Demo data. The commission resolves as follows, and recommends:",
-                recommendations=[
-                    RecommendationCreate(
-                        text=rng.choice(RECOMMENDATION_TEXTS),
-                        department_id=rng.choice(list(t.city.departments.values())),
-                        due_at=plan["at"] + timedelta(days=90),
-                    )
-                    for _ in range(rng.choice([1, 2]))
-                ],
-            ),
-        )
-        await resolutions.transition(
-            session,
-            commissioner,
-            drafted.id,
-            f'"{drafted.version}"',
-            ResolutionTransition(to=ResolutionStatus.PROPOSED, meeting_id=created.id),
-        )
-        plan["resolution"] = drafted.id
-
-
-async def _meeting_open(t: _Turn) -> None:
-    rng, plan, city, session = t.rng, t.meeting, t.city, t.session
-    plan["open"] = True
-    await t.move_meeting(MeetingStatus.IN_SESSION)
-    present = [c for c in city.commissioners if rng.random() < 0.85]
-    await meetings.set_attendance(
-        session,
-        t.commissioner,
-        plan["id"],
-        [
-            AttendanceUpdate(commissioner_id=c.user_id, present=c in present)
-            for c in city.commissioners
-        ],
-    )
-    if not plan.get("resolution"):
-        return
-    for member in present:
-        choice = rng.choices(list(Choice), weights=[75, 12, 8, 5])[0]
-        reason = "A family member is involved." if choice is Choice.RECUSED else None
-        await votes.cast_vote(
-            session, member, plan["resolution"], VoteCreate(vote=choice, reason=reason)
-        )
-    decided = await votes.decide_vote(session, t.commissioner, plan["resolution"])
-    if decided.status != ResolutionStatus.ADOPTED:
-        return
-    for recommendation in decided.recommendations:
-        officer = city.officers[recommendation.department_id]
-        city.recommendations.append((recommendation.id, officer))
-        t.later(t.step, "recommendation_answer", rng.uniform(10, 60), len(city.recommendations) - 1)
-
-
-async def _meeting_close(t: _Turn) -> None:
-    await t.move_meeting(MeetingStatus.ADJOURNED)
-
-
-async def _meeting_minutes(t: _Turn) -> None:
-    meeting_id = t.meeting["id"]
-    await meetings.write_minutes(
-        t.session,
-        t.commissioner,
-        meeting_id,
-        MinutesUpdate(
-            body="The chair called the meeting to order. Public comment was heard. "
-            "The commission reviewed the concerns on the agenda."
-        ),
-    )
-    await meetings.approve_minutes(t.session, t.commissioner, meeting_id)
-
-
-ANSWERS_DRAWN = (
-    RecommendationStatus.ACCEPTED,
-    RecommendationStatus.ACCEPTED,
-    RecommendationStatus.PARTIALLY_ACCEPTED,
-    RecommendationStatus.REJECTED,
-    RecommendationStatus.IMPLEMENTED,
-)
-
-
-async def _recommendation_answer(t: _Turn) -> None:
-    recommendation_id, officer = t.city.recommendations[t.step.index]
-    status = t.rng.choice(ANSWERS_DRAWN)
-    await recommendations.respond(
-        t.session,
-        officer,
-        recommendation_id,
-        RecommendationResponseCreate(status=status, body="The department's answer (demo)."),
-    )
-    in_progress = {RecommendationStatus.ACCEPTED, RecommendationStatus.PARTIALLY_ACCEPTED}
-    if status in in_progress and t.rng.random() < 0.5:
-        t.later(t.step, "recommendation_done", t.rng.uniform(20, 90))
-
-
-async def _recommendation_done(t: _Turn) -> None:
-    recommendation_id, officer = t.city.recommendations[t.step.index]
-    await recommendations.respond(
-        t.session,
-        officer,
-        recommendation_id,
-        RecommendationResponseCreate(
-            status=RecommendationStatus.IMPLEMENTED, body="Implemented (demo)."
-        ),
-    )
-
-
 #: What each kind of step does; a step schedules the next ones with ``later``.
-STEPS: dict[str, Callable[[_Turn], Awaitable[None]]] = {
+STEPS: dict[str, Callable[[Turn], Awaitable[None]]] = {
     "submit": _submit,
     "dismiss": _dismiss,
     "withdraw": _withdraw,
@@ -393,12 +236,7 @@ STEPS: dict[str, Callable[[_Turn], Awaitable[None]]] = {
     "review": _review,
     "resolve": _resolve,
     "close": _close,
-    "meeting_create": _meeting_create,
-    "meeting_open": _meeting_open,
-    "meeting_close": _meeting_close,
-    "meeting_minutes": _meeting_minutes,
-    "recommendation_answer": _recommendation_answer,
-    "recommendation_done": _recommendation_done,
+    **MEETING_STEPS,
 }
 
 
@@ -413,5 +251,5 @@ async def perform(
     later: Callable[..., None],
 ) -> None:
     commissioner = rng.choice(city.commissioners)
-    turn = _Turn(session, settings, rng, city, step, ids, facts, later, commissioner)
+    turn = Turn(session, settings, rng, city, step, ids, facts, later, commissioner)
     await STEPS[step.action](turn)
