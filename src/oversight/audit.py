@@ -68,7 +68,7 @@ from oversight import outbox
 from oversight.db import OversightSession, utcnow
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor
-from oversight.models import AuditEvent
+from oversight.models.base import AuditEvent
 from oversight.rfc3339 import format_at
 
 GENESIS_HASH = "0" * 64

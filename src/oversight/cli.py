@@ -106,7 +106,7 @@ def create_user(
     """Create a user of any role (the first admin is made this way)."""
     from sqlalchemy import select
 
-    from oversight.models import Department
+    from oversight.models.accounts import Department
     from oversight.schemas.accounts import UserCreate
     from oversight.services import users
 

@@ -107,7 +107,7 @@ def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str,
     from sqlalchemy import select
 
     from oversight.db import create_sync_engine
-    from oversight.models import AuditEvent
+    from oversight.models.base import AuditEvent
 
     engine = create_sync_engine(settings)
     try:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from oversight.domain.notifications import DeliveryStatus
-from oversight.models import Delivery, Webhook, WebhookSubscription
+from oversight.models.notifications import Delivery, Webhook, WebhookSubscription
 from oversight.rfc3339 import format_at
 
 _TIME = Delivery.__table__.c.created_at.type

@@ -43,7 +43,8 @@ from oversight.domain.notifications import (
     MessageStatus,
     retry_delay,
 )
-from oversight.models import AuditEvent, Delivery, Message, Unsubscribe, Webhook
+from oversight.models.base import AuditEvent
+from oversight.models.notifications import Delivery, Message, Unsubscribe, Webhook
 from oversight.outbox import payload
 from oversight.rfc3339 import format_at
 

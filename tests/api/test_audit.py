@@ -15,7 +15,8 @@ from oversight import audit
 from oversight.config import Settings
 from oversight.db import create_sync_engine
 from oversight.domain.roles import Role
-from oversight.models import AuditEvent, Department
+from oversight.models.accounts import Department
+from oversight.models.base import AuditEvent
 from oversight.schemas.directory import DepartmentCreate
 from oversight.services import directory
 from tests.helpers import Api, assert_problem, run_cli

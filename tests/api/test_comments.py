@@ -18,7 +18,7 @@ from oversight.config import Settings
 from oversight.domain.roles import Role
 from oversight.domain.voice import ProposalStatus
 from oversight.main import create_app
-from oversight.models import Comment, Proposal
+from oversight.models.voice import Comment, Proposal
 from oversight.schemas.accounts import UserCreate
 from oversight.services import users
 from tests.api.test_meetings import move_meeting

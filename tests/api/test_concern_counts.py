@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.roles import Role
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from tests.cases import Cast, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, submit
 

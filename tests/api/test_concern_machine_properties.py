@@ -16,8 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from oversight.config import Settings
 from oversight.db import Database
+from oversight.domain.concern_machine import CONCERN_MOVES
 from oversight.domain.concerns import ConcernStatus
-from oversight.domain.machines import CONCERN_MOVES
 from oversight.domain.roles import Role
 from oversight.main import create_app
 from oversight.schemas.accounts import UserCreate

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from oversight.db import utcnow
 from oversight.domain.roles import Role
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from tests.cases import Cast, reach
 from tests.helpers import CONCERNS, Api, assert_problem, moved, submit
 

@@ -217,7 +217,7 @@ async def test_a_10_mb_description_is_413(api: Api) -> None:
 async def test_retired_category_is_refused(api: Api, settings: Any) -> None:
     from sqlalchemy import update
 
-    from oversight.models import Category
+    from oversight.models.accounts import Category
 
     async with api.database.unit_of_work() as session:
         await session.execute(update(Category).where(Category.code == "bias").values(active=False))

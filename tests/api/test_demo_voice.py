@@ -13,7 +13,8 @@ from oversight.config import Settings
 from oversight.demo import voice
 from oversight.demo.city import City, plan
 from oversight.domain.events import AuditAction
-from oversight.models import AuditEvent, Comment
+from oversight.models.base import AuditEvent
+from oversight.models.voice import Comment
 from tests.helpers import Api, run_cli
 
 SUMMARY = "/api/v1/public/reports/summary"

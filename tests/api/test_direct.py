@@ -13,7 +13,7 @@ from sqlalchemy import select
 from oversight.config import Settings
 from oversight.db import InSession
 from oversight.domain.roles import Actor, Role
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from oversight.security import decode_access_token
 from oversight.services import auth
 from oversight.services.concerns import view

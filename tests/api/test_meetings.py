@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from oversight.config import Settings
 from oversight.domain.roles import Role
-from oversight.models import Message
+from oversight.models.notifications import Message
 from tests.cases import Cast, new_meeting, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved
 

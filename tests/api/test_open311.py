@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from oversight.config import Settings
 from oversight.domain.roles import Role
 from oversight.main import create_app
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from tests.cases import Cast, reach
 from tests.conftest import make_settings
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved, serve

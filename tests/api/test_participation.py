@@ -20,7 +20,7 @@ from oversight.db import utcnow
 from oversight.domain.periods import Month, Period
 from oversight.domain.roles import Role
 from oversight.domain.voice import CommentStatus, CommentTarget, ProposalStatus
-from oversight.models import Comment, Proposal, ProposalSupport, Speaker
+from oversight.models.voice import Comment, Proposal, ProposalSupport, Speaker
 from oversight.services.public_meetings import comments_url
 from tests.api.test_meetings import move_meeting
 from tests.api.test_report_html import Page

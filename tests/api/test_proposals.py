@@ -15,7 +15,7 @@ from oversight import audit
 from oversight.config import Settings
 from oversight.domain.roles import Role
 from oversight.main import create_app
-from oversight.models import User
+from oversight.models.accounts import User
 from tests.api.test_resolutions import draft
 from tests.cases import Cast
 from tests.conftest import make_settings

@@ -26,7 +26,7 @@ from oversight.config import Settings
 from oversight.db import create_sync_engine, simulated_clock, utcnow
 from oversight.domain.periods import Month
 from oversight.main import create_app
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from oversight.schemas.concerns import ConcernCreate, LocationCreate
 from oversight.services import concerns
 from tests.helpers import Api, assert_problem, run_cli

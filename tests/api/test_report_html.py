@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from oversight.config import Settings
 from oversight.db import utcnow
-from oversight.models import Meeting, Recommendation, Resolution
+from oversight.models.meetings import Meeting
+from oversight.models.resolutions import Recommendation, Resolution
 from oversight.reports import html
 from oversight.schemas.reports import PublicSummary
 from tests.api.test_reports import SECRET_WORDS, SUMMARY, seed

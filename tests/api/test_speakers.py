@@ -14,7 +14,7 @@ from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.domain.roles import Role
 from oversight.domain.voice import CommentStatus, CommentTarget
-from oversight.models import Comment
+from oversight.models.voice import Comment
 from oversight.services import speakers
 from tests.api.test_meetings import move_meeting
 from tests.cases import Cast, new_meeting

@@ -24,7 +24,8 @@ from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.domain.roles import Role
 from oversight.main import create_app
-from oversight.models import AuditEvent, Delivery, Webhook
+from oversight.models.base import AuditEvent
+from oversight.models.notifications import Delivery, Webhook
 from oversight.worker import Worker
 from tests.cases import Cast
 from tests.conftest import make_settings

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from oversight.config import Settings
 from oversight.db import utcnow
 from oversight.domain.roles import Role
-from oversight.models import Delivery, Message
+from oversight.models.notifications import Delivery, Message
 from oversight.worker import Worker
 from tests.cases import Cast
 from tests.conftest import make_settings

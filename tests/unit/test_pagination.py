@@ -1,7 +1,8 @@
 import pytest
 
 from oversight.errors import Unprocessable
-from oversight.models import AuditEvent, User
+from oversight.models.accounts import User
+from oversight.models.base import AuditEvent
 from oversight.pagination import SortKey, decode_cursor, encode_cursor
 
 

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import pytest
 
-from oversight.domain import policies
+from oversight.domain import (
+    account_policy,
+    concern_policy,
+    meeting_policy,
+    resolution_policy,
+    voice_policy,
+)
+from oversight.domain.account_policy import AdminAction
+from oversight.domain.concern_policy import ConcernAction, ConcernFields
 from oversight.domain.concerns import ConcernStatus, NoteVisibility
 from oversight.domain.events import AuditAction
-from oversight.domain.policies import (
-    AdminAction,
-    ConcernAction,
-    ConcernFields,
-    MeetingAction,
-    ResolutionAction,
-    VoiceAction,
-)
+from oversight.domain.meeting_policy import MeetingAction
+from oversight.domain.resolution_policy import ResolutionAction
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Role
 from oversight.domain.voice import CommentStatus
+from oversight.domain.voice_policy import VoiceAction
 
 RES, OFF, COM, ADM = Role.RESIDENT, Role.OFFICER, Role.COMMISSIONER, Role.ADMIN
 ANON = None
@@ -48,17 +51,17 @@ def allowed(decide: object, action: object) -> set[Role | None]:
     ],
 )
 def test_administration(action: AdminAction, granted: set[Role | None]) -> None:
-    assert allowed(policies.administration, action) == granted
+    assert allowed(account_policy.administration, action) == granted
 
 
 def test_every_action_has_a_row() -> None:
-    assert set(policies.ADMINISTRATION) == set(AdminAction)
-    assert set(policies.CONCERNS) == set(ConcernAction)
-    assert set(policies.MEETINGS) == set(MeetingAction)
-    assert set(policies.RESOLUTIONS) == set(ResolutionAction)
-    assert set(policies.CONCERN_FIELDS_SEEN) == set(Role)
-    assert set(policies.NOTES_READ) == set(Role)
-    assert set(policies.TIMELINE) == set(Role)
+    assert set(account_policy.ADMINISTRATION) == set(AdminAction)
+    assert set(concern_policy.CONCERNS) == set(ConcernAction)
+    assert set(meeting_policy.MEETINGS) == set(MeetingAction)
+    assert set(resolution_policy.RESOLUTIONS) == set(ResolutionAction)
+    assert set(concern_policy.CONCERN_FIELDS_SEEN) == set(Role)
+    assert set(concern_policy.NOTES_READ) == set(Role)
+    assert set(concern_policy.TIMELINE) == set(Role)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +77,7 @@ def test_every_action_has_a_row() -> None:
     ],
 )
 def test_concerns(action: ConcernAction, granted: set[Role | None]) -> None:
-    assert allowed(policies.concerns, action) == granted
+    assert allowed(concern_policy.concerns, action) == granted
 
 
 @pytest.mark.parametrize(
@@ -90,15 +93,15 @@ def test_concerns(action: ConcernAction, granted: set[Role | None]) -> None:
 def test_only_the_referred_department_responds(
     role: Role, own_department: bool, refused: bool
 ) -> None:
-    verdict = policies.concerns(role, ConcernAction.RESPOND, own_department=own_department)
+    verdict = concern_policy.concerns(role, ConcernAction.RESPOND, own_department=own_department)
     assert (verdict is not None) is refused
 
 
 @pytest.mark.parametrize(
     ("role", "status", "owner", "fields"),
     [
-        (COM, ConcernStatus.SUBMITTED, False, policies.COMMISSIONER_FIELDS),
-        (COM, ConcernStatus.CLOSED, False, policies.COMMISSIONER_FIELDS),
+        (COM, ConcernStatus.SUBMITTED, False, concern_policy.COMMISSIONER_FIELDS),
+        (COM, ConcernStatus.CLOSED, False, concern_policy.COMMISSIONER_FIELDS),
         (RES, ConcernStatus.SUBMITTED, True, {"description"}),
         (RES, ConcernStatus.TRIAGED, True, set()),
         (RES, ConcernStatus.SUBMITTED, False, set()),
@@ -107,16 +110,16 @@ def test_only_the_referred_department_responds(
     ],
 )
 def test_editable_fields(role: Role, status: ConcernStatus, owner: bool, fields: set[str]) -> None:
-    assert policies.editable_fields(role, status, owner=owner) == fields
+    assert concern_policy.editable_fields(role, status, owner=owner) == fields
 
 
 def test_officers_never_see_who_complained_nor_any_note() -> None:
-    assert ConcernFields.IDENTITY not in policies.CONCERN_FIELDS_SEEN[OFF]
-    assert policies.NOTES_READ[OFF] == frozenset()
-    timeline = policies.TIMELINE[OFF]
+    assert ConcernFields.IDENTITY not in concern_policy.CONCERN_FIELDS_SEEN[OFF]
+    assert concern_policy.NOTES_READ[OFF] == frozenset()
+    timeline = concern_policy.TIMELINE[OFF]
     assert timeline is not None
     assert AuditAction.NOTE_ADDED not in timeline
-    assert {COM, ADM} == policies.SEES_EVERY_CONCERN
+    assert {COM, ADM} == concern_policy.SEES_EVERY_CONCERN
 
 
 @pytest.mark.parametrize(
@@ -131,23 +134,23 @@ def test_officers_never_see_who_complained_nor_any_note() -> None:
     ],
 )
 def test_notes_written(role: Role, visibility: NoteVisibility, refused: bool) -> None:
-    assert (policies.write_note(role, visibility) is not None) is refused
+    assert (concern_policy.write_note(role, visibility) is not None) is refused
 
 
 def test_note_defaults() -> None:
-    assert policies.note_visibility(COM, None) is NoteVisibility.INTERNAL
-    assert policies.note_visibility(RES, None) is NoteVisibility.PUBLIC
-    assert policies.note_visibility(COM, NoteVisibility.PUBLIC) is NoteVisibility.PUBLIC
+    assert concern_policy.note_visibility(COM, None) is NoteVisibility.INTERNAL
+    assert concern_policy.note_visibility(RES, None) is NoteVisibility.PUBLIC
+    assert concern_policy.note_visibility(COM, NoteVisibility.PUBLIC) is NoteVisibility.PUBLIC
 
 
 @pytest.mark.parametrize(
     ("decide", "action", "granted"),
     [
-        (policies.meetings, MeetingAction.READ, {COM, ADM}),
-        (policies.meetings, MeetingAction.MANAGE, {COM}),
-        (policies.resolutions, ResolutionAction.READ, {COM, ADM}),
-        (policies.resolutions, ResolutionAction.MANAGE, {COM}),
-        (policies.resolutions, ResolutionAction.LIST_RECOMMENDATIONS, {COM, ADM, OFF}),
+        (meeting_policy.meetings, MeetingAction.READ, {COM, ADM}),
+        (meeting_policy.meetings, MeetingAction.MANAGE, {COM}),
+        (resolution_policy.resolutions, ResolutionAction.READ, {COM, ADM}),
+        (resolution_policy.resolutions, ResolutionAction.MANAGE, {COM}),
+        (resolution_policy.resolutions, ResolutionAction.LIST_RECOMMENDATIONS, {COM, ADM, OFF}),
     ],
 )
 def test_the_commission_s_own_work(decide: object, action: object, granted: set[Role]) -> None:
@@ -160,7 +163,7 @@ def test_the_commission_s_own_work(decide: object, action: object, granted: set[
 def test_recommendations_are_answered_by_their_department(
     role: Role, addressed: bool, refused: bool
 ) -> None:
-    verdict = policies.answer_recommendation(role, addressed_to_caller=addressed)
+    verdict = resolution_policy.answer_recommendation(role, addressed_to_caller=addressed)
     assert (verdict is not None) is refused
 
 
@@ -177,8 +180,8 @@ def test_recommendations_are_answered_by_their_department(
     ],
 )
 def test_community_voice(action: VoiceAction, granted: set[Role | None]) -> None:
-    assert allowed(policies.voice, action) == granted
-    assert set(policies.VOICE) == set(VoiceAction)
+    assert allowed(voice_policy.voice, action) == granted
+    assert set(voice_policy.VOICE) == set(VoiceAction)
 
 
 @pytest.mark.parametrize(
@@ -196,17 +199,17 @@ def test_community_voice(action: VoiceAction, granted: set[Role | None]) -> None
 def test_who_knows_a_comment_exists(
     role: Role | None, status: CommentStatus, own: bool, seen: bool
 ) -> None:
-    assert policies.sees_comment(role, status, own=own) is seen
+    assert voice_policy.sees_comment(role, status, own=own) is seen
 
 
 def test_comments_arrive_published_from_residents_and_pending_from_anyone_else() -> None:
-    assert policies.comment_arrives_as(RES) is CommentStatus.PUBLISHED
-    assert policies.comment_arrives_as(None) is CommentStatus.PENDING
+    assert voice_policy.comment_arrives_as(RES) is CommentStatus.PUBLISHED
+    assert voice_policy.comment_arrives_as(None) is CommentStatus.PENDING
 
 
 @pytest.mark.parametrize(("role", "author", "refused"), [(RES, True, False), (RES, False, True)])
 def test_only_the_author_withdraws_a_proposal(role: Role, author: bool, refused: bool) -> None:
-    assert (policies.withdraw_proposal(role, author=author) is not None) is refused
+    assert (voice_policy.withdraw_proposal(role, author=author) is not None) is refused
 
 
 DRAFT, PROPOSED, ADOPTED, REJECTED, WITHDRAWN = ResolutionStatus
@@ -235,7 +238,7 @@ def test_who_knows_a_resolution_exists(
     assert {
         role
         for role in (*Role, ANON)
-        if policies.sees_resolution(
+        if resolution_policy.sees_resolution(
             role, status, was_proposed=was_proposed, addressed_to_caller=addressed
         )
     } == seen_by

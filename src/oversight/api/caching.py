@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.db import Database
 from oversight.errors import answer
-from oversight.models import AuditEvent
+from oversight.models.base import AuditEvent
 
 if TYPE_CHECKING:
     from coredis.tokens import PureToken

@@ -32,7 +32,7 @@ from oversight.demo.city import (
     plan,
 )
 from oversight.demo.steps import perform
-from oversight.models import User
+from oversight.models.accounts import User
 
 __all__ = ["DEMO_PASSWORD", "is_empty", "seed", "total"]
 

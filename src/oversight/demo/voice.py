@@ -23,7 +23,7 @@ from oversight.demo.city import City, Step
 from oversight.domain.meetings import AgendaItemKind
 from oversight.domain.roles import Actor
 from oversight.domain.voice import CommentTarget, Moderation, ProposalStatus
-from oversight.models import AgendaItem
+from oversight.models.meetings import AgendaItem
 from oversight.schemas.comments import CommentCreate, CommentModeration, CommentTargetIn
 from oversight.schemas.proposals import ProposalCreate, ProposalTransition
 from oversight.schemas.speakers import SpeakerCreate

@@ -12,14 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from oversight.domain.concerns import ConcernStatus
-from oversight.domain.meetings import MeetingStatus
-from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Role
-from oversight.domain.voice import CommentStatus, ProposalStatus
-
-COMMISSIONER, OFFICER, RESIDENT = Role.COMMISSIONER, Role.OFFICER, Role.RESIDENT
-
 
 # eq=False: moves are compared and hashed by identity, so that ``allowed``'s cache key (a
 # whole machine) costs a pointer per move rather than a hash of every field.
@@ -122,114 +115,5 @@ def allowed(moves: tuple[Move, ...], current: str, role: Role) -> tuple[str, ...
     return tuple(sorted(str(target) for target in targets))
 
 
-RESPONSES = "POST /concerns/{id}/responses"
+#: A meeting's cancellation moves what was on its agenda back (``via`` of those moves).
 CANCELLATION = "a meeting's cancellation"
-
-(
-    SUBMITTED,
-    TRIAGED,
-    DISMISSED,
-    WITHDRAWN,
-    REFERRED,
-    RESPONDED,
-    UNDER_REVIEW,
-    SCHEDULED,
-    RESOLVED,
-    CLOSED,
-) = ConcernStatus
-
-# The concern machine. Resident moves are the owner's:
-# a resident can only ever act on a concern they can see, and they see only their own.
-CONCERN_MOVES: tuple[Move, ...] = (
-    move({SUBMITTED}, TRIAGED, {COMMISSIONER}),
-    move({SUBMITTED, TRIAGED}, DISMISSED, {COMMISSIONER}, {"reason"}),
-    move({SUBMITTED, TRIAGED, REFERRED}, WITHDRAWN, {RESIDENT, COMMISSIONER}),
-    move(
-        {TRIAGED, RESPONDED, UNDER_REVIEW},
-        REFERRED,
-        {COMMISSIONER},
-        {"department_id"},
-        takes={"response_due_at"},
-    ),
-    move({REFERRED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
-    move({REFERRED}, RESPONDED, {OFFICER}, {"response"}, via=RESPONSES),
-    move({TRIAGED, RESPONDED}, UNDER_REVIEW, {COMMISSIONER}),
-    move({UNDER_REVIEW}, SCHEDULED, {COMMISSIONER}, {"meeting_id"}),
-    move({SCHEDULED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
-    # Its meeting cancelled: the commissioner's cancellation makes this move for each concern
-    # scheduled on it (as it moves its proposed resolutions back to draft).
-    move({SCHEDULED}, UNDER_REVIEW, {COMMISSIONER}, {"reason", "meeting_id"}, via=CANCELLATION),
-    move({UNDER_REVIEW, SCHEDULED}, RESOLVED, {COMMISSIONER}, {"disposition"}, takes={"findings"}),
-    move({RESOLVED}, CLOSED, {COMMISSIONER}),
-    move({DISMISSED, RESOLVED, CLOSED}, UNDER_REVIEW, {COMMISSIONER}, {"reason"}),
-)
-
-
-# The meeting machine.
-MEETING_MOVES: tuple[Move, ...] = (
-    move({MeetingStatus.SCHEDULED}, MeetingStatus.IN_SESSION, {COMMISSIONER}),
-    move({MeetingStatus.IN_SESSION}, MeetingStatus.ADJOURNED, {COMMISSIONER}),
-    move({MeetingStatus.SCHEDULED}, MeetingStatus.CANCELLED, {COMMISSIONER}, {"reason"}),
-)
-
-
-DECISION = "POST /resolutions/{id}/decision"
-
-DRAFT, PROPOSED, ADOPTED, REJECTED, RESOLUTION_WITHDRAWN = ResolutionStatus
-
-# The resolution machine.
-RESOLUTION_MOVES: tuple[Move, ...] = (
-    move({DRAFT}, PROPOSED, {COMMISSIONER}, {"meeting_id"}),
-    move({DRAFT, PROPOSED}, RESOLUTION_WITHDRAWN, {COMMISSIONER}),
-    move({PROPOSED}, ADOPTED, {COMMISSIONER}, via=DECISION),
-    move({PROPOSED}, REJECTED, {COMMISSIONER}, via=DECISION),
-    move({PROPOSED}, DRAFT, {COMMISSIONER}, via=CANCELLATION),
-)
-
-PENDING, ACCEPTED, PARTIALLY_ACCEPTED, DECLINED, IMPLEMENTED = RecommendationStatus
-
-# A recommendation is answered by the department it is addressed to, once adopted.
-RECOMMENDATION_MOVES: tuple[Move, ...] = (
-    move({PENDING}, ACCEPTED, {OFFICER}),
-    move({PENDING}, PARTIALLY_ACCEPTED, {OFFICER}),
-    move({PENDING}, DECLINED, {OFFICER}),
-    move({PENDING, ACCEPTED, PARTIALLY_ACCEPTED}, IMPLEMENTED, {OFFICER}),
-    move({ACCEPTED}, PARTIALLY_ACCEPTED, {OFFICER}),
-)
-
-
-MODERATION = "POST /comments/{id}/moderation"
-SUPPORTS = "PUT /proposals/{id}/support"
-
-# A comment's moderation: pending ones are published or hidden; a published one may be hidden;
-# hidden is final (the body is never served publicly again).
-COMMENT_MOVES: tuple[Move, ...] = (
-    move({CommentStatus.PENDING}, CommentStatus.PUBLISHED, {COMMISSIONER}, via=MODERATION),
-    move(
-        {CommentStatus.PENDING, CommentStatus.PUBLISHED},
-        CommentStatus.HIDDEN,
-        {COMMISSIONER},
-        {"reason"},
-        via=MODERATION,
-    ),
-)
-
-# A proposal qualifies when its supports reach the threshold (the service itself makes that
-# move, as the `system` actor); commissioners answer it; its author may withdraw it while open.
-PROPOSAL_MOVES: tuple[Move, ...] = (
-    move({ProposalStatus.OPEN}, ProposalStatus.QUALIFIED, {RESIDENT}, via=SUPPORTS),
-    move(
-        {ProposalStatus.OPEN, ProposalStatus.QUALIFIED},
-        ProposalStatus.ACCEPTED,
-        {COMMISSIONER},
-        {"reason"},
-        takes={"resolution_id"},
-    ),
-    move(
-        {ProposalStatus.OPEN, ProposalStatus.QUALIFIED},
-        ProposalStatus.DECLINED,
-        {COMMISSIONER},
-        {"reason"},
-    ),
-    move({ProposalStatus.OPEN}, ProposalStatus.WITHDRAWN, {RESIDENT}),
-)

@@ -3,24 +3,10 @@
 Importing this package registers every table on ``Base.metadata`` (Alembic and the tests
 rely on it); import the classes from here."""
 
-from oversight.models.accounts import (
-    AuditEvent,
-    AuthSession,
-    Category,
-    Department,
-    RefreshToken,
-    User,
-)
-from oversight.models.base import HasId
+from oversight.models.accounts import AuthSession, Category, Department, RefreshToken, User
+from oversight.models.base import AuditEvent, HasId, IdempotencyRecord
 from oversight.models.budget import BudgetLine, FiscalYear, OperationsFigure
-from oversight.models.concerns import (
-    Allegation,
-    Concern,
-    ConcernCount,
-    ConcernNote,
-    IdempotencyRecord,
-    PoliceResponse,
-)
+from oversight.models.concerns import Allegation, Concern, ConcernCount, ConcernNote, PoliceResponse
 from oversight.models.meetings import AgendaItem, Attendance, Meeting
 from oversight.models.notifications import (
     Delivery,

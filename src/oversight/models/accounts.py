@@ -5,18 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
     LargeBinary,
     String,
-    Text,
     UniqueConstraint,
     true,
 )
@@ -125,32 +121,3 @@ class FamiliarSignIn(HasId, Base):
     #: secret: neither an address nor a usable token is stored.
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuditEvent(Base):
-    """One link of the hash chain. Append-only: triggers refuse UPDATE and DELETE.
-
-    No foreign keys point out of or into this table, so no cascade can ever reach it.
-    """
-
-    __tablename__ = "audit_events"
-    __table_args__ = (
-        Index("ix_audit_events_entity", "entity_type", "entity_id", "seq"),
-        Index("ix_audit_events_actor_id_seq", "actor_id", "seq"),
-        Index("ix_audit_events_action_seq", "action", "seq"),
-    )
-
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    id: Mapped[uuid.UUID] = mapped_column(unique=True)
-    at: Mapped[datetime]
-    actor_id: Mapped[uuid.UUID | None]
-    actor_role: Mapped[str | None] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(64))
-    entity_type: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[uuid.UUID | None]
-    from_status: Mapped[str | None] = mapped_column(String(40))
-    to_status: Mapped[str | None] = mapped_column(String(40))
-    reason: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -163,18 +163,3 @@ class PoliceResponse(HasId, Base):
     body: Mapped[str] = mapped_column(Text)
     action_taken: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a request sent with an Idempotency-Key, kept for replays."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)
-
-    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name
 from oversight.domain.periods import Period
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 from oversight.reports.formats import line
 from oversight.reports.summary import UNKNOWN, WITHHELD, days_between, month_of
 

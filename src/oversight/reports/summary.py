@@ -35,19 +35,13 @@ from oversight.domain.suppression import (
     withhold_small_places,
 )
 from oversight.domain.voice import CommentStatus, ProposalStatus
-from oversight.models import (
-    AuditEvent,
-    Category,
-    Comment,
-    Concern,
-    FiscalYear,
-    Meeting,
-    Proposal,
-    ProposalSupport,
-    Recommendation,
-    Resolution,
-    Speaker,
-)
+from oversight.models.accounts import Category
+from oversight.models.base import AuditEvent
+from oversight.models.budget import FiscalYear
+from oversight.models.concerns import Concern
+from oversight.models.meetings import Meeting
+from oversight.models.resolutions import Recommendation, Resolution
+from oversight.models.voice import Comment, Proposal, ProposalSupport, Speaker
 from oversight.services import budget
 
 __all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]

@@ -20,14 +20,16 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
-from oversight.domain import machines
+from oversight.domain import machines, resolution_machine
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.meetings import AgendaItemKind, MeetingStatus
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
 from oversight.errors import Unprocessable
-from oversight.models import AgendaItem, Concern, Meeting, Resolution
+from oversight.models.concerns import Concern
+from oversight.models.meetings import AgendaItem, Meeting
+from oversight.models.resolutions import Resolution
 from oversight.services.common import enforce_move, load_row, record_change, record_move
 
 CANCELLED_REASON = "meeting cancelled"
@@ -197,7 +199,7 @@ async def hand_back(session: AsyncSession, actor: Actor, meeting: Meeting) -> No
     )
     for resolution in proposed.all():
         enforce_move(
-            machines.RESOLUTION_MOVES,
+            resolution_machine.RESOLUTION_MOVES,
             "resolution",
             resolution.status,
             ResolutionStatus.DRAFT,

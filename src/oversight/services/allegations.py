@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
+from oversight.domain.concern_policy import ConcernAction
 from oversight.domain.concerns import Kind
 from oversight.domain.events import AuditAction
-from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor
 from oversight.errors import NotFound, Unprocessable
-from oversight.models import Allegation
+from oversight.models.concerns import Allegation
 from oversight.schemas.concerns import AllegationCreate, AllegationUpdate
 from oversight.services.common import authorize
 from oversight.services.concerns import allegations_of, changed, check_categories, load
@@ -31,7 +31,7 @@ async def add_allegation(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: AllegationCreate
 ) -> Allegation:
     concern = await load(session, actor, concern_id, for_update=True)
-    authorize(policies.concerns(actor.role, ConcernAction.ADD_ALLEGATION))
+    authorize(concern_policy.concerns(actor.role, ConcernAction.ADD_ALLEGATION))
     if concern.kind != Kind.COMPLAINT:
         raise Unprocessable("Only complaints carry allegations.", loc=("body",))
     await check_categories(session, (("body", "category"), {data.category}))
@@ -71,7 +71,7 @@ async def change_allegation(
     )
     if allegation is None:
         raise NotFound("No such allegation on this concern.")
-    authorize(policies.concerns(actor.role, ConcernAction.CHANGE_ALLEGATION))
+    authorize(concern_policy.concerns(actor.role, ConcernAction.CHANGE_ALLEGATION))
     wanted = data.model_dump(exclude_unset=True)
     if "category" in wanted:
         if wanted["category"] is None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
-from oversight.models import AuditEvent
+from oversight.models.base import AuditEvent
 from oversight.pagination import SortKey, keyset_page
 from oversight.services.common import authorize
 
@@ -30,7 +30,7 @@ async def page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[AuditEvent], str | None]:
-    authorize(policies.administration(actor.role, AdminAction.READ_AUDIT))
+    authorize(account_policy.administration(actor.role, AdminAction.READ_AUDIT))
     stmt = select(AuditEvent)
     if entity_type is not None:
         stmt = stmt.where(AuditEvent.entity_type == entity_type)

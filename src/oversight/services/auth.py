@@ -22,8 +22,7 @@ from oversight.db import Database, Rows, dialect_name, utcnow
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Unauthorized
-from oversight.models import AuthSession, RefreshToken, User
-from oversight.models.accounts import FamiliarBy, FamiliarSignIn
+from oversight.models.accounts import AuthSession, FamiliarBy, FamiliarSignIn, RefreshToken, User
 from oversight.ratelimit import too_many
 from oversight.schemas.accounts import TokenOut
 from oversight.security import (

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.budget import (
     BadFile,
     BudgetCategory,
@@ -29,10 +30,10 @@ from oversight.domain.budget import (
 )
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.periods import Period
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
 from oversight.errors import NotFound, Unprocessable
-from oversight.models import BudgetLine, Department, FiscalYear, OperationsFigure
+from oversight.models.accounts import Department
+from oversight.models.budget import BudgetLine, FiscalYear, OperationsFigure
 from oversight.services.common import authorize
 
 NO_YEAR = "No budget for that year."
@@ -41,7 +42,7 @@ NO_YEAR = "No budget for that year."
 def _may(actor: Actor | None) -> None:
     """``actor`` None is the operator at the command line."""
     if actor is not None:
-        authorize(policies.administration(actor.role, AdminAction.MANAGE_BUDGET))
+        authorize(account_policy.administration(actor.role, AdminAction.MANAGE_BUDGET))
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,20 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain import policies
+from oversight.domain import voice_policy
 from oversight.domain.meetings import MeetingStatus
-from oversight.domain.policies import VoiceAction
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
 from oversight.domain.voice import PROPOSALS_OPEN, CommentTarget
+from oversight.domain.voice_policy import VoiceAction
 from oversight.errors import Conflict, NotFound
-from oversight.models import AgendaItem, BudgetLine, FiscalYear, Meeting, Proposal, Resolution
+from oversight.models.budget import BudgetLine, FiscalYear
+from oversight.models.meetings import AgendaItem, Meeting
+from oversight.models.resolutions import Resolution
+from oversight.models.voice import Proposal
 from oversight.services.common import authorize
-from oversight.services.visibility import meetings_visible_to, resolutions_visible_to
+from oversight.services.meeting_visibility import meetings_visible_to
+from oversight.services.visibility import resolutions_visible_to
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ async def check_open(
 ) -> None:
     """404 when there is no such target or the caller may not see it, then the policy (403),
     then 409 when it is closed for comment."""
-    refusal = policies.voice(actor.role if actor else None, VoiceAction.COMMENT)
+    refusal = voice_policy.voice(actor.role if actor else None, VoiceAction.COMMENT)
     check = TARGETS.get(target_type)
     standing = await check(session, actor, target_id, refusal is None) if check else Standing(False)
     noun = _noun(target_type)

@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import machines, policies
+from oversight.domain import voice_machine, voice_policy
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import VoiceAction
 from oversight.domain.roles import Actor
 from oversight.domain.voice import (
     MODERATED,
@@ -30,24 +29,20 @@ from oversight.domain.voice import (
     CommentTarget,
     author_shown,
 )
+from oversight.domain.voice_policy import VoiceAction
 from oversight.errors import NotFound
-from oversight.models import (
-    Comment,
-    User,
-)
+from oversight.models.accounts import User
+from oversight.models.voice import Comment
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.comments import CommentCreate, CommentModeration
 from oversight.services.comment_targets import check_open
+from oversight.services.comment_visibility import comment_targets_visible_to, comments_visible_to
 from oversight.services.common import (
     authorize,
     check_version,
     enforce_move,
     load_row,
     record_move,
-)
-from oversight.services.visibility import (
-    comment_targets_visible_to,
-    comments_visible_to,
 )
 
 #: A comment as its author or a commissioner reads it (``CommentOut``), or as the public does
@@ -142,7 +137,7 @@ async def _page(
 
 
 def _may(actor: Actor | None, action: VoiceAction) -> None:
-    authorize(policies.voice(actor.role if actor else None, action))
+    authorize(voice_policy.voice(actor.role if actor else None, action))
 
 
 # Writes ----------------------------------------------------------------------------------------
@@ -153,7 +148,7 @@ async def create(session: AsyncSession, actor: Actor | None, data: CommentCreate
     Its target is checked first: 404 (none the caller may see), 403, 409 (closed)."""
     target_type, target_id = data.target.type, data.target.id
     await check_open(session, actor, target_type, target_id)
-    status = policies.comment_arrives_as(actor.role if actor else None)
+    status = voice_policy.comment_arrives_as(actor.role if actor else None)
     now = utcnow()
     comment = Comment(
         target_type=target_type,
@@ -205,13 +200,13 @@ async def moderate(
     target = MODERATED[data.action]
     given = {"reason"} if data.reason else set()
     enforce_move(
-        machines.COMMENT_MOVES,
+        voice_machine.COMMENT_MOVES,
         "comment",
         comment.status,
         target,
         actor.role,
         given,
-        via=machines.MODERATION,
+        via=voice_machine.MODERATION,
     )
     if target is CommentStatus.HIDDEN:
         comment.hidden_reason = data.reason

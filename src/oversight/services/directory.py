@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, ProblemCode
-from oversight.models import Category, Department, User
+from oversight.models.accounts import Category, Department, User
 from oversight.pagination import KeysetPage, SortKey, keyset_page
 from oversight.schemas.directory import CategoryCreate, DepartmentCreate
 from oversight.services.common import authorize
@@ -22,7 +22,7 @@ from oversight.services.common import authorize
 def _may(actor: Actor | None, action: AdminAction) -> None:
     """``actor`` None is the operator at the command line, who may do all of this."""
     if actor is not None:
-        authorize(policies.administration(actor.role, action))
+        authorize(account_policy.administration(actor.role, action))
 
 
 _BY_CODE = (SortKey(Department.code), SortKey(Department.id))

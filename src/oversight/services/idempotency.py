@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.db import dialect_name, utcnow
 from oversight.domain.roles import Actor
 from oversight.errors import Conflict, ProblemCode, Unprocessable
-from oversight.models import IdempotencyRecord
+from oversight.models.base import IdempotencyRecord
 
 KEEP_FOR = timedelta(hours=24)
 

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.notifications import Locale, MessageKind, MessageStatus
 from oversight.domain.roles import Role
-from oversight.models import Category, Concern, Message, Unsubscribe, User
+from oversight.models.accounts import Category, User
+from oversight.models.concerns import Concern
+from oversight.models.notifications import Message, Unsubscribe
 
 
 async def _submitter(session: AsyncSession, concern: Concern) -> tuple[str, str] | None:

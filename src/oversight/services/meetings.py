@@ -10,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import machines, policies
+from oversight.domain import machines, meeting_machine, meeting_policy
 from oversight.domain.concerns import ConcernStatus
 from oversight.domain.events import AuditAction, EntityType
+from oversight.domain.meeting_policy import MeetingAction
 from oversight.domain.meetings import MeetingStatus, MinutesStatus
-from oversight.domain.policies import MeetingAction
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict, NotFound, Unprocessable
-from oversight.models import AgendaItem, Attendance, Meeting, User
+from oversight.models.accounts import User
+from oversight.models.meetings import AgendaItem, Attendance, Meeting
 from oversight.pagination import SortKey, keyset_page
 from oversight.rfc3339 import format_at
 from oversight.schemas.concerns import ConcernTransition
@@ -44,11 +45,11 @@ from oversight.services.common import (
     record_move,
 )
 from oversight.services.concerns.moves import Moving, make_move
-from oversight.services.visibility import meetings_visible_to
+from oversight.services.meeting_visibility import meetings_visible_to
 
 
 def _may(actor: Actor, action: MeetingAction) -> None:
-    authorize(policies.meetings(actor.role, action))
+    authorize(meeting_policy.meetings(actor.role, action))
 
 
 async def load(
@@ -100,7 +101,7 @@ async def represent(session: AsyncSession, meeting: Meeting, actor: Actor) -> Me
         attendance=[AttendanceOut.model_validate(entry) for entry in attendance.all()],
         minutes=minutes,
         allowed_transitions=list(
-            machines.allowed(machines.MEETING_MOVES, meeting.status, actor.role)
+            machines.allowed(meeting_machine.MEETING_MOVES, meeting.status, actor.role)
         ),
         version=meeting.version,
         created_at=meeting.created_at,
@@ -200,7 +201,9 @@ async def transition(
     check_version(meeting, if_match)
     _may(actor, MeetingAction.MANAGE)
     given = {"reason"} if data.reason else set()
-    enforce_move(machines.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given)
+    enforce_move(
+        meeting_machine.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given
+    )
     if cancelling:
         # Only now that the caller may cancel it: the agenda's concerns and resolutions are
         # locked before the meeting (the lock order of ``agenda``), then the meeting is read
@@ -208,7 +211,9 @@ async def transition(
         await agenda.lock_parts_of(session, meeting.id)
         meeting = await load(session, actor, meeting_id, for_update=True)
         check_version(meeting, if_match)
-        enforce_move(machines.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given)
+        enforce_move(
+            meeting_machine.MEETING_MOVES, "meeting", meeting.status, data.to, actor.role, given
+        )
     await record_move(
         session,
         actor,

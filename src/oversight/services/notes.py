@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
+from oversight.domain.concern_policy import NOTES_READ, ConcernAction
 from oversight.domain.concerns import NoteVisibility
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import NOTES_READ, ConcernAction
 from oversight.domain.roles import Actor
 from oversight.errors import NotFound
-from oversight.models import Concern, ConcernNote
+from oversight.models.concerns import Concern, ConcernNote
 from oversight.schemas.concerns import NoteCreate
 from oversight.services.common import authorize
 from oversight.services.concerns import load
@@ -26,7 +26,7 @@ async def list_notes(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID
 ) -> list[ConcernNote]:
     concern = await load(session, actor, concern_id)
-    authorize(policies.concerns(actor.role, ConcernAction.READ_NOTES))
+    authorize(concern_policy.concerns(actor.role, ConcernAction.READ_NOTES))
     rows = await session.scalars(
         select(ConcernNote)
         .where(
@@ -72,8 +72,8 @@ async def add_note(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID, data: NoteCreate
 ) -> ConcernNote:
     concern = await load(session, actor, concern_id, for_update=True)
-    visibility = policies.note_visibility(actor.role, data.visibility)
-    authorize(policies.write_note(actor.role, visibility))
+    visibility = concern_policy.note_visibility(actor.role, data.visibility)
+    authorize(concern_policy.write_note(actor.role, visibility))
     return await _add(
         session,
         concern,

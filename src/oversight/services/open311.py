@@ -35,7 +35,8 @@ from oversight.domain.open311 import (
 )
 from oversight.domain.periods import Month, Period, PeriodError
 from oversight.errors import NotFound, Unprocessable
-from oversight.models import Category, Concern, Department
+from oversight.models.accounts import Category, Department
+from oversight.models.concerns import Concern
 from oversight.schemas.concerns import AllegationCreate, ConcernCreate, LocationCreate
 from oversight.schemas.open311 import ServiceRequestForm
 from oversight.services.concerns import intake

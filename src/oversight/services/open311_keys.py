@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
 from oversight.errors import Forbidden
-from oversight.models import Open311Key
+from oversight.models.open311 import Open311Key
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.open311 import Open311KeyCreate
 from oversight.services.common import authorize, load_row
@@ -47,7 +47,7 @@ def _key_view(key: Open311Key) -> dict[str, Any]:
 
 
 def _may(actor: Actor) -> None:
-    authorize(policies.administration(actor.role, AdminAction.MANAGE_OPEN311_KEYS))
+    authorize(account_policy.administration(actor.role, AdminAction.MANAGE_OPEN311_KEYS))
 
 
 async def issue_key(session: AsyncSession, actor: Actor, data: Open311KeyCreate) -> dict[str, Any]:

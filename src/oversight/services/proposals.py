@@ -23,14 +23,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 from oversight import audit
 from oversight.config import Settings
 from oversight.db import dialect_name, utcnow
-from oversight.domain import machines, policies
+from oversight.domain import machines, voice_machine, voice_policy
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import VoiceAction
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
 from oversight.domain.voice import PROPOSALS_OPEN, ProposalStatus, author_shown
+from oversight.domain.voice_policy import VoiceAction
 from oversight.errors import Conflict, NotFound, Unprocessable
-from oversight.models import Proposal, ProposalSupport, Resolution, User
+from oversight.models.accounts import User
+from oversight.models.resolutions import Resolution
+from oversight.models.voice import Proposal, ProposalSupport
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.proposals import ProposalCreate, ProposalSort, ProposalTransition
 from oversight.services.common import (
@@ -53,7 +55,7 @@ ANSWERS = frozenset({ProposalStatus.ACCEPTED, ProposalStatus.DECLINED})
 
 
 def _may(actor: Actor, action: VoiceAction) -> None:
-    authorize(policies.voice(actor.role, action))
+    authorize(voice_policy.voice(actor.role, action))
 
 
 async def load(
@@ -189,13 +191,13 @@ async def support(session: AsyncSession, actor: Actor, proposal_id: uuid.UUID) -
     await _count(session, actor, proposal, +1, PROPOSALS_OPEN, AuditAction.PROPOSAL_SUPPORTED)
     if proposal.status == ProposalStatus.OPEN and proposal.supports >= proposal.support_threshold:
         enforce_move(
-            machines.PROPOSAL_MOVES,
+            voice_machine.PROPOSAL_MOVES,
             "proposal",
             proposal.status,
             ProposalStatus.QUALIFIED,
             actor.role,
             set(),
-            via=machines.SUPPORTS,
+            via=voice_machine.SUPPORTS,
         )
         await record_move(
             session,
@@ -302,13 +304,13 @@ async def transition(
     check_version(proposal, if_match)
     given = {name for name in data.model_fields_set - {"to"} if getattr(data, name) is not None}
     found = enforce_move(
-        machines.PROPOSAL_MOVES, "proposal", proposal.status, data.to, actor.role, given
+        voice_machine.PROPOSAL_MOVES, "proposal", proposal.status, data.to, actor.role, given
     )
     if data.to == ProposalStatus.WITHDRAWN:
         authorize(
-            policies.withdraw_proposal(actor.role, author=proposal.author_id == actor.user_id)
+            voice_policy.withdraw_proposal(actor.role, author=proposal.author_id == actor.user_id)
         )
-    if stray := machines.stray_fields(machines.PROPOSAL_MOVES, found, given):
+    if stray := machines.stray_fields(voice_machine.PROPOSAL_MOVES, found, given):
         name = stray[0]
         raise Unprocessable(f"{name} does not apply to a move to {data.to}.", loc=("body", name))
     if data.resolution_id is not None:

@@ -18,17 +18,11 @@ from oversight.domain.resolutions import DECIDED, ResolutionStatus
 from oversight.domain.voice import CommentStatus, CommentTarget
 from oversight.domain.votes import Choice
 from oversight.errors import NotFound
-from oversight.models import (
-    AgendaItem,
-    Attendance,
-    Comment,
-    Concern,
-    Meeting,
-    Resolution,
-    Speaker,
-    User,
-    Vote,
-)
+from oversight.models.accounts import User
+from oversight.models.concerns import Concern
+from oversight.models.meetings import AgendaItem, Attendance, Meeting
+from oversight.models.resolutions import Resolution, Vote
+from oversight.models.voice import Comment, Speaker
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.meetings import (
     PublicAgendaItem,

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import machines, policies
+from oversight.domain import resolution_machine, resolution_policy
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import ResolutionAction
+from oversight.domain.resolution_policy import ResolutionAction
 from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Conflict
-from oversight.models import Recommendation, Resolution
+from oversight.models.resolutions import Recommendation, Resolution
 from oversight.pagination import KeysetPage, SortKey, keyset_page
 from oversight.schemas.resolutions import (
     PublicScorecard,
@@ -56,7 +56,7 @@ async def page(
     """The commission sees every recommendation; an officer, of those they may see at all
     (``recommendations_visible_to``: never a draft's), their department's of adopted
     resolutions (the ones they answer)."""
-    authorize(policies.resolutions(actor.role, ResolutionAction.LIST_RECOMMENDATIONS))
+    authorize(resolution_policy.resolutions(actor.role, ResolutionAction.LIST_RECOMMENDATIONS))
     stmt = (
         select(*_LISTED)
         .join(Resolution, Recommendation.resolution_id == Resolution.id)
@@ -94,14 +94,14 @@ async def respond(
         session, Resolution, recommendation.resolution_id, missing="No such resolution."
     )
     authorize(
-        policies.answer_recommendation(
+        resolution_policy.answer_recommendation(
             actor.role, addressed_to_caller=actor.department_id == recommendation.department_id
         )
     )
     if resolution.status != ResolutionStatus.ADOPTED:
         raise Conflict("Only an adopted resolution's recommendations are answered.")
     enforce_move(
-        machines.RECOMMENDATION_MOVES,
+        resolution_machine.RECOMMENDATION_MOVES,
         "recommendation",
         recommendation.status,
         data.status,

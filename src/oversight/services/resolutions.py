@@ -13,25 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import machines, policies
+from oversight.domain import machines, resolution_machine, resolution_policy
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import ResolutionAction
+from oversight.domain.resolution_policy import ResolutionAction
 from oversight.domain.resolutions import DECIDED, RecommendationStatus, ResolutionStatus
 from oversight.domain.roles import Actor, Role
 from oversight.domain.voice import CommentStatus, CommentTarget
 from oversight.domain.votes import Choice, decide
 from oversight.errors import Conflict, NotFound, Unprocessable
-from oversight.models import (
-    Attendance,
-    Comment,
-    Concern,
-    Department,
-    Recommendation,
-    Resolution,
-    ResolutionConcern,
-    User,
-    Vote,
-)
+from oversight.models.accounts import Department, User
+from oversight.models.concerns import Concern
+from oversight.models.meetings import Attendance
+from oversight.models.resolutions import Recommendation, Resolution, ResolutionConcern, Vote
+from oversight.models.voice import Comment
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.resolutions import (
     RecommendationCreate,
@@ -56,7 +50,7 @@ from oversight.services.visibility import resolutions_visible_to
 
 
 def _may(actor: Actor | None, action: ResolutionAction) -> None:
-    authorize(policies.resolutions(actor.role if actor else None, action))
+    authorize(resolution_policy.resolutions(actor.role if actor else None, action))
 
 
 async def load(
@@ -154,7 +148,7 @@ async def represent(
         )
         counted = TallyOut(**vars(tally))
     allowed = (
-        list(machines.allowed(machines.RESOLUTION_MOVES, resolution.status, actor.role))
+        list(machines.allowed(resolution_machine.RESOLUTION_MOVES, resolution.status, actor.role))
         if actor
         else []
     )
@@ -367,7 +361,12 @@ async def transition(
     _may(actor, ResolutionAction.MANAGE)
     given = {"meeting_id"} if data.meeting_id else set()
     enforce_move(
-        machines.RESOLUTION_MOVES, "resolution", resolution.status, data.to, actor.role, given
+        resolution_machine.RESOLUTION_MOVES,
+        "resolution",
+        resolution.status,
+        data.to,
+        actor.role,
+        given,
     )
     if data.to == ResolutionStatus.PROPOSED:
         if data.meeting_id is None:  # the machine requires it; this is for the type checker

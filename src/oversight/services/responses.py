@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
+from oversight.domain.concern_machine import RESPONSES
+from oversight.domain.concern_policy import ConcernAction
 from oversight.domain.concerns import ConcernStatus
-from oversight.domain.machines import RESPONSES
-from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor, Role
-from oversight.models import PoliceResponse
+from oversight.models.concerns import PoliceResponse
 from oversight.schemas.concerns import ConcernTransition, ResponseCreate
 from oversight.services.common import authorize
 from oversight.services.concerns import Moving, load, make_move
@@ -24,7 +24,7 @@ async def list_responses(
     session: AsyncSession, actor: Actor, concern_id: uuid.UUID
 ) -> list[PoliceResponse]:
     concern = await load(session, actor, concern_id)
-    authorize(policies.concerns(actor.role, ConcernAction.READ_RESPONSES))
+    authorize(concern_policy.concerns(actor.role, ConcernAction.READ_RESPONSES))
     stmt = select(PoliceResponse).where(PoliceResponse.concern_id == concern.id)
     if actor.role is Role.OFFICER:
         stmt = stmt.where(PoliceResponse.department_id == actor.department_id)
@@ -59,7 +59,7 @@ async def post_response(
     # Officers see only their department's concerns, so the officer is of the referred one;
     # checked again here, where it matters, rather than assumed.
     authorize(
-        policies.concerns(
+        concern_policy.concerns(
             actor.role,
             ConcernAction.RESPOND,
             own_department=actor.department_id is not None

@@ -17,13 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import voice_policy
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.meetings import MeetingStatus
-from oversight.domain.policies import VoiceAction
 from oversight.domain.roles import Actor
+from oversight.domain.voice_policy import VoiceAction
 from oversight.errors import Conflict, ProblemCode, Unprocessable
-from oversight.models import AgendaItem, Meeting, Speaker, User
+from oversight.models.accounts import User
+from oversight.models.meetings import AgendaItem, Meeting
+from oversight.models.voice import Speaker
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.speakers import SpeakerCreate, SpeakerOut
 from oversight.services.common import authorize, load_row
@@ -75,7 +77,7 @@ async def sign_up(
     # The meeting's row lock serializes sign-ups, so the next position is computed by one
     # transaction at a time (SQLite: BEGIN IMMEDIATE already serializes writers).
     meeting = await _meeting(session, meeting_id, lock=True)
-    authorize(policies.voice(actor.role, VoiceAction.SIGN_UP_TO_SPEAK))
+    authorize(voice_policy.voice(actor.role, VoiceAction.SIGN_UP_TO_SPEAK))
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(
             f"Sign-ups close when a meeting opens; this one is {meeting.status}.",
@@ -138,7 +140,7 @@ async def page(
 ) -> tuple[list[SpeakerOut], str | None]:
     """The meeting's speakers in the order they will speak (commissioners and admins)."""
     meeting = await _meeting(session, meeting_id, lock=False)
-    authorize(policies.voice(actor.role, VoiceAction.READ_SPEAKERS))
+    authorize(voice_policy.voice(actor.role, VoiceAction.READ_SPEAKERS))
     stmt = (
         select(*LISTED)
         .join(User, User.id == Speaker.user_id)

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
+from oversight.domain.concern_policy import STATUS_ACTIONS, TIMELINE
 from oversight.domain.concerns import NoteVisibility, normalize_tracking_code
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import STATUS_ACTIONS, TIMELINE
 from oversight.domain.roles import Actor, Role
 from oversight.errors import NotFound
-from oversight.models import AuditEvent, Concern, ConcernNote
+from oversight.models.base import AuditEvent
+from oversight.models.concerns import Concern, ConcernNote
 from oversight.schemas.concerns import (
     ConcernEventOut,
     PublicConcernStatus,

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight import audit
 from oversight.db import Rows, utcnow
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor, Role, department_rule_broken
 from oversight.errors import Conflict, NotFound, ProblemCode, Unprocessable
-from oversight.models import AuthSession, Department, User
+from oversight.models.accounts import AuthSession, Department, User
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.accounts import AccountCreate, ProfileUpdate, UserCreate, UserUpdate
 from oversight.security import hash_password_async
@@ -25,7 +25,7 @@ from oversight.services.common import authorize
 def _may_manage(actor: Actor | None) -> None:
     """``actor`` None is the operator at the command line, who may do all of this."""
     if actor is not None:
-        authorize(policies.administration(actor.role, AdminAction.MANAGE_USERS))
+        authorize(account_policy.administration(actor.role, AdminAction.MANAGE_USERS))
 
 
 def _email_taken() -> Conflict:

@@ -11,15 +11,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name, utcnow
-from oversight.domain import machines, policies
+from oversight.domain import resolution_machine, resolution_policy
 from oversight.domain.events import AuditAction
 from oversight.domain.meetings import MeetingStatus
-from oversight.domain.policies import ResolutionAction
+from oversight.domain.resolution_policy import ResolutionAction
 from oversight.domain.resolutions import ResolutionStatus
 from oversight.domain.roles import Actor
 from oversight.domain.votes import Choice, decide
 from oversight.errors import Conflict, ProblemCode, Unprocessable
-from oversight.models import Meeting, Resolution, ResolutionNumber, Vote
+from oversight.models.meetings import Meeting
+from oversight.models.resolutions import Resolution, ResolutionNumber, Vote
 from oversight.schemas.resolutions import ResolutionOut, VoteCreate
 from oversight.services.common import authorize, enforce_move
 from oversight.services.resolutions import (
@@ -34,7 +35,7 @@ from oversight.services.resolutions import (
 
 
 def _may(actor: Actor | None, action: ResolutionAction) -> None:
-    authorize(policies.resolutions(actor.role if actor else None, action))
+    authorize(resolution_policy.resolutions(actor.role if actor else None, action))
 
 
 async def _open_vote(session: AsyncSession, resolution: Resolution) -> Meeting:
@@ -108,13 +109,13 @@ async def decide_vote(
         votes, await present(session, meeting.id), await active_commissioners(session)
     )
     enforce_move(
-        machines.RESOLUTION_MOVES,
+        resolution_machine.RESOLUTION_MOVES,
         "resolution",
         resolution.status,
         outcome,
         actor.role,
         set(),
-        via=machines.DECISION,
+        via=resolution_machine.DECISION,
     )
     now = utcnow()
     resolution.decided_at = now

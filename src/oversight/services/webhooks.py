@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit, destinations
 from oversight.config import Settings
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import account_policy
+from oversight.domain.account_policy import AdminAction
 from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.notifications import DeliveryStatus, MessageStatus, pattern_of
-from oversight.domain.policies import AdminAction
 from oversight.domain.roles import Actor
 from oversight.errors import NotFound, Unprocessable
-from oversight.models import AuditEvent, Delivery, Message, Webhook, WebhookSubscription
+from oversight.models.base import AuditEvent
+from oversight.models.notifications import Delivery, Message, Webhook, WebhookSubscription
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.notifications import WebhookCreate, WebhookUpdate
 from oversight.services.common import authorize, load_row, record_change
@@ -35,7 +36,7 @@ _DELIVERIES_NEWEST = (
 
 
 def _may(actor: Actor) -> None:
-    authorize(policies.administration(actor.role, AdminAction.MANAGE_WEBHOOKS))
+    authorize(account_policy.administration(actor.role, AdminAction.MANAGE_WEBHOOKS))
 
 
 async def unsafe_url(url: str, settings: Settings) -> str | None:

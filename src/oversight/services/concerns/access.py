@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain.policies import SEES_EVERY_CONCERN
+from oversight.domain.concern_policy import SEES_EVERY_CONCERN
 from oversight.domain.roles import Actor, Role
 from oversight.errors import NotFound
-from oversight.models import Concern
+from oversight.models.concerns import Concern
 
 NOT_FOUND = "No such concern."
 

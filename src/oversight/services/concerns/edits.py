@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
 from oversight.domain.concerns import PRIORITY_BY_RANK, PRIORITY_RANK
 from oversight.domain.events import AuditAction
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Forbidden, Unprocessable
-from oversight.models import User
+from oversight.models.accounts import User
 from oversight.schemas.concerns import ConcernUpdate
 from oversight.services.common import check_version
 from oversight.services.concerns.access import load
@@ -43,7 +43,7 @@ async def update(
     concern = await load(session, actor, concern_id, for_update=True)
     check_version(concern, if_match)
     wanted = data.model_dump(exclude_unset=True)
-    may = policies.editable_fields(
+    may = concern_policy.editable_fields(
         actor.role, concern.status, owner=concern.submitted_by == actor.user_id
     )
     if refused := sorted(set(wanted) - may):

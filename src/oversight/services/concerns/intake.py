@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight import audit
 from oversight.config import Settings
 from oversight.db import Database, utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
+from oversight.domain.concern_policy import ConcernAction
 from oversight.domain.concerns import (
     PRIORITY_RANK,
     STAFF_CHANNELS,
@@ -24,10 +25,10 @@ from oversight.domain.concerns import (
     new_tracking_code,
 )
 from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor, Role
 from oversight.errors import Unprocessable
-from oversight.models import Allegation, Category, Concern, User
+from oversight.models.accounts import Category, User
+from oversight.models.concerns import Allegation, Concern
 from oversight.schemas.concerns import ConcernCreate
 from oversight.services.common import authorize
 from oversight.services.concerns.view import ConcernView, represent
@@ -66,9 +67,9 @@ def _intake_by(actor: Actor | None, data: ConcernCreate) -> tuple[Channel, uuid.
     (a channel named, the resident if ``on_behalf_of`` names one, else nobody: anonymous;
     ``_check_resident`` then checks that account)."""
     role = actor.role if actor else None
-    authorize(policies.concerns(role, ConcernAction.SUBMIT))
+    authorize(concern_policy.concerns(role, ConcernAction.SUBMIT))
     if data.on_behalf_of is not None or data.channel not in (None, Channel.WEB):
-        authorize(policies.concerns(role, ConcernAction.TAKE_FOR_RESIDENT))
+        authorize(concern_policy.concerns(role, ConcernAction.TAKE_FOR_RESIDENT))
     if actor is None or actor.role is Role.RESIDENT:
         return Channel.WEB, actor.user_id if actor else None
     if data.channel not in STAFF_CHANNELS:

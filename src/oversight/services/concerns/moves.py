@@ -18,11 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.config import Settings
 from oversight.db import utcnow
-from oversight.domain import machines
-from oversight.domain.concerns import NO_DEADLINE, Finding, Kind
-from oversight.domain.concerns import disposition_from_findings as derive
-from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.machines import (
+from oversight.domain import concern_machine, machines
+from oversight.domain.concern_machine import (
     CLOSED,
     DISMISSED,
     REFERRED,
@@ -33,9 +30,13 @@ from oversight.domain.machines import (
     UNDER_REVIEW,
     WITHDRAWN,
 )
+from oversight.domain.concerns import NO_DEADLINE, Finding, Kind
+from oversight.domain.concerns import disposition_from_findings as derive
+from oversight.domain.events import AuditAction, EntityType
 from oversight.domain.roles import Actor
 from oversight.errors import Unprocessable
-from oversight.models import Allegation, Concern, Department, PoliceResponse
+from oversight.models.accounts import Department
+from oversight.models.concerns import Allegation, Concern, PoliceResponse
 from oversight.schemas.concerns import ConcernTransition
 from oversight.services import agenda, mail
 from oversight.services.common import check_version, enforce_move, record_change, record_move
@@ -167,9 +168,15 @@ def check(moving: Moving, *, via: str | None = None) -> machines.Move:
     if request.to == RESOLVED and _derivable(concern, moving.allegations):
         given.add("disposition")
     found = enforce_move(
-        machines.CONCERN_MOVES, "concern", concern.status, request.to, moving.actor.role, given, via
+        concern_machine.CONCERN_MOVES,
+        "concern",
+        concern.status,
+        request.to,
+        moving.actor.role,
+        given,
+        via,
     )
-    if stray := machines.stray_fields(machines.CONCERN_MOVES, found, given):
+    if stray := machines.stray_fields(concern_machine.CONCERN_MOVES, found, given):
         name = stray[0]
         raise Unprocessable(f"{name} does not apply to a move to {request.to}.", loc=("body", name))
     return found

@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Select, false, func, literal_column, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import dialect_name, utcnow
-from oversight.domain import policies
+from oversight.domain import concern_policy
+from oversight.domain.concern_policy import ConcernAction
 from oversight.domain.concerns import (
     CLOCK_RUNS,
     NO_DEADLINE,
@@ -23,11 +24,10 @@ from oversight.domain.concerns import (
     Priority,
     normalize_tracking_code,
 )
-from oversight.domain.policies import ConcernAction
 from oversight.domain.roles import Actor
 from oversight.domain.search import fts5_query
 from oversight.errors import Unprocessable
-from oversight.models import Concern, ConcernCount
+from oversight.models.concerns import Concern, ConcernCount
 from oversight.pagination import SortKey, keyset_page
 from oversight.schemas.concerns import ConcernSort
 from oversight.services.common import authorize
@@ -149,7 +149,7 @@ async def page(
     cursor: str | None,
 ) -> tuple[list[ConcernView], str | None]:
     if filters.tracking_code is not None:
-        authorize(policies.concerns(actor.role, ConcernAction.FIND_BY_CODE))
+        authorize(concern_policy.concerns(actor.role, ConcernAction.FIND_BY_CODE))
     now = utcnow()
     rows, next_cursor = await keyset_page(
         session,

@@ -22,12 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.db import Rows, utcnow
-from oversight.domain import machines
+from oversight.domain import concern_machine, machines
+from oversight.domain.concern_policy import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.domain.concerns import PRIORITY_BY_RANK
-from oversight.domain.policies import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.domain.roles import Actor, Role
 from oversight.errors import NotFound
-from oversight.models import Allegation, Concern
+from oversight.models.concerns import Allegation, Concern
 from oversight.services.concerns.access import NOT_FOUND, Sight, sight, sight_filter
 
 #: A concern as one caller may see it: the fields of ``schemas.ConcernOut`` it may read, as
@@ -101,7 +101,7 @@ def represent(
         "response_due_at": concern["response_due_at"],
         "overdue": concern["due_sort"] < now,
         "allowed_transitions": list(
-            machines.allowed(machines.CONCERN_MOVES, concern["status"], role)
+            machines.allowed(concern_machine.CONCERN_MOVES, concern["status"], role)
         )
         if actor
         else [],
