@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Connection, Text, bindparam, cast, func, select
 
-from oversight import audit, outbox
 from oversight.cli import main
-from oversight.services.concerns import intake
+from oversight.concerns import intake
+from oversight.core import audit
+from oversight.notifications import outbox
 
 #: Created by bench/outbox.py: ``audit_append`` as it was before the outbox (20261126_06), and
 #: ``concern_submit`` calling it.

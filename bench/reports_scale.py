@@ -24,8 +24,8 @@ import httpx
 import psycopg
 
 from bench.harness import PIDS, bulk_concerns, postgres_database, server
-from oversight.domain.periods import Period
-from oversight.domain.suppression import publish, publish_series, small, withhold_small_places
+from oversight.core.periods import Period
+from oversight.reports.suppression import publish, publish_series, small, withhold_small_places
 
 # Stage timestamps for the bulk-loaded concerns, spread by a hash of the id, consistent with
 # each concern's status; then a commission year: meetings, adopted resolutions, recommendations.

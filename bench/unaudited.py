@@ -6,9 +6,9 @@ importable from the app and never used outside the benchmark.
 
 from sqlalchemy import event
 
-from oversight import audit
 from oversight.cli import main
-from oversight.db import OversightSession
+from oversight.core import audit
+from oversight.core.db import OversightSession
 
 event.remove(OversightSession, "before_commit", audit._append_staged)
 

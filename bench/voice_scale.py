@@ -30,8 +30,8 @@ import psycopg
 
 from bench import wrk
 from bench.harness import SECRET, postgres_database, server
-from oversight.config import Settings
-from oversight.security import hash_password, issue_access_token
+from oversight.core.config import Settings
+from oversight.core.security import hash_password, issue_access_token
 
 TARGET = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 MEETING = uuid.UUID("00000000-0000-0000-0000-0000000000a0")

@@ -6,9 +6,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from oversight import models  # noqa: F401  (registers the tables on Base.metadata)
-from oversight.config import Settings, get_settings
-from oversight.db import Base, create_sync_engine
+from oversight.core.config import Settings, get_settings
+from oversight.core.db import Base, create_sync_engine
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("quiet_logging"):

@@ -19,9 +19,9 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from oversight.config import Settings
+from oversight.core.config import Settings
+from oversight.core.migrations_info import alembic_config
 from oversight.main import create_app
-from oversight.migrations_info import alembic_config
 from tests.contract import ContractCheck
 from tests.helpers import Api
 

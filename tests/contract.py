@@ -113,13 +113,13 @@ class ContractCheck:
             if status not in documented:
                 raise ContractViolation(
                     f"{scope['method']} {path} answered {status}, which its OpenAPI operation "
-                    f"does not list ({sorted(documented)}): see oversight.api.documentation"
+                    f"does not list ({sorted(documented)}): see oversight.core.http.documentation"
                 )
             if undeclared := (sent & CHECKED_HEADERS) - documented[status]:
                 raise ContractViolation(
                     f"{scope['method']} {path} answered {status} with {sorted(undeclared)}, "
                     f"which its OpenAPI response for {status} does not declare "
-                    f"({sorted(documented[status])}): see oversight.api.documentation"
+                    f"({sorted(documented[status])}): see oversight.core.http.documentation"
                 )
         model = getattr(route, "response_model", None)
         if model is None or not 200 <= status < 300:

@@ -16,13 +16,14 @@ from typing import IO, Any
 
 import httpx
 
-from oversight.config import Settings
-from oversight.db import Database
-from oversight.domain.roles import Role
-from oversight.errors import EXPLANATIONS, ProblemCode
-from oversight.schemas.accounts import UserCreate
-from oversight.schemas.directory import DepartmentCreate
-from oversight.services import directory, users
+from oversight.accounts import directory
+from oversight.accounts import service as users
+from oversight.accounts.directory_schemas import DepartmentCreate
+from oversight.accounts.schemas import UserCreate
+from oversight.core.config import Settings
+from oversight.core.db import Database
+from oversight.core.errors import EXPLANATIONS, ProblemCode
+from oversight.core.roles import Role
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

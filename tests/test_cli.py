@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from tests.helpers import PASSWORD, Api, run_cli
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from oversight.config import Settings
+from oversight.core.config import Settings
 
 COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
 SECRET = "compose-test-secret-0123456789-0123456789"

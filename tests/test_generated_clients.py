@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from oversight.config import Settings
+from oversight.core.config import Settings
 from tests.helpers import concern_body, serve
 
 ROOT = Path(__file__).resolve().parent.parent

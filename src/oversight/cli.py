@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from oversight import cli_budget, cli_reports
-from oversight.cli_common import fail, in_transaction, load_settings
-from oversight.domain.roles import Role
+from oversight.budget import cli as cli_budget
+from oversight.core.cli import fail, in_transaction, load_settings
+from oversight.core.roles import Role
+from oversight.reports import cli as cli_reports
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,7 +80,7 @@ def migrate(revision: str = "head") -> None:
     """Upgrade the database to the newest migration (or to REVISION)."""
     from alembic import command
 
-    from oversight.migrations_info import alembic_config
+    from oversight.core.migrations_info import alembic_config
 
     command.upgrade(alembic_config(load_settings()), revision)
 
@@ -106,9 +107,9 @@ def create_user(
     """Create a user of any role (the first admin is made this way)."""
     from sqlalchemy import select
 
-    from oversight.models.accounts import Department
-    from oversight.schemas.accounts import UserCreate
-    from oversight.services import users
+    from oversight.accounts import service as users
+    from oversight.accounts.models import Department
+    from oversight.accounts.schemas import UserCreate
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -141,8 +142,8 @@ def create_department(
     code: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()]
 ) -> None:
     """Create a police department."""
-    from oversight.schemas.directory import DepartmentCreate
-    from oversight.services import directory
+    from oversight.accounts import directory
+    from oversight.accounts.directory_schemas import DepartmentCreate
 
     async def work(session: AsyncSession) -> str:
         department = await directory.create_department(
@@ -165,8 +166,8 @@ def worker(
     import asyncio
     import signal
 
-    from oversight.db import Database
-    from oversight.worker import Worker
+    from oversight.core.db import Database
+    from oversight.notifications.worker import Worker
 
     async def run() -> int:
         settings = load_settings()
@@ -204,8 +205,8 @@ def seed_demo(
     from rich.progress import Progress
 
     from oversight import demo
-    from oversight.db import Database
-    from oversight.errors import OversightError
+    from oversight.core.db import Database
+    from oversight.core.errors import OversightError
 
     settings = load_settings()
 

@@ -14,32 +14,28 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from oversight import __version__
-from oversight.api import (
-    audit,
-    auth,
-    budget,
-    comments,
-    concerns,
-    directory,
-    docs,
-    health,
-    meetings,
-    open311,
-    problems,
-    proposals,
-    public,
-    resolutions,
-    users,
-    webhooks,
-)
-from oversight.api.caching import PublicCaching, make_cache
-from oversight.api.documentation import document_operations
-from oversight.api.error_handlers import install_error_handlers
-from oversight.api.middleware import AccessLog, EdgeMiddleware
-from oversight.config import Settings, get_settings
-from oversight.db import Database
-from oversight.errors import document_problems
-from oversight.ratelimit import RateLimiter
+from oversight.accounts import auth_routes as auth
+from oversight.accounts import directory_routes as directory
+from oversight.accounts import routes as users
+from oversight.audit import routes as audit
+from oversight.budget import routes as budget
+from oversight.concerns import routes as concerns
+from oversight.core.config import Settings, get_settings
+from oversight.core.db import Database
+from oversight.core.errors import document_problems
+from oversight.core.http import docs, health, problems
+from oversight.core.http.caching import PublicCaching, make_cache
+from oversight.core.http.documentation import document_operations
+from oversight.core.http.error_handlers import install_error_handlers
+from oversight.core.http.middleware import AccessLog, EdgeMiddleware
+from oversight.core.ratelimit import RateLimiter
+from oversight.meetings import routes as meetings
+from oversight.notifications import routes as webhooks
+from oversight.open311 import routes as open311
+from oversight.reports import public_routes as public
+from oversight.resolutions import routes as resolutions
+from oversight.voice import comment_routes as comments
+from oversight.voice import proposal_routes as proposals
 
 API_PREFIX = "/api/v1"
 
@@ -105,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await shut_down()
             return
         # The outbox worker in this process (the single-process SQLite default of `make run`).
-        from oversight.worker import Worker
+        from oversight.notifications.worker import Worker
 
         sender, stop = Worker(settings, database), asyncio.Event()
         task = asyncio.create_task(sender.run(stop))

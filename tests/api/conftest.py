@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.cases import Cast
 from tests.conftest import make_settings

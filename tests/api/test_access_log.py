@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oversight.config import Settings
+from oversight.core.config import Settings
 from tests.helpers import serve
 
 pytestmark = pytest.mark.slow

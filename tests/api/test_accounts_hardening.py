@@ -18,9 +18,9 @@ import pytest
 from fastapi import FastAPI
 from jose import jwt
 
-from oversight import passwords
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core import passwords
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.cases import Cast
 from tests.conftest import TEST_SECRET, make_settings

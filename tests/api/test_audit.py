@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
-from oversight import audit
-from oversight.config import Settings
-from oversight.db import create_sync_engine
-from oversight.domain.roles import Role
-from oversight.models.accounts import Department
-from oversight.models.base import AuditEvent
-from oversight.schemas.directory import DepartmentCreate
-from oversight.services import directory
+from oversight.accounts import directory
+from oversight.accounts.directory_schemas import DepartmentCreate
+from oversight.accounts.models import Department
+from oversight.core import audit
+from oversight.core.config import Settings
+from oversight.core.db import create_sync_engine
+from oversight.core.models import AuditEvent
+from oversight.core.roles import Role
 from tests.helpers import Api, assert_problem, run_cli
 
 EVENTS = "/api/v1/audit/events"

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight import audit
-from oversight.config import Settings
-from oversight.domain.events import AuditAction, EntityType
-from oversight.domain.roles import Role
+from oversight.core import audit
+from oversight.core.config import Settings
+from oversight.core.events import AuditAction, EntityType
+from oversight.core.roles import Role
 from tests.api.test_budget import drive_budget
 from tests.api.test_comments import drive_comments
 from tests.api.test_meetings import move_meeting

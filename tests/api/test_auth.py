@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jose import jwt
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.conftest import TEST_SECRET
 from tests.helpers import PASSWORD, Api, assert_problem
 

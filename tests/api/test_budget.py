@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from tests.cases import Cast
 from tests.helpers import Api, Person, assert_problem, concern_body, run_cli
 

@@ -14,13 +14,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
-from oversight.domain.voice import ProposalStatus
+from oversight.accounts import service as users
+from oversight.accounts.schemas import UserCreate
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
-from oversight.models.voice import Comment, Proposal
-from oversight.schemas.accounts import UserCreate
-from oversight.services import users
+from oversight.voice.enums import ProposalStatus
+from oversight.voice.models import Comment, Proposal
 from tests.api.test_meetings import move_meeting
 from tests.api.test_resolutions import commission, draft, in_session, vote
 from tests.api.test_resolutions import move as move_resolution

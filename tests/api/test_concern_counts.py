@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from oversight.domain.concerns import ConcernStatus
-from oversight.domain.roles import Role
-from oversight.models.concerns import Concern
+from oversight.concerns.enums import ConcernStatus
+from oversight.concerns.models import Concern
+from oversight.core.roles import Role
 from tests.cases import Cast, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, submit
 

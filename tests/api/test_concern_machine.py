@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from oversight.domain.concern_machine import CONCERN_MOVES
-from oversight.domain.roles import Role
+from oversight.concerns.machine import CONCERN_MOVES
+from oversight.core.roles import Role
 from tests.cases import PATHS, Cast, fill, reach
 from tests.helpers import CONCERNS, Api, assert_problem, move, moved
 

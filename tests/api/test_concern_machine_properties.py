@@ -14,15 +14,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from oversight.config import Settings
-from oversight.db import Database
-from oversight.domain.concern_machine import CONCERN_MOVES
-from oversight.domain.concerns import ConcernStatus
-from oversight.domain.roles import Role
+from oversight.accounts import directory
+from oversight.accounts import service as users
+from oversight.accounts.directory_schemas import DepartmentCreate
+from oversight.accounts.schemas import UserCreate
+from oversight.concerns.enums import ConcernStatus
+from oversight.concerns.machine import CONCERN_MOVES
+from oversight.core.config import Settings
+from oversight.core.db import Database
+from oversight.core.roles import Role
 from oversight.main import create_app
-from oversight.schemas.accounts import UserCreate
-from oversight.schemas.directory import DepartmentCreate
-from oversight.services import directory, users
 from tests.helpers import CONCERNS, PASSWORD, concern_body
 
 ROLES = ("resident", "commissioner", "officer", "admin")

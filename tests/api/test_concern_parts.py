@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.cases import Cast, reach, respond
 from tests.helpers import CONCERNS, Api, assert_problem, move, moved, submit
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from oversight.db import utcnow
-from oversight.domain.roles import Role
-from oversight.models.concerns import Concern
+from oversight.concerns.models import Concern
+from oversight.core.db import utcnow
+from oversight.core.roles import Role
 from tests.cases import Cast, reach
 from tests.helpers import CONCERNS, Api, assert_problem, moved, submit
 

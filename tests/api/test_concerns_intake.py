@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from oversight import audit
-from oversight.domain.roles import Role
+from oversight.core import audit
+from oversight.core.roles import Role
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit
 
 CODE = re.compile(r"^OC-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
@@ -217,7 +217,7 @@ async def test_a_10_mb_description_is_413(api: Api) -> None:
 async def test_retired_category_is_refused(api: Api, settings: Any) -> None:
     from sqlalchemy import update
 
-    from oversight.models.accounts import Category
+    from oversight.accounts.models import Category
 
     async with api.database.unit_of_work() as session:
         await session.execute(update(Category).where(Category.code == "bias").values(active=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.cases import Cast
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit
 

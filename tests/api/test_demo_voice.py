@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from oversight.config import Settings
+from oversight.core.config import Settings
+from oversight.core.events import AuditAction
+from oversight.core.models import AuditEvent
 from oversight.demo import voice
 from oversight.demo.city import City, plan
-from oversight.domain.events import AuditAction
-from oversight.models.base import AuditEvent
-from oversight.models.voice import Comment
+from oversight.voice.models import Comment
 from tests.helpers import Api, run_cli
 
 SUMMARY = "/api/v1/public/reports/summary"

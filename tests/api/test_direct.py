@@ -10,14 +10,14 @@ from typing import Any
 import psycopg
 from sqlalchemy import select
 
-from oversight.config import Settings
-from oversight.db import InSession
-from oversight.domain.roles import Actor, Role
-from oversight.models.concerns import Concern
-from oversight.security import decode_access_token
-from oversight.services import auth
-from oversight.services.concerns import view
-from oversight.services.concerns.access import sight
+from oversight.accounts import auth
+from oversight.concerns import view
+from oversight.concerns.models import Concern
+from oversight.concerns.visibility import sight
+from oversight.core.config import Settings
+from oversight.core.db import InSession
+from oversight.core.roles import Actor, Role
+from oversight.core.security import decode_access_token
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body
 
 

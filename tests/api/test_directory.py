@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.helpers import Api, assert_problem
 
 SEEDED = {

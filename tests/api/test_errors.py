@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.helpers import Api, assert_problem
 
 REGISTER = "/api/v1/auth/register"

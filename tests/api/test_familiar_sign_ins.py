@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from oversight.config import Settings
-from oversight.db import simulated_clock
+from oversight.core.config import Settings
+from oversight.core.db import simulated_clock
 from oversight.main import create_app
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD, Api, Person, assert_problem

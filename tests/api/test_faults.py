@@ -8,8 +8,8 @@ import time
 
 import psycopg
 
-from oversight.audit import CHAIN_LOCK_KEY
-from oversight.config import Settings
+from oversight.core.audit import CHAIN_LOCK_KEY
+from oversight.core.config import Settings
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body
 
 

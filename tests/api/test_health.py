@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from oversight.config import Settings
-from oversight.db import create_sync_engine
+from oversight.core.config import Settings
+from oversight.core.db import create_sync_engine
 from tests.helpers import Api, assert_problem
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.api.test_hidden_things import world
 from tests.cases import Cast

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.api.test_meetings import move_meeting
 from tests.api.test_resolutions import draft, move
 from tests.cases import Cast, new_meeting

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from tests.api.test_budget import BUDGET_CSV, OPERATIONS_CSV, import_budget, put_year, write
 from tests.helpers import Api, assert_problem, run_cli
 

@@ -3,7 +3,7 @@ sub-resource gives its parent's new ETag (`Parent-ETag`)."""
 
 from __future__ import annotations
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.api.test_resolutions import RESOLUTIONS, commission, draft, in_session, vote
 from tests.cases import Cast, new_meeting
 from tests.helpers import CONCERNS, Api, concern_body, submit

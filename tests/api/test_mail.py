@@ -18,10 +18,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 
-from oversight import messages
-from oversight.config import Settings
-from oversight.domain.roles import Role
-from oversight.worker import Worker
+from oversight.core.config import Settings
+from oversight.core.roles import Role
+from oversight.notifications import messages
+from oversight.notifications.worker import Worker
 from tests.cases import Cast, respond
 from tests.conftest import make_settings
 from tests.helpers import (

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
-from oversight.models.notifications import Message
+from oversight.core.config import Settings
+from oversight.core.roles import Role
+from oversight.notifications.models import Message
 from tests.cases import Cast, new_meeting, reach
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved
 

@@ -15,10 +15,10 @@ import requests as requests_lib
 from georeport import GeoReport
 from sqlalchemy import func, select
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.concerns.models import Concern
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
-from oversight.models.concerns import Concern
 from tests.cases import Cast, reach
 from tests.conftest import make_settings
 from tests.helpers import CONCERNS, Api, Person, assert_problem, moved, serve

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from georeport import GeoReport
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from tests.api.test_open311 import V2, issue
 from tests.cases import Cast
 from tests.helpers import CONCERNS, Api, serve

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.cases import Cast, reach
 from tests.conftest import make_settings

@@ -15,13 +15,13 @@ from typing import Any
 import icalendar
 from sqlalchemy import func, select
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain.periods import Month, Period
-from oversight.domain.roles import Role
-from oversight.domain.voice import CommentStatus, CommentTarget, ProposalStatus
-from oversight.models.voice import Comment, Proposal, ProposalSupport, Speaker
-from oversight.services.public_meetings import comments_url
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.core.periods import Month, Period
+from oversight.core.roles import Role
+from oversight.meetings.public import comments_url
+from oversight.voice.enums import CommentStatus, CommentTarget, ProposalStatus
+from oversight.voice.models import Comment, Proposal, ProposalSupport, Speaker
 from tests.api.test_meetings import move_meeting
 from tests.api.test_report_html import Page
 from tests.api.test_resolutions import RESOLUTIONS, commission, draft, in_session, vote

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from oversight import security
-from oversight.db import READS_OPTION
-from oversight.domain.roles import Role
+from oversight.core import security
+from oversight.core.db import READS_OPTION
+from oversight.core.roles import Role
 from tests.helpers import PASSWORD, Api
 
 Request = Callable[[], Awaitable[httpx.Response]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from oversight.domain.roles import Role
-from oversight.errors import EXPLANATIONS, ProblemCode
+from oversight.core.errors import EXPLANATIONS, ProblemCode
+from oversight.core.roles import Role
 from tests.api.test_resolutions import commission, draft, in_session, vote
 from tests.cases import Cast
 from tests.helpers import CONCERNS, Api, assert_problem, concern_body, submit

@@ -8,9 +8,9 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from oversight import audit
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core import audit
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from tests.helpers import Api, concern_body, serve
 
 pytestmark = pytest.mark.slow

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from oversight import audit
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.accounts.models import User
+from oversight.core import audit
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
-from oversight.models.accounts import User
 from tests.api.test_resolutions import draft
 from tests.cases import Cast
 from tests.conftest import make_settings

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from oversight.api.caching import MemoryCache, RedisCache
-from oversight.config import Settings
+from oversight.core.config import Settings
+from oversight.core.http.caching import MemoryCache, RedisCache
 from oversight.main import create_app
 from tests.conftest import make_settings
 from tests.helpers import Api, assert_problem, submit

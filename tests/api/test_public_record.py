@@ -22,13 +22,13 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 
-from oversight.config import Settings
-from oversight.db import create_sync_engine, simulated_clock, utcnow
-from oversight.domain.periods import Month
+from oversight.concerns import service as concerns
+from oversight.concerns.models import Concern
+from oversight.concerns.schemas import ConcernCreate, LocationCreate
+from oversight.core.config import Settings
+from oversight.core.db import create_sync_engine, simulated_clock, utcnow
+from oversight.core.periods import Month
 from oversight.main import create_app
-from oversight.models.concerns import Concern
-from oversight.schemas.concerns import ConcernCreate, LocationCreate
-from oversight.services import concerns
 from tests.helpers import Api, assert_problem, run_cli
 
 SUMMARY = "/api/v1/public/reports/summary"

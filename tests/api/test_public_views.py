@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from oversight.domain.roles import Role
-from oversight.schemas.base import Page
-from oversight.schemas.resolutions import PublicResolution
+from oversight.core.roles import Role
+from oversight.core.schemas import Page
+from oversight.resolutions.schemas import PublicResolution
 from tests.api.test_budget import put_year
 from tests.api.test_proposals import propose
 from tests.api.test_resolutions import commission, draft, in_session, vote

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.models.meetings import Meeting
-from oversight.models.resolutions import Recommendation, Resolution
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.meetings.models import Meeting
 from oversight.reports import html
-from oversight.schemas.reports import PublicSummary
+from oversight.reports.schemas import PublicSummary
+from oversight.resolutions.models import Recommendation, Resolution
 from tests.api.test_reports import SECRET_WORDS, SUMMARY, seed
 from tests.cases import Cast, reach
 from tests.helpers import Api, run_cli, submit

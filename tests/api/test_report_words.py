@@ -10,13 +10,13 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from oversight.config import Settings
-from oversight.db import simulated_clock, utcnow
-from oversight.domain.periods import Month
-from oversight.domain.roles import Role
+from oversight.concerns import service as concerns
+from oversight.concerns.schemas import ConcernCreate, LocationCreate
+from oversight.core.config import Settings
+from oversight.core.db import simulated_clock, utcnow
+from oversight.core.periods import Month
+from oversight.core.roles import Role
 from oversight.reports.charts import count_ticks, dollars, millions
-from oversight.schemas.concerns import ConcernCreate, LocationCreate
-from oversight.services import concerns
 from tests.helpers import Api, concern_body, run_cli
 
 SUMMARY = "/api/v1/public/reports/summary"

@@ -8,17 +8,18 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from oversight.config import Settings
-from oversight.db import simulated_clock, utcnow
-from oversight.domain.periods import Month, Period
-from oversight.domain.roles import Actor, Role
-from oversight.schemas.concerns import (
+from oversight.concerns import responses
+from oversight.concerns import service as concerns
+from oversight.concerns.schemas import (
     ConcernCreate,
     ConcernTransition,
     LocationCreate,
     ResponseCreate,
 )
-from oversight.services import concerns, responses
+from oversight.core.config import Settings
+from oversight.core.db import simulated_clock, utcnow
+from oversight.core.periods import Month, Period
+from oversight.core.roles import Actor, Role
 from tests.helpers import Api, assert_problem, run_cli, serve
 
 SUMMARY = "/api/v1/public/reports/summary"

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.api.test_meetings import move_meeting
 from tests.cases import Cast, new_meeting, reach
 from tests.helpers import Api, Person, assert_problem

@@ -43,8 +43,8 @@ from schemathesis.checks import (
 )
 from schemathesis.core.failures import FailureGroup
 
-from oversight.config import Settings
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.cases import Cast, reach
 from tests.conftest import PostgresDatabases, make_settings

@@ -10,12 +10,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain.roles import Role
-from oversight.domain.voice import CommentStatus, CommentTarget
-from oversight.models.voice import Comment
-from oversight.services import speakers
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.core.roles import Role
+from oversight.voice import speakers
+from oversight.voice.enums import CommentStatus, CommentTarget
+from oversight.voice.models import Comment
 from tests.api.test_meetings import move_meeting
 from tests.cases import Cast, new_meeting
 from tests.helpers import Api, Person, assert_problem

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from oversight.domain.roles import Role
+from oversight.core.roles import Role
 from tests.helpers import PASSWORD, Api, assert_problem
 
 USERS = "/api/v1/users"

@@ -22,10 +22,10 @@ from cryptography.x509.oid import NameOID
 from starlette.requests import Request
 from starlette.responses import Response
 
-from oversight.config import Settings
-from oversight.destinations import PinnedTransport
-from oversight.domain.roles import Role
-from oversight.worker import Worker
+from oversight.core.config import Settings
+from oversight.core.roles import Role
+from oversight.notifications.destinations import PinnedTransport
+from oversight.notifications.worker import Worker
 from tests.cases import Cast
 from tests.helpers import Api, free_port, submit
 

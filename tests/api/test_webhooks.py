@@ -20,13 +20,13 @@ from standardwebhooks.webhooks import Webhook as Verifier
 from starlette.requests import Request
 from starlette.responses import Response
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.core.models import AuditEvent
+from oversight.core.roles import Role
 from oversight.main import create_app
-from oversight.models.base import AuditEvent
-from oversight.models.notifications import Delivery, Webhook
-from oversight.worker import Worker
+from oversight.notifications.models import Delivery, Webhook
+from oversight.notifications.worker import Worker
 from tests.cases import Cast
 from tests.conftest import make_settings
 from tests.helpers import CONCERNS, Api, Person, assert_problem, concern_body, free_port, submit
@@ -186,8 +186,8 @@ async def test_a_rolled_back_change_has_no_delivery(api: Api, cast: Cast) -> Non
     assert_problem(refused, 422)
     with pytest.raises(RuntimeError):
         async with api.database.unit_of_work() as session:
-            from oversight import audit
-            from oversight.domain.events import AuditAction, EntityType
+            from oversight.core import audit
+            from oversight.core.events import AuditAction, EntityType
 
             await audit.record(
                 session,

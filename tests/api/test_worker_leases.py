@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain.roles import Role
-from oversight.models.notifications import Delivery, Message
-from oversight.worker import Worker
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.core.roles import Role
+from oversight.notifications.models import Delivery, Message
+from oversight.notifications.worker import Worker
 from tests.cases import Cast
 from tests.conftest import make_settings
 from tests.helpers import Api, free_port, moved, submit

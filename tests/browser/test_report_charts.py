@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from oversight.config import Settings
-from oversight.db import utcnow
-from oversight.domain.periods import Month
-from oversight.domain.roles import Role
+from oversight.core.config import Settings
+from oversight.core.db import utcnow
+from oversight.core.periods import Month
+from oversight.core.roles import Role
 from tests.helpers import Api, concern_body, run_cli
 
 pytestmark = pytest.mark.browser

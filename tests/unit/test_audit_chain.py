@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oversight.audit import (
+from oversight.core.audit import (
     GENESIS_HASH,
     canonical_event,
     canonical_pieces,

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from oversight.config import Settings
+from oversight.core.config import Settings
 
 
 def test_dev_makes_its_own_key() -> None:

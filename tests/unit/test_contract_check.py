@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from oversight.api.responses import json_response
+from oversight.core.http.responses import json_response
 from tests.contract import ContractCheck, ContractViolation
 
 

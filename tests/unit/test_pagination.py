@@ -1,9 +1,9 @@
 import pytest
 
-from oversight.errors import Unprocessable
-from oversight.models.accounts import User
-from oversight.models.base import AuditEvent
-from oversight.pagination import SortKey, decode_cursor, encode_cursor
+from oversight.accounts.models import User
+from oversight.core.errors import Unprocessable
+from oversight.core.models import AuditEvent
+from oversight.core.pagination import SortKey, decode_cursor, encode_cursor
 
 
 def test_cursor_round_trip() -> None:

@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from oversight.domain import (
-    account_policy,
-    concern_policy,
-    meeting_policy,
-    resolution_policy,
-    voice_policy,
-)
-from oversight.domain.account_policy import AdminAction
-from oversight.domain.concern_policy import ConcernAction, ConcernFields
-from oversight.domain.concerns import ConcernStatus, NoteVisibility
-from oversight.domain.events import AuditAction
-from oversight.domain.meeting_policy import MeetingAction
-from oversight.domain.resolution_policy import ResolutionAction
-from oversight.domain.resolutions import ResolutionStatus
-from oversight.domain.roles import Role
-from oversight.domain.voice import CommentStatus
-from oversight.domain.voice_policy import VoiceAction
+from oversight.accounts import policy as account_policy
+from oversight.accounts.policy import AdminAction
+from oversight.concerns import policy as concern_policy
+from oversight.concerns.enums import ConcernStatus, NoteVisibility
+from oversight.concerns.policy import ConcernAction, ConcernFields
+from oversight.core.events import AuditAction
+from oversight.core.roles import Role
+from oversight.meetings import policy as meeting_policy
+from oversight.meetings.policy import MeetingAction
+from oversight.resolutions import policy as resolution_policy
+from oversight.resolutions.enums import ResolutionStatus
+from oversight.resolutions.policy import ResolutionAction
+from oversight.voice import policy as voice_policy
+from oversight.voice.enums import CommentStatus
+from oversight.voice.policy import VoiceAction
 
 RES, OFF, COM, ADM = Role.RESIDENT, Role.OFFICER, Role.COMMISSIONER, Role.ADMIN
 ANON = None

@@ -1,4 +1,4 @@
-from oversight.domain.roles import Role, department_rule_broken
+from oversight.core.roles import Role, department_rule_broken
 
 
 def test_only_officers_belong_to_departments() -> None:

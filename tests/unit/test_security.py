@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from oversight import security
-from oversight.config import Settings
-from oversight.security import InvalidToken, decode_access_token, issue_access_token
+from oversight.core import security
+from oversight.core.config import Settings
+from oversight.core.security import InvalidToken, decode_access_token, issue_access_token
 
 SETTINGS = Settings(env="test", secret_key="k" * 40, access_token_minutes=1)
 

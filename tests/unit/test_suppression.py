@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oversight.domain.suppression import WITHHELD, publish, publish_series, suppress
+from oversight.reports.suppression import WITHHELD, publish, publish_series, suppress
 
 
 def test_nothing_small_nothing_hidden() -> None:

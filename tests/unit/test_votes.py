@@ -3,7 +3,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oversight.domain.votes import Choice, decide, has_quorum, tally
+from oversight.resolutions.voting import Choice, decide, has_quorum, tally
 
 C = [uuid.UUID(int=i) for i in range(1, 8)]  # seven active commissioners
 

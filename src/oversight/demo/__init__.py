@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.config import Settings
-from oversight.db import Database, simulated_clock, utcnow
+from oversight.accounts.models import User
+from oversight.core.config import Settings
+from oversight.core.db import Database, simulated_clock, utcnow
 from oversight.demo import budget as demo_budget
 from oversight.demo import voice
 from oversight.demo.city import (
@@ -32,7 +33,6 @@ from oversight.demo.city import (
     plan,
 )
 from oversight.demo.steps import perform
-from oversight.models.accounts import User
 
 __all__ = ["DEMO_PASSWORD", "is_empty", "seed", "total"]
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain.budget import BudgetCategory, CallPriority, LineIn, OperationsIn
-from oversight.domain.periods import Month
-from oversight.services import budget
+from oversight.budget import service as budget
+from oversight.budget.rules import BudgetCategory, CallPriority, LineIn, OperationsIn
+from oversight.core.periods import Month
 
 #: Each program's adopted amount in the first year, in dollars; later years grow.
 PROGRAMS: list[tuple[str, BudgetCategory, int, str | None]] = [

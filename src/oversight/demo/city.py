@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.domain.concerns import Kind
-from oversight.domain.roles import Actor, Role
-from oversight.schemas.accounts import UserCreate
-from oversight.schemas.directory import DepartmentCreate
-from oversight.services import directory, users
+from oversight.accounts import directory
+from oversight.accounts import service as users
+from oversight.accounts.directory_schemas import DepartmentCreate
+from oversight.accounts.schemas import UserCreate
+from oversight.concerns.enums import Kind
+from oversight.core.roles import Actor, Role
 
 #: Every demo account signs in with this password. Demo databases only.
 DEMO_PASSWORD = "oversight-demo-password"  # noqa: S105

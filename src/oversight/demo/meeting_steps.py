@@ -10,23 +10,25 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from oversight.demo.city import RECOMMENDATION_TEXTS, RESOLUTION_TITLES
-from oversight.domain.meetings import AgendaItemKind, MeetingStatus
-from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
-from oversight.domain.votes import Choice
-from oversight.schemas.meetings import (
+from oversight.meetings import service as meetings
+from oversight.meetings.enums import AgendaItemKind, MeetingStatus
+from oversight.meetings.schemas import (
     AgendaItemCreate,
     AttendanceUpdate,
     MeetingCreate,
     MinutesUpdate,
 )
-from oversight.schemas.resolutions import (
+from oversight.resolutions import recommendations, votes
+from oversight.resolutions import service as resolutions
+from oversight.resolutions.enums import RecommendationStatus, ResolutionStatus
+from oversight.resolutions.schemas import (
     RecommendationCreate,
     RecommendationResponseCreate,
     ResolutionCreate,
     ResolutionTransition,
     VoteCreate,
 )
-from oversight.services import meetings, recommendations, resolutions, votes
+from oversight.resolutions.voting import Choice
 
 if TYPE_CHECKING:
     # Only for annotations: ``oversight.demo.steps`` imports this module.

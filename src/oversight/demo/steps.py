@@ -13,14 +13,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.config import Settings
-from oversight.db import InSession
-from oversight.demo.city import NEIGHBORHOODS, STREETS, TOPICS, City, Step
-from oversight.demo.meeting_steps import MEETING_STEPS
-from oversight.domain.concerns import ActionTaken, ConcernStatus, Finding, Kind
-from oversight.domain.meetings import MeetingStatus
-from oversight.domain.roles import Actor
-from oversight.schemas.concerns import (
+from oversight.concerns import responses
+from oversight.concerns import service as concerns
+from oversight.concerns.enums import ActionTaken, ConcernStatus, Finding, Kind
+from oversight.concerns.schemas import (
     AllegationCreate,
     ConcernCreate,
     ConcernTransition,
@@ -28,8 +24,14 @@ from oversight.schemas.concerns import (
     LocationCreate,
     ResponseCreate,
 )
-from oversight.schemas.meetings import MeetingTransition
-from oversight.services import concerns, meetings, responses
+from oversight.core.config import Settings
+from oversight.core.db import InSession
+from oversight.core.roles import Actor
+from oversight.demo.city import NEIGHBORHOODS, STREETS, TOPICS, City, Step
+from oversight.demo.meeting_steps import MEETING_STEPS
+from oversight.meetings import service as meetings
+from oversight.meetings.enums import MeetingStatus
+from oversight.meetings.schemas import MeetingTransition
 
 
 @dataclass

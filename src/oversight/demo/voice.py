@@ -18,16 +18,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.config import Settings
+from oversight.core.config import Settings
+from oversight.core.roles import Actor
 from oversight.demo.city import City, Step
-from oversight.domain.meetings import AgendaItemKind
-from oversight.domain.roles import Actor
-from oversight.domain.voice import CommentTarget, Moderation, ProposalStatus
-from oversight.models.meetings import AgendaItem
-from oversight.schemas.comments import CommentCreate, CommentModeration, CommentTargetIn
-from oversight.schemas.proposals import ProposalCreate, ProposalTransition
-from oversight.schemas.speakers import SpeakerCreate
-from oversight.services import comments, proposals, speakers
+from oversight.meetings.enums import AgendaItemKind
+from oversight.meetings.models import AgendaItem
+from oversight.voice import comments, proposals, speakers
+from oversight.voice.comment_schemas import CommentCreate, CommentModeration, CommentTargetIn
+from oversight.voice.enums import CommentTarget, Moderation, ProposalStatus
+from oversight.voice.proposal_schemas import ProposalCreate, ProposalTransition
+from oversight.voice.speaker_schemas import SpeakerCreate
 
 #: Step orders of their own, after any the concerns' plan can number.
 FIRST_ORDER = 1 << 40

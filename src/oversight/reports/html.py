@@ -32,7 +32,7 @@ from oversight.reports.charts import (
     millions,
     months_svg,
 )
-from oversight.schemas.reports import PublicSummary
+from oversight.reports.schemas import PublicSummary
 
 __all__ = ["WITHHELD_LABEL", "as_typed", "cell", "dollars", "label", "render"]
 

@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.db import dialect_name
-from oversight.domain.periods import Period
-from oversight.models.concerns import Concern
+from oversight.concerns.models import Concern
+from oversight.core.db import dialect_name
+from oversight.core.periods import Period
 from oversight.reports.formats import line
 from oversight.reports.summary import UNKNOWN, WITHHELD, days_between, month_of
 

@@ -21,28 +21,28 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, Select, and_, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.audit import GENESIS_HASH
-from oversight.db import dialect_name, utcnow
-from oversight.domain.budget import share_per
-from oversight.domain.meetings import MeetingStatus
-from oversight.domain.periods import Period
-from oversight.domain.resolutions import RecommendationStatus, ResolutionStatus
-from oversight.domain.suppression import (
+from oversight.accounts.models import Category
+from oversight.budget import service as budget
+from oversight.budget.models import FiscalYear
+from oversight.budget.rules import share_per
+from oversight.concerns.models import Concern
+from oversight.core.audit import GENESIS_HASH
+from oversight.core.db import dialect_name, utcnow
+from oversight.core.models import AuditEvent
+from oversight.core.periods import Period
+from oversight.meetings.enums import MeetingStatus
+from oversight.meetings.models import Meeting
+from oversight.reports.suppression import (
     WITHHELD,
     publish,
     publish_series,
     small,
     withhold_small_places,
 )
-from oversight.domain.voice import CommentStatus, ProposalStatus
-from oversight.models.accounts import Category
-from oversight.models.base import AuditEvent
-from oversight.models.budget import FiscalYear
-from oversight.models.concerns import Concern
-from oversight.models.meetings import Meeting
-from oversight.models.resolutions import Recommendation, Resolution
-from oversight.models.voice import Comment, Proposal, ProposalSupport, Speaker
-from oversight.services import budget
+from oversight.resolutions.enums import RecommendationStatus, ResolutionStatus
+from oversight.resolutions.models import Recommendation, Resolution
+from oversight.voice.enums import CommentStatus, ProposalStatus
+from oversight.voice.models import Comment, Proposal, ProposalSupport, Speaker
 
 __all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]
 

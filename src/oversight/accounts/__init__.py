@@ -1,0 +1,1 @@
+"""Accounts: users and their roles, sign-in and sessions, departments and categories."""

@@ -1,1 +1,0 @@
-"""HTTP routes: parse, call one service, return."""

@@ -1,0 +1,1 @@
+"""The police budget and operational figures: imports, the public view."""

@@ -1,0 +1,1 @@
+"""Meetings: scheduling, agendas, attendance, minutes, and the public calendar."""

@@ -1,0 +1,2 @@
+"""Resolutions and their recommendations: drafting, votes, the decision, the department's
+answers."""

@@ -1,1 +1,0 @@
-"""Use cases: load, check with domain/, change, audit, flush. Never commit."""

@@ -1,0 +1,63 @@
+"""All tables, one module per area. Timestamps end in ``_at`` and are stored in UTC.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic and the tests
+rely on it); import the classes from here."""
+
+from oversight.accounts.models import AuthSession, Category, Department, RefreshToken, User
+from oversight.budget.models import BudgetLine, FiscalYear, OperationsFigure
+from oversight.concerns.models import Allegation, Concern, ConcernCount, ConcernNote, PoliceResponse
+from oversight.core.models import AuditEvent, HasId, IdempotencyRecord
+from oversight.meetings.models import AgendaItem, Attendance, Meeting
+from oversight.notifications.models import (
+    Delivery,
+    Message,
+    Unsubscribe,
+    Webhook,
+    WebhookSubscription,
+)
+from oversight.open311.models import Open311Key
+from oversight.resolutions.models import (
+    Recommendation,
+    Resolution,
+    ResolutionConcern,
+    ResolutionNumber,
+    Vote,
+)
+from oversight.voice.models import Comment, Proposal, ProposalSupport, Speaker
+
+__all__ = [
+    "AgendaItem",
+    "Allegation",
+    "Attendance",
+    "AuditEvent",
+    "AuthSession",
+    "BudgetLine",
+    "Category",
+    "Comment",
+    "Concern",
+    "ConcernCount",
+    "ConcernNote",
+    "Delivery",
+    "Department",
+    "FiscalYear",
+    "HasId",
+    "IdempotencyRecord",
+    "Meeting",
+    "Message",
+    "Open311Key",
+    "OperationsFigure",
+    "PoliceResponse",
+    "Proposal",
+    "ProposalSupport",
+    "Recommendation",
+    "RefreshToken",
+    "Resolution",
+    "ResolutionConcern",
+    "ResolutionNumber",
+    "Speaker",
+    "Unsubscribe",
+    "User",
+    "Vote",
+    "Webhook",
+    "WebhookSubscription",
+]

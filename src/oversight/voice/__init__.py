@@ -1,0 +1,1 @@
+"""Community voice: comments, the speakers' list, and residents' proposals."""
