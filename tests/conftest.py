@@ -21,7 +21,9 @@ from sqlalchemy.engine import make_url
 
 from oversight.core.config import Settings
 from oversight.core.migrations_info import alembic_config
+from oversight.core.roles import Role
 from oversight.main import create_app
+from tests.cases import Cast
 from tests.contract import ContractCheck
 from tests.helpers import Api
 
@@ -50,7 +52,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "env": "test",
         "secret_key": TEST_SECRET,
         "rate_limits_enabled": False,
-        # Each summary computed afresh; tests/api/test_public_caching.py turns the cache on.
+        # Each summary computed afresh; tests/reports/test_public_caching.py turns the cache on.
         "summary_cache_seconds": 0,
     }
     values.update(overrides)
@@ -150,6 +152,38 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
     # Every answer is checked against its route's response model (tests/contract.py).
     transport = httpx.ASGITransport(app=ContractCheck(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, app.state.database)
+    await app.state.database.dispose()
+
+
+@pytest.fixture
+async def cast(api: Api) -> Cast:
+    department = await api.department()
+    return Cast(
+        resident=await api.person(Role.RESIDENT),
+        commissioner=await api.person(Role.COMMISSIONER),
+        officer=await api.person(Role.OFFICER, department_id=department),
+        department=department,
+    )
+
+
+@pytest.fixture
+async def tight(settings: Settings) -> AsyncIterator[Api]:
+    """PostgreSQL only: the test's database behind an app with one connection in each pool, a
+    0.5 s pool timeout and a 1 s statement timeout (pools, lock and statement timeouts are
+    PostgreSQL's: SQLite serializes writers and reads through one engine)."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("pool and statement timeouts are PostgreSQL's")
+    app = create_app(
+        make_settings(
+            settings.database_url,
+            db_pool_size=1,
+            db_pool_timeout_seconds=0.5,
+            db_statement_timeout_ms=1000,
+        )
+    )
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client, app.state.database)
     await app.state.database.dispose()

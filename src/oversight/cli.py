@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import oversight.wiring  # noqa: F401  (registers the areas' handlers)
 from oversight.budget import cli as cli_budget
 from oversight.core.cli import fail, in_transaction, load_settings
 from oversight.core.roles import Role

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+import oversight.wiring  # noqa: F401  (registers the areas' handlers)
 from oversight import __version__
 from oversight.accounts import auth_routes as auth
 from oversight.accounts import directory_routes as directory

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import utcnow
 from oversight.core.periods import Month
 from oversight.core.roles import Role
 from tests.helpers import Api, concern_body, run_cli

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.accounts.models import AuthSession, FamiliarBy, FamiliarSignIn, RefreshToken, User
 from oversight.accounts.schemas import TokenOut
 from oversight.core import audit
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, Rows, dialect_name, utcnow
+from oversight.core.db import Database, Rows, dialect_name
 from oversight.core.errors import Unauthorized
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.ratelimit import too_many

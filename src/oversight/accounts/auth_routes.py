@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from oversight.accounts import auth
 from oversight.accounts import service as users
+from oversight.accounts.deps import CurrentActor
 from oversight.accounts.schemas import AccountCreate, TokenOut, TokenRefresh, UserOut
 from oversight.core.errors import Unauthorized
 from oversight.core.http.deps import (
-    CurrentActor,
     DatabaseDep,
     LimiterDep,
     SessionDep,

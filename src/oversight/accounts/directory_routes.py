@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from oversight.accounts import directory
+from oversight.accounts.deps import CurrentActor
 from oversight.accounts.directory_schemas import (
     CategoryCreate,
     CategoryOut,
@@ -10,7 +11,7 @@ from oversight.accounts.directory_schemas import (
     DepartmentOut,
     PublicCommissioner,
 )
-from oversight.core.http.deps import CurrentActor, Cursor, Limit, SessionDep
+from oversight.core.http.deps import Cursor, Limit, SessionDep
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
 

@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.concerns.enums import Kind
-from oversight.core.db import Base, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Base
 from oversight.core.models import HasId, one_of
 from oversight.core.roles import Role
 

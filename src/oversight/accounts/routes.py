@@ -5,8 +5,9 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from oversight.accounts import service as users
+from oversight.accounts.deps import CurrentActor, SignedInDep
 from oversight.accounts.schemas import ProfileUpdate, UserCreate, UserOut, UserUpdate
-from oversight.core.http.deps import CurrentActor, Cursor, Limit, SessionDep, SignedInDep
+from oversight.core.http.deps import Cursor, Limit, SessionDep
 from oversight.core.http.responses import created_at, json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page

@@ -13,7 +13,8 @@ from oversight.accounts.models import AuthSession, Department, User
 from oversight.accounts.policy import AdminAction
 from oversight.accounts.schemas import AccountCreate, ProfileUpdate, UserCreate, UserUpdate
 from oversight.core import audit
-from oversight.core.db import Rows, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Rows
 from oversight.core.errors import Conflict, NotFound, ProblemCode, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import SortKey, keyset_page

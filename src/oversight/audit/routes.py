@@ -5,11 +5,12 @@ import uuid
 from fastapi import APIRouter
 from pydantic import AwareDatetime
 
+from oversight.accounts.deps import CurrentActor
 from oversight.audit import service as audit_log
 from oversight.audit.schemas import AuditEventOut, PublicAuditHead
-from oversight.core.audit import GENESIS_HASH
+from oversight.core.chain import GENESIS_HASH
 from oversight.core.events import AuditAction, EntityType
-from oversight.core.http.deps import CurrentActor, Cursor, Limit, SessionDep
+from oversight.core.http.deps import Cursor, Limit, SessionDep
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
 

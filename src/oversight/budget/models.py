@@ -10,7 +10,8 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oversight.budget.rules import BudgetCategory, CallPriority
-from oversight.core.db import Base, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Base
 from oversight.core.models import HasId, one_of
 
 

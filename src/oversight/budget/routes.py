@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
+from oversight.accounts.deps import CurrentActor
 from oversight.budget import service as budget
 from oversight.budget.schemas import BudgetComments, BudgetYearIn, FiscalYearDetail, FiscalYears
-from oversight.core.http.deps import CurrentActor, SessionDep
+from oversight.core.http.deps import SessionDep
 from oversight.core.http.responses import json_response, tagged
 from oversight.reports import formats
 from oversight.reports.schemas import ReportFormat

@@ -29,11 +29,11 @@ from oversight.budget.rules import (
     shown,
 )
 from oversight.core import audit
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.periods import Period
-from oversight.core.resources import authorize
+from oversight.core.resources import authorize, bump
 from oversight.core.roles import Actor
 
 NO_YEAR = "No budget for that year."
@@ -93,8 +93,7 @@ async def import_year(
         session.add(year)
     year.label, year.starts_on, year.ends_on = meta.label, meta.starts_on, meta.ends_on
     year.city_total_cents, year.source_sha256 = meta.city_total, sha256
-    year.version += 1
-    year.updated_at = now
+    bump(session, year, EntityType.FISCAL_YEAR, now)
     await session.execute(delete(BudgetLine).where(BudgetLine.year == meta.year))
     await session.flush()
     session.add_all(
@@ -164,8 +163,7 @@ async def set_comments(
         raise NotFound(NO_YEAR)
     if year.comment_open != comment_open:
         year.comment_open = comment_open
-        year.version += 1
-        year.updated_at = utcnow()
+        bump(session, year, EntityType.FISCAL_YEAR)
         await session.flush()
         await audit.record(
             session,

@@ -13,7 +13,7 @@ from oversight.concerns.models import Allegation
 from oversight.concerns.policy import ConcernAction
 from oversight.concerns.schemas import AllegationCreate, AllegationUpdate
 from oversight.concerns.service import allegations_of, changed, check_categories, load
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import NotFound, Unprocessable
 from oversight.core.events import AuditAction
 from oversight.core.resources import authorize

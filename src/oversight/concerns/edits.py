@@ -16,7 +16,7 @@ from oversight.concerns.moves import changed
 from oversight.concerns.schemas import ConcernUpdate
 from oversight.concerns.view import ConcernView, view_loaded
 from oversight.concerns.visibility import load
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Forbidden, Unprocessable
 from oversight.core.events import AuditAction
 from oversight.core.resources import check_version

@@ -26,8 +26,9 @@ from oversight.concerns.policy import ConcernAction
 from oversight.concerns.schemas import ConcernCreate
 from oversight.concerns.view import ConcernView, represent
 from oversight.core import audit
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, utcnow
+from oversight.core.db import Database
 from oversight.core.errors import Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import authorize
@@ -194,7 +195,7 @@ async def submit(
                 for i, a in enumerate(allegations)
             ],
         )
-    audit.stage(session, _submitted(actor, concern, len(allegations), open311_key))
+    await audit.stage(session, _submitted(actor, concern, len(allegations), open311_key))
     return represent(concern, allegations, actor, now)
 
 

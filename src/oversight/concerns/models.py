@@ -26,7 +26,8 @@ from oversight.concerns.enums import (
     Kind,
     NoteVisibility,
 )
-from oversight.core.db import Base, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Base
 from oversight.core.models import HasId, one_of
 
 

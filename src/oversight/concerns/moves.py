@@ -36,14 +36,13 @@ from oversight.concerns.schemas import ConcernTransition
 from oversight.concerns.view import ConcernView, allegations_of, view
 from oversight.concerns.visibility import load
 from oversight.core import machine as machines
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import utcnow
 from oversight.core.errors import Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import check_version, enforce_move, record_change, record_move
 from oversight.core.roles import Actor
 from oversight.meetings import agenda
-from oversight.notifications import mail
 
 
 async def changed(
@@ -205,8 +204,6 @@ async def make_move(moving: Moving, *, via: str | None = None) -> None:
         reason=request.reason,
         data={**note, **effects},
     )
-    # The e-mails it causes, in the same transaction (the outbox; `oversight worker` sends).
-    await mail.after_move(moving.session, concern, note.get("public_note"), moving.now)
 
 
 async def transition(

@@ -15,7 +15,7 @@ from oversight.concerns.schemas import NoteCreate
 from oversight.concerns.service import load
 from oversight.concerns.timeline import concern_by_code
 from oversight.core import audit
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import NotFound
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import authorize

@@ -28,7 +28,8 @@ from oversight.concerns.schemas import ConcernSort
 from oversight.concerns.search import fts5_query
 from oversight.concerns.view import ConcernView, allegations_read, page_columns, represent
 from oversight.concerns.visibility import Sight, sight, sight_filter, visible_to
-from oversight.core.db import dialect_name, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import dialect_name
 from oversight.core.errors import Unprocessable
 from oversight.core.pagination import SortKey, keyset_page
 from oversight.core.resources import authorize

@@ -15,7 +15,7 @@ from oversight.concerns.moves import check
 from oversight.concerns.policy import ConcernAction
 from oversight.concerns.schemas import ConcernTransition, ResponseCreate
 from oversight.concerns.service import Moving, load, make_move
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.resources import authorize
 from oversight.core.roles import Actor, Role
 

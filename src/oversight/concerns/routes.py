@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AwareDatetime
 
+from oversight.accounts.deps import CurrentActor, OptionalActor
 from oversight.concerns import allegations, notes, responses, timeline
 from oversight.concerns import service as concerns
 from oversight.concerns.enums import ConcernStatus, Kind, Priority
@@ -27,14 +28,12 @@ from oversight.concerns.schemas import (
 )
 from oversight.core.events import EntityType
 from oversight.core.http.deps import (
-    CurrentActor,
     Cursor,
     DatabaseDep,
     IdempotencyKey,
     IfMatch,
     Limit,
     LimiterDep,
-    OptionalActor,
     SessionDep,
     SettingsDep,
     Storable,

@@ -18,7 +18,7 @@ from oversight.concerns.schemas import (
     SubmitterAddition,
 )
 from oversight.concerns.service import load
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import NotFound
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.models import AuditEvent

@@ -27,7 +27,8 @@ from oversight.concerns.models import Allegation, Concern
 from oversight.concerns.policy import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.concerns.visibility import NOT_FOUND, Sight, sight, sight_filter
 from oversight.core import machine as machines
-from oversight.core.db import Rows, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Rows
 from oversight.core.errors import NotFound
 from oversight.core.roles import Actor, Role
 

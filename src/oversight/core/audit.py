@@ -5,36 +5,7 @@ session and appended when that transaction commits (``before_commit``), so the c
 events are committed together or not at all, and the chain lock is held only for the last
 moment of the transaction.
 
-The chain
----------
-Events are numbered ``seq`` = 1, 2, 3, ... without gaps, in commit order. Each event's
-
-    hash = lowercase hex of SHA-256( prev_hash + canonical_json(event) )
-
-where ``prev_hash`` is the previous event's ``hash`` (64 ASCII zeros for ``seq`` 1), the
-``+`` is plain concatenation of the 64-character ``prev_hash`` (ASCII) and the canonical JSON
-(UTF-8), and ``canonical_json(event)`` is the RFC 8785 (JCS) serialisation of a JSON object with
-exactly these members:
-
-    seq          integer
-    id           string, lowercase UUID with hyphens
-    at           string, RFC 3339 UTC with six fractional digits and "Z",
-                 e.g. "2026-11-26T02:20:22.123456Z"
-    actor_id     string (lowercase UUID) or null
-    actor_role   string or null
-    action       string, e.g. "concern.transition"
-    entity_type  string, e.g. "concern"
-    entity_id    string (lowercase UUID) or null
-    from_status  string or null
-    to_status    string or null
-    reason       string or null
-    data         JSON object (possibly empty)
-    prev_hash    string, 64 lowercase hex digits
-
-JCS sorts members by their UTF-16 code units, writes no insignificant white space, escapes only
-what JSON requires and writes numbers as ECMAScript does (so 1.0 is written 1). Anyone holding a
-copy of the rows (``GET /audit/events`` serves them with these exact values) can recompute every
-hash with a JCS library and SHA-256; ``oversight audit verify`` does exactly that.
+The chain's form and hash are ``core.chain``.
 
 Concurrency: on PostgreSQL the append is one call of ``audit_append`` (created by migration
 20261126_06): it takes a transaction-scoped advisory lock, reads the head, and inserts the
@@ -49,29 +20,28 @@ SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``). A uniqu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any, Concatenate, ParamSpec
 
 import rfc8785
-from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, func, insert, select
+from sqlalchemy import JSON, BigInteger, Connection, Text, bindparam, cast, func, insert, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from oversight.core.db import OversightSession, utcnow
+from oversight.core.chain import GENESIS_HASH, canonical_pieces, chain_hash, json_document
+from oversight.core.clock import utcnow
+from oversight.core.db import OversightSession
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.models import AuditEvent
 from oversight.core.rfc3339 import format_at
 from oversight.core.roles import Actor
-from oversight.notifications import outbox
 
-GENESIS_HASH = "0" * 64
 # An arbitrary, fixed key for pg_advisory_xact_lock: "oversigh" as a 64-bit integer.
 CHAIN_LOCK_KEY = int.from_bytes(b"oversigh", "big") & 0x7FFF_FFFF_FFFF_FFFF
 _PENDING = "oversight.audit.pending"
@@ -153,17 +123,47 @@ def event(
     return staged
 
 
-def stage(session: AsyncSession, staged: Event) -> None:
-    """Stage an ``event``; it is appended to the chain when the session's transaction
-    commits."""
+#: What reacts to a recorded change, in the transaction that makes it: ``on(action)``.
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+_HANDLERS: dict[str, list[Handler]] = {}
+#: What is written with the events themselves, on SQLite (``before_append``); on PostgreSQL
+#: ``audit_append`` does the same in the database.
+AppendHook = Callable[[Connection, list[dict[str, Any]]], None]
+_BEFORE_APPEND: list[AppendHook] = []
+
+
+def on(*actions: AuditAction) -> Callable[[Handler], Handler]:
+    """Register a handler that runs whenever an event with one of ``actions`` is staged, in
+    the same transaction, after the change it records (areas register theirs in their
+    ``handlers`` module, which ``oversight.wiring`` imports)."""
+
+    def register(handler: Handler) -> Handler:
+        for action in actions:
+            _HANDLERS.setdefault(action.value, []).append(handler)
+        return handler
+
+    return register
+
+
+def before_append(hook: AppendHook) -> AppendHook:
+    """Register a hook given the rows about to be appended, on SQLite (the outbox)."""
+    _BEFORE_APPEND.append(hook)
+    return hook
+
+
+async def stage(session: AsyncSession, staged: Event) -> None:
+    """Stage an ``event``, and run the handlers registered for its action; it is appended to
+    the chain when the session's transaction commits."""
     session.sync_session.info.setdefault(_PENDING, []).append(staged)
+    for handler in _HANDLERS.get(staged.action, ()):
+        await handler(session, staged)
 
 
 def _staging(
     build: Callable[P, Event],
 ) -> Callable[Concatenate[AsyncSession, P], Coroutine[Any, Any, None]]:
     async def record(session: AsyncSession, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        stage(session, build(*args, **kwargs))
+        await stage(session, build(*args, **kwargs))
 
     return record
 
@@ -230,75 +230,6 @@ def _bad_id(value: Any, path: str, key: str | None) -> str | None:
     return None
 
 
-def _uuid_or_none(value: uuid.UUID | str | None) -> str | None:
-    if value is None:
-        return None
-    return str(value) if isinstance(value, uuid.UUID) else str(uuid.UUID(value))
-
-
-def json_document(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An event's members as JSON values (the ones it has of seq and prev_hash)."""
-    at = row["at"]
-    document = {
-        "id": _uuid_or_none(row["id"]),
-        "at": format_at(at) if isinstance(at, datetime) else at,
-        "actor_id": _uuid_or_none(row["actor_id"]),
-        "actor_role": row["actor_role"],
-        "action": row["action"],
-        "entity_type": row["entity_type"],
-        "entity_id": _uuid_or_none(row["entity_id"]),
-        "from_status": row["from_status"],
-        "to_status": row["to_status"],
-        "reason": row["reason"],
-        "data": row["data"] or {},
-    }
-    if "seq" in row:
-        document["seq"] = int(row["seq"])
-    if "prev_hash" in row:
-        document["prev_hash"] = row["prev_hash"]
-    return document
-
-
-def canonical_event(row: Mapping[str, Any]) -> bytes:
-    """The RFC 8785 bytes of an event (a mapping with the members listed above)."""
-    return rfc8785.dumps(json_document(row))
-
-
-def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical_event(row)).hexdigest()
-
-
-#: The members of the canonical form before ``prev_hash``, in RFC 8785 (sorted) order.
-_BEFORE_PREV_HASH = (
-    "action",
-    "actor_id",
-    "actor_role",
-    "at",
-    "data",
-    "entity_id",
-    "entity_type",
-    "from_status",
-    "id",
-)
-
-
-def _member(name: str, value: Any) -> str:
-    return f"{rfc8785.dumps(name).decode()}:{rfc8785.dumps(value).decode()}"
-
-
-def canonical_pieces(document: Mapping[str, Any]) -> tuple[str, str, str]:
-    """An event's canonical form (from its ``json_document``) around the two members only the
-    database knows at append: ``head + '"' + prev_hash + '"' + middle + str(seq) + tail``.
-    (An object's RFC 8785 form is its members' forms, in key order, joined by commas; these
-    keys are ASCII.)"""
-    head = ",".join(_member(k, document[k]) for k in _BEFORE_PREV_HASH)
-    return (
-        "{" + head + ',"prev_hash":',
-        "," + _member("reason", document["reason"]) + ',"seq":',
-        "," + _member("to_status", document["to_status"]) + "}",
-    )
-
-
 _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 
@@ -354,7 +285,8 @@ def _append_staged(session: Session) -> None:
         connection.execute(APPEND, append_arguments(staged))
         return
     rows = _rows(staged)
-    outbox.stage(connection, rows)  # SQLite: the deliveries, then the events
+    for hook in _BEFORE_APPEND:  # the outbox's deliveries, then the events
+        hook(connection, rows)
     found = connection.execute(_HEAD).first()  # the writer holds the database lock
     seq, prev_hash = (found.seq, found.hash) if found else (0, GENESIS_HASH)
     for row in rows:
@@ -370,37 +302,3 @@ def _drop_staged(session: Session, *_: Any) -> None:
 
 orm_event.listen(OversightSession, "before_commit", _append_staged)
 orm_event.listen(OversightSession, "after_soft_rollback", _drop_staged)
-
-
-@dataclass(frozen=True)
-class Verification:
-    checked: int
-    head_seq: int
-    head_hash: str
-    broken_seq: int | None = None
-    problem: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_seq is None
-
-
-def verify_rows(rows: Iterable[Mapping[str, Any]]) -> Verification:
-    """Walk rows in ``seq`` order and recompute the chain; stop at the first break."""
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
-    for row in rows:
-        seq = int(row["seq"])
-        if seq != expected_seq:
-            return Verification(
-                checked, seq, prev_hash, expected_seq, f"seq {expected_seq} is missing"
-            )
-        if row["prev_hash"] != prev_hash:
-            return Verification(
-                checked, seq, prev_hash, seq, "prev_hash does not match the previous hash"
-            )
-        if chain_hash(prev_hash, row) != row["hash"]:
-            return Verification(
-                checked, seq, prev_hash, seq, "hash does not match the event's contents"
-            )
-        prev_hash, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
-    return Verification(checked, expected_seq - 1, prev_hash)

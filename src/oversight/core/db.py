@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -75,25 +74,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}  # noqa: RUF012
-
-
-_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("oversight_clock", default=None)
-
-
-def utcnow() -> datetime:
-    """Now, in UTC. Every timestamp the app writes comes from here."""
-    clock = _clock.get()
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-@contextmanager
-def simulated_clock(clock: Callable[[], datetime]) -> Iterator[None]:
-    """Run with another notion of now: only for generating a backdated demo history."""
-    token = _clock.set(clock)
-    try:
-        yield
-    finally:
-        _clock.reset(token)
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -246,7 +226,7 @@ class Direct:
     ``Reads.STATEMENTS``: it sees what was committed when it started. The statement stays
     SQLAlchemy's, one definition for both databases; only the executor differs, and rows are
     dicts of the driver's values, which for the statements run here are SQLAlchemy's values
-    too (tests/api/test_direct.py compares them). On SQLite: the engine, a deferred read
+    too (tests/core/test_direct.py compares them). On SQLite: the engine, a deferred read
     (only reads go through it there).
     """
 

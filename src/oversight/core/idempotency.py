@@ -19,7 +19,8 @@ import rfc8785
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.core.db import dialect_name, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import dialect_name
 from oversight.core.errors import Conflict, ProblemCode, Unprocessable
 from oversight.core.models import IdempotencyRecord
 from oversight.core.roles import Actor

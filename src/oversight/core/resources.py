@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.core import audit
 from oversight.core import machine as machines
 from oversight.core.audit import System
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import (
     Conflict,
     Forbidden,
@@ -52,12 +52,27 @@ _VERSIONS = "oversight.versions"
 
 
 def bump(
-    session: AsyncSession, resource: Tracked, entity_type: EntityType, now: datetime | None = None
+    session: AsyncSession,
+    resource: Versioned,
+    entity_type: EntityType,
+    now: datetime | None = None,
 ) -> None:
-    """A new version of ``resource`` (its next ETag), remembered by the unit of work."""
+    """The one way a resource's version moves (its next ETag): with its ``updated_at`` if it
+    has one, and remembered by the unit of work (``parent_etag``)."""
     resource.version += 1
-    resource.updated_at = now or utcnow()
-    session.info.setdefault(_VERSIONS, {})[(entity_type, resource.id)] = resource.version
+    if hasattr(resource, "updated_at"):
+        resource.updated_at = now or utcnow()
+    remember(session, entity_type, getattr(resource, "id", None), resource.version)
+
+
+def bumped(model: Any, now: datetime) -> dict[str, Any]:
+    """``bump`` as an UPDATE's values, for a count that moves under concurrent requests (a
+    proposal's supports); ``remember`` the version it returns."""
+    return {"version": model.version + 1, "updated_at": now}
+
+
+def remember(session: AsyncSession, entity_type: EntityType, key: object, version: int) -> None:
+    session.info.setdefault(_VERSIONS, {})[(entity_type, key)] = version
 
 
 def parent_etag(

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import User
+from oversight.core.clock import simulated_clock, utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, simulated_clock, utcnow
+from oversight.core.db import Database
 from oversight.demo import budget as demo_budget
 from oversight.demo import voice
 from oversight.demo.city import (

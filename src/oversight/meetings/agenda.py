@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.concerns.enums import ConcernStatus
 from oversight.concerns.models import Concern
 from oversight.core import machine as machines
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import enforce_move, load_row, record_change, record_move

@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oversight.core.db import Base, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Base
 from oversight.core.models import HasId, one_of
 from oversight.meetings.enums import AgendaItemKind, MeetingStatus, MinutesStatus
 

@@ -14,7 +14,7 @@ from oversight.concerns.moves import Moving, make_move
 from oversight.concerns.schemas import ConcernTransition
 from oversight.core import audit
 from oversight.core import machine as machines
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Conflict, NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import SortKey, keyset_page

@@ -80,7 +80,3 @@ def pattern_of(name: str) -> tuple[str, bool] | None:
     if name.endswith(".*") and prefix in PREFIXES:
         return f"{prefix}.", True
     return None
-
-
-def matches(patterns: list[tuple[str, bool]], action: str) -> bool:
-    return any(action.startswith(p) if prefix else action == p for p, prefix in patterns)

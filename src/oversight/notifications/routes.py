@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from oversight.core.http.deps import CurrentActor, Cursor, Limit, SessionDep, SettingsDep
+from oversight.accounts.deps import CurrentActor
+from oversight.core.http.deps import Cursor, Limit, SessionDep, SettingsDep
 from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page

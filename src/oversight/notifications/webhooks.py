@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -15,16 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oversight.accounts import policy as account_policy
 from oversight.accounts.policy import AdminAction
 from oversight.core import audit
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import utcnow
 from oversight.core.errors import NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.models import AuditEvent
 from oversight.core.pagination import SortKey, keyset_page
-from oversight.core.resources import authorize, load_row, record_change
+from oversight.core.resources import authorize, bump, load_row, record_change
+from oversight.core.rfc3339 import format_at
 from oversight.core.roles import Actor
 from oversight.notifications import destinations
-from oversight.notifications.enums import DeliveryStatus, MessageStatus, pattern_of
+from oversight.notifications.enums import DISABLE_AFTER, DeliveryStatus, MessageStatus, pattern_of
 from oversight.notifications.models import Delivery, Message, Webhook, WebhookSubscription
 from oversight.notifications.schemas import WebhookCreate, WebhookUpdate
 
@@ -310,3 +312,29 @@ async def messages(
         session, stmt, _MESSAGES_NEWEST, limit=limit, cursor=cursor, columns=True
     )
     return [dict(row) for row in rows], next_cursor
+
+
+async def failing(session: AsyncSession, webhook_id: uuid.UUID, now: datetime) -> None:
+    """An endpoint that failed: since when, and disabled once it has failed for days."""
+    webhook = await session.get(Webhook, webhook_id, with_for_update=True)
+    if webhook is None or not webhook.enabled:
+        return
+    if webhook.failing_since is None:
+        webhook.failing_since = now
+        return
+    if now - webhook.failing_since < DISABLE_AFTER:
+        return
+    webhook.enabled = False
+    webhook.disabled_reason = (
+        f"Every delivery failed from {format_at(webhook.failing_since)} to {format_at(now)}."
+    )
+    bump(session, webhook, EntityType.WEBHOOK, now)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action=AuditAction.WEBHOOK_DISABLED,
+        entity_type=EntityType.WEBHOOK,
+        entity_id=webhook.id,
+        data={"url": webhook.url, "failing_since": webhook.failing_since},
+    )

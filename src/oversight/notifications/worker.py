@@ -31,16 +31,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
-from oversight.core import audit
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, utcnow
-from oversight.core.events import AuditAction, EntityType
+from oversight.core.db import Database
 from oversight.core.models import AuditEvent
-from oversight.core.rfc3339 import format_at
-from oversight.notifications import destinations, messages
+from oversight.notifications import destinations, messages, webhooks
 from oversight.notifications.destinations import PinnedTransport, Resolve, system_resolve
 from oversight.notifications.enums import (
-    DISABLE_AFTER,
     SEND_TIMEOUT_SECONDS,
     DeliveryStatus,
     MessageStatus,
@@ -371,30 +368,4 @@ class Worker:
                     .execution_options(synchronize_session=False)
                 )
             for webhook_id in {item.webhook_id for item in failed} - succeeded:
-                await self._failing(session, webhook_id, now)
-
-    async def _failing(self, session: Any, webhook_id: uuid.UUID, now: datetime) -> None:
-        """An endpoint that failed: since when, and disabled once it has failed for days."""
-        webhook = await session.get(Webhook, webhook_id, with_for_update=True)
-        if webhook is None or not webhook.enabled:
-            return
-        if webhook.failing_since is None:
-            webhook.failing_since = now
-            return
-        if now - webhook.failing_since < DISABLE_AFTER:
-            return
-        webhook.enabled = False
-        webhook.disabled_reason = (
-            f"Every delivery failed from {format_at(webhook.failing_since)} to {format_at(now)}."
-        )
-        webhook.version += 1
-        webhook.updated_at = now
-        await session.flush()
-        await audit.record(
-            session,
-            actor=audit.SYSTEM,
-            action=AuditAction.WEBHOOK_DISABLED,
-            entity_type=EntityType.WEBHOOK,
-            entity_id=webhook.id,
-            data={"url": webhook.url, "failing_since": webhook.failing_since},
-        )
+                await webhooks.failing(session, webhook_id, now)

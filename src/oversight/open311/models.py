@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oversight.core.db import Base, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import Base
 from oversight.core.models import HasId
 
 

@@ -22,15 +22,8 @@ from pydantic import StringConstraints
 from pydantic_core import to_json
 from starlette.convertors import Convertor, register_url_convertor
 
-from oversight.core.http.deps import (
-    CurrentActor,
-    Cursor,
-    Limit,
-    LimiterDep,
-    SessionDep,
-    SettingsDep,
-    Storable,
-)
+from oversight.accounts.deps import CurrentActor
+from oversight.core.http.deps import Cursor, Limit, LimiterDep, SessionDep, SettingsDep, Storable
 from oversight.core.http.responses import created_at, json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.ratelimit import RateLimit

@@ -131,11 +131,11 @@ def verify() -> None:
     from rich.console import Console
     from rich.progress import Progress
 
-    from oversight.core import audit
+    from oversight.core import chain
 
     settings = load_settings()
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        result = audit.verify_rows(_stream_events(settings, progress))
+        result = chain.verify_rows(_stream_events(settings, progress))
     if not result.intact:
         raise fail(f"audit chain broken at seq {result.broken_seq}: {result.problem}")
     typer.echo(

@@ -13,8 +13,9 @@ from oversight.budget import service as budget
 from oversight.budget.schemas import OperationsOut
 from oversight.concerns import notes, timeline
 from oversight.concerns.schemas import PublicConcernStatus, PublicNote, PublicNoteCreate
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads, utcnow
+from oversight.core.db import Database, Reads
 from oversight.core.errors import Unprocessable
 from oversight.core.http.caching import Cache, matches, public_tag
 from oversight.core.http.deps import (

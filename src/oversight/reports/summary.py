@@ -26,8 +26,9 @@ from oversight.budget import service as budget
 from oversight.budget.models import FiscalYear
 from oversight.budget.rules import share_per
 from oversight.concerns.models import Concern
-from oversight.core.audit import GENESIS_HASH
-from oversight.core.db import dialect_name, utcnow
+from oversight.core.chain import GENESIS_HASH
+from oversight.core.clock import utcnow
+from oversight.core.db import dialect_name
 from oversight.core.models import AuditEvent
 from oversight.core.periods import Period
 from oversight.meetings.enums import MeetingStatus

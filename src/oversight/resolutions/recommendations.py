@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.core import audit
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Conflict
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import KeysetPage, SortKey, keyset_page
@@ -113,7 +113,7 @@ async def respond(
     recommendation.status = data.status
     recommendation.department_response = data.body
     recommendation.responded_at = utcnow()
-    recommendation.version += 1
+    bump(session, recommendation, EntityType.RECOMMENDATION, recommendation.responded_at)
     # The resolution's representation shows its recommendations: its version moves too.
     bump(session, resolution, EntityType.RESOLUTION, recommendation.responded_at)
     await session.flush()

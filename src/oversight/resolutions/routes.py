@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from oversight.accounts.deps import CurrentActor
 from oversight.core.events import EntityType
-from oversight.core.http.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep
+from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep
 from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag

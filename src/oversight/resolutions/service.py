@@ -15,7 +15,7 @@ from oversight.accounts.models import Department, User
 from oversight.concerns.models import Concern
 from oversight.core import audit
 from oversight.core import machine as machines
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Conflict, NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import SortKey, keyset_page

@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.core.db import dialect_name, utcnow
+from oversight.core.clock import utcnow
+from oversight.core.db import dialect_name
 from oversight.core.errors import Conflict, ProblemCode, Unprocessable
 from oversight.core.events import AuditAction
 from oversight.core.resources import authorize, enforce_move

@@ -8,15 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from oversight.core.http.deps import (
-    CurrentActor,
-    Cursor,
-    IfMatch,
-    Limit,
-    LimiterDep,
-    OptionalActor,
-    SessionDep,
-)
+from oversight.accounts.deps import CurrentActor, OptionalActor
+from oversight.core.http.deps import Cursor, IfMatch, Limit, LimiterDep, SessionDep
 from oversight.core.http.responses import json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.ratelimit import RateLimit, client_ip

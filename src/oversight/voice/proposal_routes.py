@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from oversight.core.http.deps import CurrentActor, Cursor, IfMatch, Limit, SessionDep, SettingsDep
+from oversight.accounts.deps import CurrentActor
+from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep, SettingsDep
 from oversight.core.http.responses import json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page

@@ -23,12 +23,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 from oversight.accounts.models import User
 from oversight.core import audit
 from oversight.core import machine as machines
+from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import dialect_name, utcnow
+from oversight.core.db import dialect_name
 from oversight.core.errors import Conflict, NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import SortKey, keyset_page
-from oversight.core.resources import authorize, check_version, enforce_move, record_move
+from oversight.core.resources import (
+    authorize,
+    bumped,
+    check_version,
+    enforce_move,
+    record_move,
+    remember,
+)
 from oversight.core.roles import Actor
 from oversight.resolutions.enums import ResolutionStatus
 from oversight.resolutions.models import Resolution
@@ -224,11 +232,7 @@ async def _count(
         await session.execute(
             update(Proposal)
             .where(Proposal.id == proposal.id, Proposal.status.in_(list(while_in)))
-            .values(
-                supports=Proposal.supports + step,
-                version=Proposal.version + 1,
-                updated_at=utcnow(),
-            )
+            .values(supports=Proposal.supports + step, **bumped(Proposal, utcnow()))
             .returning(Proposal.supports, Proposal.status, Proposal.version, Proposal.updated_at)
             .execution_options(synchronize_session=False)
         )
@@ -237,6 +241,7 @@ async def _count(
         raise Conflict("The proposal was answered or withdrawn meanwhile; try again.")
     for name, value in counted._mapping.items():
         set_committed_value(proposal, name, value)
+    remember(session, EntityType.PROPOSAL, proposal.id, proposal.version)
     await audit.record(
         session,
         actor=actor,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import User
 from oversight.core import audit
-from oversight.core.db import utcnow
+from oversight.core.clock import utcnow
 from oversight.core.errors import Conflict, ProblemCode, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import SortKey, keyset_page

@@ -11,13 +11,11 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.accounts import auth
 from oversight.core.config import Settings
 from oversight.core.db import Database, Reads
 from oversight.core.http.caching import Cache
 from oversight.core.pagination import MAX_LIMIT
 from oversight.core.ratelimit import RateLimit, RateLimiter, client_ip
-from oversight.core.roles import Actor
 from oversight.core.schemas import storable
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -76,28 +74,10 @@ def limited_by_ip(limit: RateLimit) -> Callable[..., Coroutine[Any, Any, None]]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TokenDep = Annotated[str | None, Depends(_bearer)]
 
-
-# The caller check needs no session: it runs on its own (``db.Direct``), so a route that reads
-# nothing else (``GET /users/me``) opens none.
-async def current_actor(database: DatabaseDep, settings: SettingsDep, token: TokenDep) -> Actor:
-    return await auth.resolve_actor(database, settings, token)
-
-
-async def signed_in(database: DatabaseDep, settings: SettingsDep, token: TokenDep) -> auth.SignedIn:
-    return await auth.signed_in(database, settings, token)
-
-
-async def optional_actor(
-    database: DatabaseDep, settings: SettingsDep, token: TokenDep
-) -> Actor | None:
-    """The caller if a token was sent; anonymous otherwise (an empty one too: generated
-    clients send `Bearer ` when they hold none). A bad token is still a 401."""
-    return None if not token else await auth.resolve_actor(database, settings, token)
-
-
-CurrentActor = Annotated[Actor, Depends(current_actor)]
-OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
-SignedInDep = Annotated[auth.SignedIn, Depends(signed_in)]
+#: The dependencies that take the caller from a bearer token (``accounts.deps`` adds them): the
+#: API's documentation lists 401 for a route that needs one, and for one that may have one.
+SIGN_IN_REQUIRED: set[Callable[..., Any]] = set()
+SIGN_IN_OPTIONAL: set[Callable[..., Any]] = set()
 
 
 #: For a str parameter: refuse NUL and unpaired surrogates (422), which no column can hold.

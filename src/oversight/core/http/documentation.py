@@ -165,11 +165,11 @@ def _codes(route: APIRoute, operation_id: str) -> set[ProblemCode]:
     calls = set(_calls(route.dependant))
     headers = {param.alias for param in route.dependant.header_params}
     codes = set(RAISES.get(operation_id, ()))
-    if calls & {deps.current_actor, deps.signed_in}:
+    if calls & deps.SIGN_IN_REQUIRED:
         codes.add(P.UNAUTHORIZED)
         if operation_id not in EVERY_ROLE:
             codes.add(P.FORBIDDEN)
-    if deps.optional_actor in calls:
+    if calls & deps.SIGN_IN_OPTIONAL:
         codes |= {P.UNAUTHORIZED, P.FORBIDDEN}
     if route.dependant.path_params:
         codes.add(P.NOT_FOUND)
@@ -277,7 +277,7 @@ def _document(route: APIRoute, operation: dict[str, Any]) -> None:
     operation["responses"] = dict(
         sorted(responses.items(), key=lambda item: (not item[0].isdigit(), item[0]))
     )
-    if deps.optional_actor in set(_calls(route.dependant)):
+    if deps.SIGN_IN_OPTIONAL & set(_calls(route.dependant)):
         # Anonymous callers too: an empty requirement means "no token needed".
         operation["security"] = [{}, *operation.get("security", [])]
 
