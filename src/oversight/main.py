@@ -33,7 +33,7 @@ from oversight.core.ratelimit import RateLimiter
 from oversight.meetings import routes as meetings
 from oversight.notifications import routes as webhooks
 from oversight.open311 import routes as open311
-from oversight.reports import public_routes as public
+from oversight.reports import routes as reports
 from oversight.resolutions import routes as resolutions
 from oversight.voice import comment_routes as comments
 from oversight.voice import proposal_routes as proposals
@@ -137,13 +137,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         health.router,
         *(module.router for module in (auth, users, directory, concerns, meetings)),
-        *(module.router for module in (resolutions, comments, proposals, audit, public)),
+        *(module.router for module in (resolutions, comments, proposals, audit)),
         webhooks.router,
         webhooks.messages_router,
         budget.router,
-        budget.public,
         open311.router,
         open311.keys,
+        *(area.public for area in (concerns, meetings, reports, webhooks, budget)),
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):

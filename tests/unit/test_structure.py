@@ -154,9 +154,17 @@ def test_areas_reach_each_other_only_through_their_interface() -> None:
     assert wrong == set()
 
 
-def test_every_interface_names_modules_that_exist() -> None:
+def test_every_interface_names_modules_that_exist_and_are_used() -> None:
+    used = {
+        m
+        for name, targets in graph().items()
+        if (mine := area_of(name)) not in {None, "core"}
+        for m in targets
+        if area_of(m) not in {None, "core", mine}
+    }
     for area in AREAS:
         assert public_modules(area) <= set(FILES), area
+        assert public_modules(area) <= used, f"{area}: {sorted(public_modules(area) - used)}"
 
 
 def test_no_private_name_crosses_a_module() -> None:

@@ -1,7 +1,7 @@
-"""What other areas may import from budget: the budget's tables and rules for the public report and
-comments on budget lines, and the public operations view.
+"""What other areas may import from budget: the budget's tables, rules and its view of the year, for
+the public report and for comments on budget lines.
 
 Another area imports only the modules named here (``tests/unit/test_structure.py``); the rest of the
 package, and every name starting with ``_``, are its own."""
 
-PUBLIC: frozenset[str] = frozenset({"models", "rules", "schemas", "service"})
+PUBLIC: frozenset[str] = frozenset({"models", "rules", "service"})

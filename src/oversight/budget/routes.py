@@ -9,8 +9,17 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from oversight.accounts.deps import CurrentActor
 from oversight.budget import service as budget
-from oversight.budget.schemas import BudgetComments, BudgetYearIn, FiscalYearDetail, FiscalYears
-from oversight.core.http.deps import SessionDep
+from oversight.budget.schemas import (
+    BudgetComments,
+    BudgetYearIn,
+    FiscalYearDetail,
+    FiscalYears,
+    OperationsOut,
+)
+from oversight.core.http.deps import (
+    SessionDep,
+)
+from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
 from oversight.core.http.responses import json_response, tagged
 from oversight.reports import formats
 from oversight.reports.schemas import ReportFormat
@@ -93,3 +102,10 @@ async def budget_year(
         target = f"{request.url.path}.csv"
         return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
     return json_response(await budget.year_view(session, year))
+
+
+@public.get("/operations", name="operations", response_model=OperationsOut)
+async def operations(session: SessionDep, start: FromMonth = None, end: ToMonth = None) -> Response:
+    """Calls for service and median response minutes by month, priority and neighborhood,
+    over whole months (default: the last twelve complete months)."""
+    return json_response(await budget.operations_view(session, resolve_period(start, end)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from oversight.accounts.deps import CurrentActor, OptionalActor
@@ -23,6 +23,9 @@ from oversight.concerns.schemas import (
     ConcernUpdate,
     NoteCreate,
     NoteOut,
+    PublicConcernStatus,
+    PublicNote,
+    PublicNoteCreate,
     ResponseCreate,
     ResponseOut,
 )
@@ -37,6 +40,7 @@ from oversight.core.http.deps import (
     SessionDep,
     SettingsDep,
     Storable,
+    limited_by_ip,
 )
 from oversight.core.http.responses import created_at, idempotent, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
@@ -45,6 +49,7 @@ from oversight.core.resources import parent_etag
 from oversight.core.roles import Role
 from oversight.core.schemas import Page
 
+public = APIRouter(prefix="/public", tags=["public"])
 router = APIRouter(prefix="/concerns", tags=["concerns"])
 
 
@@ -298,3 +303,28 @@ async def change_allegation(
     changed = await allegations.change_allegation(session, actor, concern_id, allegation_id, body)
     headers = parent_etag(session, EntityType.CONCERN, concern_id)
     return json_response(AllegationOut.model_validate(changed), headers=headers)
+
+
+TrackingCode = Annotated[
+    str, Path(min_length=12, max_length=30, description="e.g. OC-7F3K-9QXM-2DPA"), Storable
+]
+TRACKING = [Depends(limited_by_ip(RateLimit.TRACKING_IP))]
+
+
+@public.get("/concerns/{tracking_code}", response_model=PublicConcernStatus, dependencies=TRACKING)
+async def concern_status(tracking_code: TrackingCode, session: SessionDep) -> object:
+    """Where a concern stands, for whoever holds its tracking code (case-insensitive)."""
+    return await timeline.public_status(session, tracking_code)
+
+
+@public.post(
+    "/concerns/{tracking_code}/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicNote,
+    dependencies=TRACKING,
+)
+async def add_information(
+    tracking_code: TrackingCode, body: PublicNoteCreate, session: SessionDep
+) -> object:
+    """Add information to a concern as its submitter (for anonymous submitters especially)."""
+    return await notes.add_note_by_code(session, tracking_code, body.body)

@@ -7,11 +7,18 @@ from fastapi import APIRouter, Body, Request, Response, status
 
 from oversight.accounts.deps import CurrentActor
 from oversight.core.events import EntityType
-from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep
-from oversight.core.http.responses import created_at, json_response, tagged
+from oversight.core.http.deps import (
+    Cursor,
+    IfMatch,
+    Limit,
+    SessionDep,
+    SettingsDep,
+)
+from oversight.core.http.responses import created_at, download, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag
 from oversight.core.schemas import Page
+from oversight.meetings import public as public_meetings
 from oversight.meetings import service as meetings
 from oversight.meetings.schemas import (
     AgendaItemCreate,
@@ -23,10 +30,12 @@ from oversight.meetings.schemas import (
     MeetingTransition,
     MeetingUpdate,
     MinutesUpdate,
+    PublicMeeting,
 )
 from oversight.voice import speakers
 from oversight.voice.speaker_schemas import SpeakerCreate, SpeakerOut
 
+public = APIRouter(prefix="/public", tags=["public"])
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
 
@@ -167,3 +176,33 @@ async def list_speakers(
     """The speakers in the order they signed up (commissioners and admins)."""
     items, next_cursor = await speakers.page(session, actor, meeting_id, limit=limit, cursor=cursor)
     return json_response(Page[SpeakerOut](items=items, next_cursor=next_cursor))
+
+
+@public.get("/meetings", name="meetings", response_model=Page[PublicMeeting])
+async def public_meetings_page(
+    session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response:
+    """The commission's meetings, newest first: agendas, attendance by name, approved minutes."""
+    items, next_cursor = await public_meetings.page(session, limit=limit, cursor=cursor)
+    return json_response(Page[PublicMeeting](items=items, next_cursor=next_cursor))
+
+
+@public.get(
+    "/meetings.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
+)
+async def meetings_calendar(session: SessionDep, settings: SettingsDep) -> Response:
+    """Subscribe to this in a calendar application."""
+    # Links name PUBLIC_URL, never the request's Host: a shared cache keeps one feed for all.
+    body = await public_meetings.calendar(session, settings.public_url.rstrip("/") + "/")
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers=download("oversight-meetings.ics", inline=False),
+    )
+
+
+@public.get("/meetings/{meeting_id}", response_model=PublicMeeting)
+async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
+    return json_response(await public_meetings.read(session, meeting_id))

@@ -5,25 +5,38 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from markupsafe import escape
 
 from oversight.accounts.deps import CurrentActor
-from oversight.core.http.deps import Cursor, Limit, SessionDep, SettingsDep
+from oversight.core.config import Settings
+from oversight.core.errors import Unprocessable
+from oversight.core.http.deps import (
+    Cursor,
+    Limit,
+    SessionDep,
+    SettingsDep,
+    Storable,
+)
 from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
-from oversight.notifications import webhooks
+from oversight.notifications import mail, messages, webhooks
 from oversight.notifications.enums import DeliveryStatus, MessageStatus
 from oversight.notifications.schemas import (
     DeliveryOut,
     MessageOut,
+    Unsubscribed,
     WebhookCreate,
     WebhookCreated,
     WebhookOut,
     WebhookUpdate,
 )
 
+public = APIRouter(prefix="/public", tags=["public"])
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 messages_router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -122,3 +135,43 @@ async def list_messages(
         session, actor, status=status_, limit=limit, cursor=cursor
     )
     return json_response({"items": items, "next_cursor": next_cursor})
+
+
+UnsubscribeToken = Annotated[
+    str, Query(min_length=10, max_length=700, description="From the message's link."), Storable
+]
+
+
+def _subscriber(settings: Settings, token: str) -> str:
+    email = messages.email_of(settings, token)
+    if email is None:
+        raise Unprocessable("Not an unsubscribe link of this service.", loc=("query", "token"))
+    return email
+
+
+@public.get("/unsubscribe", name="unsubscribe_page", response_class=HTMLResponse)
+async def unsubscribe_page(token: UnsubscribeToken, settings: SettingsDep) -> HTMLResponse:
+    """The page an unsubscribe link opens: a button that confirms (a GET changes nothing, so
+    that a mail scanner following links unsubscribes nobody)."""
+    _subscriber(settings, token)
+    action = escape(f"?{urlencode({'token': token})}")
+    return HTMLResponse(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Unsubscribe</title></head><body><main>"
+        "<h1>Stop e-mails from the oversight commission</h1>"
+        f'<form method="post" action="{action}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe / Cancelar la suscripción</button></form>'
+        "</main></body></html>"
+    )
+
+
+@public.post("/unsubscribe", name="unsubscribe", response_model=Unsubscribed)
+async def unsubscribe(
+    token: UnsubscribeToken, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """One-click unsubscribe (RFC 8058): what a mail client's button POSTs to the message's
+    `List-Unsubscribe` link (body `List-Unsubscribe=One-Click`). Repeating it is harmless."""
+    await mail.unsubscribe(session, _subscriber(settings, token))
+    return json_response({"unsubscribed": True})

@@ -84,3 +84,8 @@ def tagged(
 ) -> Response:
     """``json_response`` with the resource's version as its ETag (the next If-Match)."""
     return json_response(content, status_code, headers={"ETag": f'"{version}"', **(headers or {})})
+
+
+def download(filename: str, *, inline: bool = True) -> dict[str, str]:
+    """``Content-Disposition`` for a file a browser may show (``inline``) or save."""
+    return {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}

@@ -1,111 +1,28 @@
+"""The public reports: the transparency summary (JSON, CSV, HTML) and the open data."""
+
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
-from fastapi.responses import HTMLResponse, StreamingResponse
-from markupsafe import escape
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
-from oversight.budget import service as budget
-from oversight.budget.schemas import OperationsOut
-from oversight.concerns import notes, timeline
-from oversight.concerns.schemas import PublicConcernStatus, PublicNote, PublicNoteCreate
-from oversight.core.clock import utcnow
 from oversight.core.config import Settings
 from oversight.core.db import Database, Reads
-from oversight.core.errors import Unprocessable
 from oversight.core.http.caching import Cache, matches, public_tag
 from oversight.core.http.deps import (
     CacheDep,
-    Cursor,
     DatabaseDep,
-    Limit,
-    SessionDep,
     SettingsDep,
-    Storable,
-    limited_by_ip,
 )
-from oversight.core.http.responses import json_response
-from oversight.core.pagination import DEFAULT_LIMIT
-from oversight.core.periods import Period, PeriodError
-from oversight.core.ratelimit import RateLimit
-from oversight.core.schemas import Page
-from oversight.meetings import public as public_meetings
-from oversight.meetings.schemas import PublicMeeting
-from oversight.notifications import mail, messages
-from oversight.notifications.schemas import Unsubscribed
+from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
+from oversight.core.http.responses import download
 from oversight.reports import formats, html, open_data, summary
 from oversight.reports.schemas import PublicSummary, ReportFormat
 
-router = APIRouter(prefix="/public", tags=["public"])
-TrackingCode = Annotated[
-    str, Path(min_length=12, max_length=30, description="e.g. OC-7F3K-9QXM-2DPA"), Storable
-]
-
-
-TRACKING = [Depends(limited_by_ip(RateLimit.TRACKING_IP))]
-
-
-@router.get("/concerns/{tracking_code}", response_model=PublicConcernStatus, dependencies=TRACKING)
-async def concern_status(tracking_code: TrackingCode, session: SessionDep) -> object:
-    """Where a concern stands, for whoever holds its tracking code (case-insensitive)."""
-    return await timeline.public_status(session, tracking_code)
-
-
-@router.post(
-    "/concerns/{tracking_code}/notes",
-    status_code=status.HTTP_201_CREATED,
-    response_model=PublicNote,
-    dependencies=TRACKING,
-)
-async def add_information(
-    tracking_code: TrackingCode, body: PublicNoteCreate, session: SessionDep
-) -> object:
-    """Add information to a concern as its submitter (for anonymous submitters especially)."""
-    return await notes.add_note_by_code(session, tracking_code, body.body)
-
-
-@router.get("/meetings", response_model=Page[PublicMeeting])
-async def meetings(
-    session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
-    """The commission's meetings, newest first: agendas, attendance by name, approved minutes."""
-    items, next_cursor = await public_meetings.page(session, limit=limit, cursor=cursor)
-    return json_response(Page[PublicMeeting](items=items, next_cursor=next_cursor))
-
-
-@router.get(
-    "/meetings.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
-)
-async def meetings_calendar(session: SessionDep, settings: SettingsDep) -> Response:
-    """Subscribe to this in a calendar application."""
-    # Links name PUBLIC_URL, never the request's Host: a shared cache keeps one feed for all.
-    body = await public_meetings.calendar(session, settings.public_url.rstrip("/") + "/")
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers=download("oversight-meetings.ics", inline=False),
-    )
-
-
-@router.get("/meetings/{meeting_id}", response_model=PublicMeeting)
-async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
-    return json_response(await public_meetings.read(session, meeting_id))
-
-
-FromMonth = Annotated[
-    str | None,
-    Query(alias="from", max_length=10, description="First month of the period, YYYY-MM."),
-]
-ToMonth = Annotated[
-    str | None,
-    Query(alias="to", max_length=10, description="Last month, YYYY-MM; not past the current."),
-]
+public = APIRouter(prefix="/public", tags=["public"])
 
 
 SummaryFormat = Annotated[
@@ -118,7 +35,7 @@ SummaryFormat = Annotated[
 ]
 
 
-@router.get(
+@public.get(
     "/reports/summary",
     response_model=PublicSummary,
     responses={303: {"description": "See Other."}},
@@ -137,7 +54,7 @@ async def report_summary(
     """The transparency summary over whole months (default: the last twelve complete months;
     at most 36 months, never past the current month), as JSON. The same figures as
     CSV rows are `summary.csv`; as the HTML report, `summary.html`."""
-    _period(start, end)  # a bad period is a 422 here, not after a redirect
+    resolve_period(start, end)  # a bad period is a 422 here, not after a redirect
     if format is None:
         wanted = accept or ""
         format = (
@@ -158,7 +75,7 @@ async def report_summary(
     return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
-@router.get(
+@public.get(
     "/reports/summary.csv",
     name="report_summary_csv",
     response_class=Response,
@@ -185,7 +102,7 @@ async def report_summary_csv(
     return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get(
+@public.get(
     "/reports/summary.html",
     name="report_summary_html",
     response_class=Response,
@@ -223,7 +140,7 @@ async def _summary(
     if_none_match: str | None,
 ) -> tuple[str, str, bytes] | Response:
     """The figures' tag, file name and JSON, or a 304 when ``if_none_match`` is current."""
-    period = _period(start, end)
+    period = resolve_period(start, end)
     threshold = settings.suppression_threshold
 
     async def compute() -> bytes:
@@ -243,20 +160,7 @@ async def _summary(
     return tag, f"oversight-summary-{period.first}-to-{period.last}", body
 
 
-def download(filename: str, *, inline: bool = True) -> dict[str, str]:
-    """``Content-Disposition`` for a file a browser may show (``inline``) or save."""
-    return {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}
-
-
-def _period(start: str | None, end: str | None) -> Period:
-    """The period asked for, checked before anything is computed or streamed."""
-    try:
-        return Period.resolve(start, end, utcnow().date())
-    except PeriodError as exc:
-        raise Unprocessable(exc.message, loc=("query", exc.field)) from None
-
-
-@router.get(
+@public.get(
     "/data/concerns.csv",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "De-identified records."}},
@@ -271,7 +175,7 @@ async def concerns_csv(
     """One de-identified row per concern received in the period (whole months, as the summary's).
     Small neighborhoods read `suppressed`; `record_id` is keyed on the period too, so exports of
     different periods cannot be joined."""
-    period = _period(start, end)
+    period = resolve_period(start, end)
     key = settings.signing_key.encode()
 
     async def body() -> AsyncIterator[str]:
@@ -285,50 +189,3 @@ async def concerns_csv(
         media_type="text/csv; charset=utf-8",
         headers=download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
     )
-
-
-UnsubscribeToken = Annotated[
-    str, Query(min_length=10, max_length=700, description="From the message's link."), Storable
-]
-
-
-def _subscriber(settings: Settings, token: str) -> str:
-    email = messages.email_of(settings, token)
-    if email is None:
-        raise Unprocessable("Not an unsubscribe link of this service.", loc=("query", "token"))
-    return email
-
-
-@router.get("/unsubscribe", name="unsubscribe_page", response_class=HTMLResponse)
-async def unsubscribe_page(token: UnsubscribeToken, settings: SettingsDep) -> HTMLResponse:
-    """The page an unsubscribe link opens: a button that confirms (a GET changes nothing, so
-    that a mail scanner following links unsubscribes nobody)."""
-    _subscriber(settings, token)
-    action = escape(f"?{urlencode({'token': token})}")
-    return HTMLResponse(
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Unsubscribe</title></head><body><main>"
-        "<h1>Stop e-mails from the oversight commission</h1>"
-        f'<form method="post" action="{action}">'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe / Cancelar la suscripción</button></form>'
-        "</main></body></html>"
-    )
-
-
-@router.post("/unsubscribe", name="unsubscribe", response_model=Unsubscribed)
-async def unsubscribe(
-    token: UnsubscribeToken, session: SessionDep, settings: SettingsDep
-) -> Response:
-    """One-click unsubscribe (RFC 8058): what a mail client's button POSTs to the message's
-    `List-Unsubscribe` link (body `List-Unsubscribe=One-Click`). Repeating it is harmless."""
-    await mail.unsubscribe(session, _subscriber(settings, token))
-    return json_response({"unsubscribed": True})
-
-
-@router.get("/operations", name="operations", response_model=OperationsOut)
-async def operations(session: SessionDep, start: FromMonth = None, end: ToMonth = None) -> Response:
-    """Calls for service and median response minutes by month, priority and neighborhood,
-    over whole months (default: the last twelve complete months)."""
-    return json_response(await budget.operations_view(session, _period(start, end)))
