@@ -1,11 +1,11 @@
 """The response contract, enforced on every answer the suite receives.
 
-Routes serialize their views once (``api.responses.json_response``) instead of letting FastAPI
+Routes serialize their views once (``core.http.responses.json_response``) instead of letting FastAPI
 validate them against ``response_model``: that keeps the hot paths fast, but a view that drifts
 from its ``*Out`` model would go unnoticed. ``ContractCheck`` wraps the app under test and
 validates every 2xx JSON body against the matched route's ``response_model``, and checks
 that the OpenAPI document lists every status the route answers with, and, for that status,
-every header of ``CHECKED_HEADERS`` it sends (``api.documentation``); a mismatch raises, and
+every header of ``CHECKED_HEADERS`` it sends (``core.http.documentation``); a mismatch raises, and
 the test that made the request fails. An answer given before routing (``PublicCaching``'s 304)
 is checked against the route the path would have reached.
 """

@@ -143,7 +143,7 @@ def _operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 
 def test_public_gets_document_their_304_and_a_validator_not_a_version() -> None:
-    """Every public GET answers `If-None-Match` with 304 (`api.caching`): documented, with the
+    """Every public GET answers `If-None-Match` with 304 (`core.http.caching`): documented, with the
     ETag described as the cache's validator, never as the version to send as `If-Match`."""
     found = 0
     for path, method, operation in _operations():

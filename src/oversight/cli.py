@@ -57,7 +57,7 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    # The app's own access line (api.middleware.AccessLog) instead of uvicorn's: it carries
+    # The app's own access line (core.http.middleware.AccessLog) instead of uvicorn's: it carries
     # the request id and costs less per request (bench/README.md). The app (in each worker)
     # reads it from the environment, as every setting.
     os.environ["OVERSIGHT_ACCESS_LOG"] = "true" if access_log else "false"

@@ -12,7 +12,8 @@ from oversight.core.roles import Role
 from tests.cases import PATHS, Cast, fill, reach
 from tests.helpers import CONCERNS, Api, assert_problem, move, moved
 
-# (source, target, who, body): one per row of the machine's table (domain/machines.py) and per source status.
+# (source, target, who, body): one per row of the machine's table (concerns/machine.py) and per
+# source status.
 ROWS = [
     ("submitted", "triaged", "commissioner", {}),
     ("submitted", "dismissed", "commissioner", {"reason": "duplicate"}),

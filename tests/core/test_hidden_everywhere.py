@@ -54,7 +54,7 @@ ALSO_HIDDEN = {
 # Parameters that name nothing anyone is kept from seeing, and why. Everything else needs a
 # hidden thing above.
 PUBLIC_BY_DESIGN = {
-    "meeting_id": "meetings have no unpublished state (services.visibility.meetings_visible_to)",
+    "meeting_id": "meetings have no unpublished state (meetings.visibility.meetings_visible_to)",
     "item_id": "agenda items are parts of public meetings",
     "proposal_id": "proposals are public from their creation",
     "tracking_code": "the tracking code is the submitter's key to their concern's status",

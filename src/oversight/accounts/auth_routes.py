@@ -8,7 +8,7 @@ from oversight.accounts import auth
 from oversight.accounts import service as users
 from oversight.accounts.deps import CurrentActor
 from oversight.accounts.schemas import AccountCreate, TokenOut, TokenRefresh, UserOut
-from oversight.core.errors import Unauthorized
+from oversight.core.errors import ProblemCode, Unauthorized
 from oversight.core.http.deps import (
     DatabaseDep,
     LimiterDep,
@@ -17,6 +17,7 @@ from oversight.core.http.deps import (
     Storable,
     limited_by_ip,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.ratelimit import RateLimit, client_ip
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     response_model=UserOut,
     dependencies=[Depends(limited_by_ip(RateLimit.REGISTER_ATTEMPTS_IP))],
 )
+@documented(raises=(ProblemCode.EMAIL_TAKEN,))
 async def register(
     request: Request,
     body: AccountCreate,
@@ -50,6 +52,7 @@ async def register(
 @router.post(
     "/token", response_model=TokenOut, dependencies=[Depends(limited_by_ip(RateLimit.SIGN_IN_IP))]
 )
+@documented(raises=(ProblemCode.UNAUTHORIZED,))
 async def token(
     request: Request,
     limiter: LimiterDep,
@@ -84,12 +87,14 @@ async def token(
 
 
 @router.post("/refresh", response_model=TokenOut)
+@documented(raises=(ProblemCode.UNAUTHORIZED,))
 async def refresh(body: TokenRefresh, session: SessionDep, settings: SettingsDep) -> TokenOut:
     """Swap a refresh token for a new pair. Reusing a spent token ends the whole sign-in."""
     return await auth.rotate(session, settings, body.refresh_token)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@documented(every_role=True)
 async def logout(body: TokenRefresh, session: SessionDep, actor: CurrentActor) -> Response:
     """End this sign-in: its refresh and access tokens stop working."""
     await auth.sign_out(session, actor, body.refresh_token)

@@ -11,7 +11,9 @@ from oversight.accounts.directory_schemas import (
     DepartmentOut,
     PublicCommissioner,
 )
+from oversight.core.errors import ProblemCode
 from oversight.core.http.deps import Cursor, Limit, SessionDep
+from oversight.core.http.documentation import documented
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
 
@@ -30,6 +32,7 @@ async def list_departments(
 
 
 @router.post("/departments", status_code=status.HTTP_201_CREATED, response_model=DepartmentOut)
+@documented(raises=(ProblemCode.ALREADY_EXISTS,))
 async def create_department(
     body: DepartmentCreate, session: SessionDep, actor: CurrentActor
 ) -> object:
@@ -37,6 +40,7 @@ async def create_department(
 
 
 @router.post("/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
+@documented(raises=(ProblemCode.ALREADY_EXISTS,))
 async def create_category(body: CategoryCreate, session: SessionDep, actor: CurrentActor) -> object:
     return await directory.create_category(session, actor, body)
 

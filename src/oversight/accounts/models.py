@@ -101,7 +101,7 @@ class FamiliarBy(StrEnum):
 
 class FamiliarSignIn(HasId, Base):
     """A client that signed in to an account successfully: past the account's failure limit,
-    only familiar clients still have a password checked (``services.auth``, like Entra's smart
+    only familiar clients still have a password checked (``accounts.auth``, like Entra's smart
     lockout). Rows not seen for ``familiar_sign_in_days`` are ignored, and deleted at the
     account's next sign-in."""
 

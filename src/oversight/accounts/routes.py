@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request, Response, status
 from oversight.accounts import service as users
 from oversight.accounts.deps import CurrentActor, SignedInDep
 from oversight.accounts.schemas import ProfileUpdate, UserCreate, UserOut, UserUpdate
+from oversight.core.errors import ProblemCode
 from oversight.core.http.deps import Cursor, Limit, SessionDep
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
@@ -16,6 +18,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", response_model=UserOut)
+@documented(every_role=True)
 async def me(caller: SignedInDep) -> object:
     return caller.profile
 
@@ -35,6 +38,7 @@ async def list_users(
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@documented(raises=(ProblemCode.EMAIL_TAKEN,), located=True)
 async def create_user(
     body: UserCreate, request: Request, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -50,6 +54,7 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, actor: CurrentActor)
 
 
 @router.patch("/{user_id}", name="change", response_model=UserOut)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def change_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, actor: CurrentActor
 ) -> object:

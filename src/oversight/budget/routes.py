@@ -19,6 +19,7 @@ from oversight.budget.schemas import (
 from oversight.core.http.deps import (
     SessionDep,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
 from oversight.core.http.responses import json_response, tagged
 from oversight.reports import formats
@@ -66,6 +67,7 @@ async def budget_years(session: SessionDep) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per line."}},
 )
+@documented(download=True)
 async def budget_year_csv(year: Year, session: SessionDep) -> Response:
     """A year's police budget lines as CSV: `program,category,adopted,revised,actual`."""
     view = await budget.year_view(session, year)
@@ -83,6 +85,7 @@ async def budget_year_csv(year: Year, session: SessionDep) -> Response:
     response_model=FiscalYearDetail,
     responses={303: {"description": "See Other."}},
 )
+@documented(redirects=True)
 async def budget_year(
     year: Year,
     request: Request,

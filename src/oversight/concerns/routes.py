@@ -29,6 +29,7 @@ from oversight.concerns.schemas import (
     ResponseCreate,
     ResponseOut,
 )
+from oversight.core.errors import ProblemCode
 from oversight.core.events import EntityType
 from oversight.core.http.deps import (
     Cursor,
@@ -42,6 +43,7 @@ from oversight.core.http.deps import (
     Storable,
     limited_by_ip,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, idempotent, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.ratelimit import RateLimit, client_ip
@@ -68,6 +70,7 @@ def concern_response(concern: concerns.ConcernView) -> Response:
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
+@documented(located=True)
 async def submit_concern(
     body: ConcernCreate,
     request: Request,
@@ -158,6 +161,7 @@ async def list_concerns(
 
 
 @router.get("/counts", name="counts", response_model=ConcernCounts)
+@documented(every_role=True)
 async def count_concerns(session: SessionDep, actor: CurrentActor) -> object:
     """Badges for the queues: how many of the concerns this caller may see (as in the list)
     are in each status, and how many are overdue. Cheap however many concerns there are."""
@@ -182,6 +186,7 @@ async def read_concern(
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
+@documented(raises=(ProblemCode.CONFLICT,))
 async def edit_concern(
     concern_id: uuid.UUID,
     body: ConcernUpdate,
@@ -198,6 +203,7 @@ async def edit_concern(
     response_model=ConcernOut,
     response_model_exclude_unset=True,
 )
+@documented(raises=(ProblemCode.NOT_A_MOVE, ProblemCode.CONFLICT))
 async def move_concern(
     concern_id: uuid.UUID,
     body: ConcernTransition,
@@ -243,6 +249,7 @@ async def list_responses(concern_id: uuid.UUID, session: SessionDep, actor: Curr
     status_code=status.HTTP_201_CREATED,
     response_model=ResponseOut,
 )
+@documented(raises=(ProblemCode.CONFLICT,))
 async def post_response(
     concern_id: uuid.UUID,
     body: ResponseCreate,
@@ -282,6 +289,7 @@ async def list_allegations(
 @router.post(
     "/{concern_id}/allegations", status_code=status.HTTP_201_CREATED, response_model=AllegationOut
 )
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True)
 async def add_allegation(
     concern_id: uuid.UUID, body: AllegationCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -292,6 +300,7 @@ async def add_allegation(
 
 
 @router.patch("/{concern_id}/allegations/{allegation_id}", response_model=AllegationOut)
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True)
 async def change_allegation(
     concern_id: uuid.UUID,
     allegation_id: uuid.UUID,

@@ -32,7 +32,7 @@ from oversight.core.db import Rows
 from oversight.core.errors import NotFound
 from oversight.core.roles import Actor, Role
 
-#: A concern as one caller may see it: the fields of ``schemas.ConcernOut`` it may read, as
+#: A concern as one caller may see it: the fields of ``concerns.schemas.ConcernOut`` it may read, as
 #: plain values. Plain dicts, not models: the values come from our own database, already
 #: valid, and building and validating 50 models per triage page was most of its cost.
 ConcernView = dict[str, Any]

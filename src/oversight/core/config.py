@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     #: Supports that make a proposal `qualified` for the commission's answer.
     proposal_support_threshold: Annotated[int, Field(ge=1, le=1_000_000)] = 25
     cors_origins: Annotated[list[str], NoDecode] = []
-    #: A line per request on standard output (``api.middleware.AccessLog``); ``oversight
+    #: A line per request on standard output (``core.http.middleware.AccessLog``); ``oversight
     #: serve`` sets it from its ``--access-log/--no-access-log`` option.
     access_log: bool = False
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576

@@ -1,7 +1,7 @@
 """Errors as RFC 9457 problem documents.
 
 Services raise an ``OversightError`` subclass; ``answer`` writes every problem document, and
-the handlers in ``api.error_handlers`` map framework errors (validation, unknown routes,
+the handlers in ``core.http.error_handlers`` map framework errors (validation, unknown routes,
 methods) and database outages to the same shape, so no client ever sees a stack trace.
 """
 

@@ -3,9 +3,10 @@
 A policy answers role x action x (the resource's state, the caller's relation to it) with
 ``None`` (allowed) or the reason it is refused. Services ask it at one point, after loading the
 resource (404 when the caller may not see it at all) and checking its version (428/412), and
-raise the reason as a 403 with ``services.common.authorize``. What the caller may *see* (rows,
-fields, notes, timeline entries) is policy too, and lives here beside what they may *do*; the
-status machines (``domain.machines``) say which role makes which move.
+raise the reason as a 403 with ``core.resources.authorize``. What the caller may *see* (rows,
+fields, notes, timeline entries) is policy too, and lives in each area's ``policy`` beside what
+they may *do*; the status machines (each area's ``machine``, checked by ``core.machine``) say
+which role makes which move.
 
 ``role`` is ``None`` for an anonymous caller.
 """

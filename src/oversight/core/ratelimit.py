@@ -6,7 +6,7 @@ storage: in memory for one process, in Redis when several replicas must share th
 Wrong passwords are counted twice, per (account, client IP) and per account, and only
 failures count. A client over its own count gets 429 before its password is checked. Over
 the account's count, only clients familiar to the account (that signed in to it lately: its
-address, or a device token the service handed out; ``services.auth``, kept in the database)
+address, or a device token the service handed out; ``accounts.auth``, kept in the database)
 still have their password checked, and every other client gets 429: guesses from many
 addresses stop at the account's limit, while the owner still signs in (Entra's smart lockout).
 

@@ -96,8 +96,9 @@ async def load_row(
     for_update: bool = False,
 ) -> Row:
     """The row by id, fresh from the database (locked when ``for_update``), else 404.
-    ``visible`` is the resource's visibility filter for the caller (``services.visibility``):
-    a row it leaves out is a 404 like a missing one, and is never locked."""
+    ``visible`` is the resource's visibility filter for the caller (its area's ``visibility``,
+    e.g. ``meetings.visibility``): a row it leaves out is a 404 like a missing one, and is never
+    locked."""
     stmt = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
     if visible is not None:
         stmt = stmt.where(visible)

@@ -1,5 +1,5 @@
-"""Roles, and the rule tying a role to a department. What each role may do is
-``domain.policies``."""
+"""Roles, and the rule tying a role to a department. What each role may do is each
+area's ``policy`` (``concerns.policy``, ``meetings.policy``, ...), built on ``core.policy``."""
 
 from __future__ import annotations
 

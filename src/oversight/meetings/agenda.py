@@ -4,8 +4,8 @@ Concerns, resolutions and meetings all change agendas; this module is the one th
 that none of them imports another. A concern joins an agenda by its move to `scheduled` and
 leaves by its deferral; a resolution joins by its proposal and leaves by its withdrawal; a
 cancelled meeting hands both back (concerns to `under_review`, each by the concern machine's
-cancellation move, which ``services.meetings`` makes with ``concerns.make_move``; resolutions
-to `draft`, by ``hand_back``).
+cancellation move, which ``meetings.service`` makes with ``concerns.moves.make_move``;
+resolutions to `draft`, by ``hand_back``).
 
 Lock order, everywhere: the concern or resolution first, the meeting second
 (``lock_parts_of`` lets a cancellation take them in that order too).

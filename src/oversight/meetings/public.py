@@ -37,7 +37,7 @@ from oversight.voice.models import Comment, Speaker
 #: Meetings carry no end time; calendars get a block of this length.
 DEFAULT_LENGTH = timedelta(hours=2)
 
-#: Meetings whose agenda items are open for comment (``services.comments`` decides; the
+#: Meetings whose agenda items are open for comment (``voice.comments`` decides; the
 #: contract: an agenda item of a meeting that is scheduled or in session).
 OPEN_FOR_COMMENT = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
 

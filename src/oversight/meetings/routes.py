@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response, status
 
 from oversight.accounts.deps import CurrentActor
+from oversight.core.errors import ProblemCode
 from oversight.core.events import EntityType
 from oversight.core.http.deps import (
     Cursor,
@@ -14,6 +15,7 @@ from oversight.core.http.deps import (
     SessionDep,
     SettingsDep,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, download, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag
@@ -46,6 +48,7 @@ def meeting_response(
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=MeetingOut)
+@documented(located=True)
 async def create_meeting(
     body: MeetingCreate, request: Request, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -68,6 +71,7 @@ async def read_meeting(meeting_id: uuid.UUID, session: SessionDep, actor: Curren
 
 
 @router.patch("/{meeting_id}", name="edit", response_model=MeetingOut)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def edit_meeting(
     meeting_id: uuid.UUID,
     body: MeetingUpdate,
@@ -80,6 +84,7 @@ async def edit_meeting(
 
 
 @router.post("/{meeting_id}/transitions", name="move", response_model=MeetingOut)
+@documented(raises=(ProblemCode.NOT_A_MOVE, ProblemCode.CONFLICT))
 async def move_meeting(
     meeting_id: uuid.UUID,
     body: MeetingTransition,
@@ -95,6 +100,7 @@ async def move_meeting(
 @router.post(
     "/{meeting_id}/agenda-items", status_code=status.HTTP_201_CREATED, response_model=AgendaItemOut
 )
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True)
 async def add_agenda_item(
     meeting_id: uuid.UUID, body: AgendaItemCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -105,6 +111,7 @@ async def add_agenda_item(
 
 
 @router.patch("/{meeting_id}/agenda-items/{item_id}", response_model=AgendaItemOut)
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True)
 async def change_agenda_item(
     meeting_id: uuid.UUID,
     item_id: uuid.UUID,
@@ -119,6 +126,7 @@ async def change_agenda_item(
 
 
 @router.delete("/{meeting_id}/agenda-items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True)
 async def remove_agenda_item(
     meeting_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -128,6 +136,7 @@ async def remove_agenda_item(
 
 
 @router.put("/{meeting_id}/attendance", response_model=MeetingOut)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def take_attendance(
     meeting_id: uuid.UUID,
     body: Annotated[list[AttendanceUpdate], Body(max_length=100)],
@@ -139,6 +148,7 @@ async def take_attendance(
 
 
 @router.put("/{meeting_id}/minutes", response_model=MeetingOut)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def draft_minutes(
     meeting_id: uuid.UUID, body: MinutesUpdate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -147,6 +157,7 @@ async def draft_minutes(
 
 
 @router.post("/{meeting_id}/minutes/approve", response_model=MeetingOut)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def approve_minutes(
     meeting_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -157,6 +168,7 @@ async def approve_minutes(
 @router.post(
     "/{meeting_id}/speakers", status_code=status.HTTP_201_CREATED, response_model=SpeakerOut
 )
+@documented(raises=(ProblemCode.ALREADY_EXISTS, ProblemCode.CONFLICT))
 async def sign_up_to_speak(
     meeting_id: uuid.UUID, body: SpeakerCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -192,6 +204,7 @@ async def public_meetings_page(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
 )
+@documented(download=True)
 async def meetings_calendar(session: SessionDep, settings: SettingsDep) -> Response:
     """Subscribe to this in a calendar application."""
     # Links name PUBLIC_URL, never the request's Host: a shared cache keeps one feed for all.

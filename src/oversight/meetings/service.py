@@ -233,7 +233,7 @@ async def _return_concerns(
     audit event, its clock, and the submitter's e-mail, which carries the cancellation's reason
     (public, like the meeting) as the move's public note."""
     now, to = utcnow(), ConcernStatus.UNDER_REVIEW
-    # As long as a public note may be (``schemas.base.Reason``).
+    # As long as a public note may be (``core.schemas.Reason``).
     note = f"The meeting it was scheduled for was cancelled: {reason}"[:2_000]
     for concern in await agenda.scheduled_on(session, meeting):
         request = ConcernTransition(

@@ -21,6 +21,7 @@ from oversight.core.http.deps import (
     SettingsDep,
     Storable,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
@@ -42,6 +43,7 @@ messages_router = APIRouter(prefix="/messages", tags=["messages"])
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated)
+@documented(located=True)
 async def create_webhook(
     body: WebhookCreate,
     request: Request,

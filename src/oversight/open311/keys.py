@@ -1,5 +1,5 @@
 """Open311 API keys: issued, listed and revoked by the administrators, one per 311 system,
-and checked before a request is filed (``services.open311.file_request``).
+and checked before a request is filed (``open311.service.file_request``).
 
 Only the key's SHA-256 is kept; the key itself is in the answer that issues it alone.
 """

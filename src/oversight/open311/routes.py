@@ -4,7 +4,7 @@ error shape), and the admin's keys for it under ``/api/v1/open311/keys``.
 Every answer is written twice-capable: the same tree as JSON, or as the specification's XML
 (``.xml``). Errors under ``/open311/v2`` are ``[{code, description}]`` (``<errors>`` in XML),
 whatever raised them: ``install`` registers that dialect with the app's error handlers. The
-public GETs are cached like every other public answer (``api.caching``).
+public GETs are cached like every other public answer (``core.http.caching``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from pydantic_core import to_json
 from starlette.convertors import Convertor, register_url_convertor
 
 from oversight.accounts.deps import CurrentActor
+from oversight.core.errors import ProblemCode
 from oversight.core.http.deps import Cursor, Limit, LimiterDep, SessionDep, SettingsDep, Storable
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.ratelimit import RateLimit
@@ -192,6 +194,7 @@ async def open311_key(request: Request, session: SessionDep, limiter: LimiterDep
     status_code=status.HTTP_201_CREATED,
     response_model=list[RequestCreated],
 )
+@documented(raises=(ProblemCode.FORBIDDEN,), located=True)
 async def file_request(
     fmt: Format,
     form: Annotated[ServiceRequestForm, Form()],
@@ -274,6 +277,7 @@ async def request_by_id(
 
 
 @keys.post("", name="issue_key", status_code=201, response_model=Open311KeyCreated)
+@documented(located=True)
 async def issue_key(
     body: Open311KeyCreate, request: Request, session: SessionDep, actor: CurrentActor
 ) -> Response:

@@ -1,9 +1,9 @@
 """Open311 GeoReport v2: an adapter over the concern services, with no rule of its own beyond
-what the specification and the public record ask (``domain.open311``).
+what the specification and the public record ask (``open311.rules``).
 
-A filed request is an ordinary anonymous intake (``concerns.submit``) on the ``open311``
+A filed request is an ordinary anonymous intake (``concerns.intake.submit``) on the ``open311``
 channel; the public list reads the same rows the open data does, with what the public record
-allows of them. The API keys that 311 systems file with are ``services.open311_keys``.
+allows of them. The API keys that 311 systems file with are ``open311.keys``.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from oversight.core.http.deps import (
     DatabaseDep,
     SettingsDep,
 )
+from oversight.core.http.documentation import documented
 from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
 from oversight.core.http.responses import download
 from oversight.reports import formats, html, open_data, summary
@@ -40,6 +41,7 @@ SummaryFormat = Annotated[
     response_model=PublicSummary,
     responses={303: {"description": "See Other."}},
 )
+@documented(redirects=True)
 async def report_summary(
     request: Request,
     settings: SettingsDep,
@@ -81,6 +83,7 @@ async def report_summary(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "`section,dimension,value`."}},
 )
+@documented(download=True)
 async def report_summary_csv(
     request: Request,
     settings: SettingsDep,
@@ -108,6 +111,7 @@ async def report_summary_csv(
     response_class=Response,
     responses={200: {"content": {"text/html": {}}, "description": "The HTML report."}},
 )
+@documented(download=True)
 async def report_summary_html(
     request: Request,
     settings: SettingsDep,
@@ -165,6 +169,7 @@ async def _summary(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "De-identified records."}},
 )
+@documented(download=True)
 async def concerns_csv(
     request: Request,
     settings: SettingsDep,

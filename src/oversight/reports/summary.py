@@ -4,11 +4,11 @@ Two passes over the period's concerns do most of the work: one for the totals, t
 quantiles (PostgreSQL's percentile_cont with FILTER) and the SLA, one for every dimension's
 counts (GROUPING SETS on PostgreSQL; one GROUP BY per dimension on SQLite, whose quantiles are
 the two ordered neighbours of the quantile, LIMIT 2 OFFSET k, interpolated). No concern row is
-ever pulled into Python. Every count about concerns passes through ``domain.suppression``;
+ever pulled into Python. Every count about concerns passes through ``reports.suppression``;
 statistics over fewer than ``threshold`` records are null. The commission's figures (meetings,
 resolutions, recommendations) and the residents' participation (comments published,
 speakers, proposals and their supports) are public record and published exactly, as the
-scorecard publishes them. Periods are whole months (``domain.periods``), and ``by_month``
+scorecard publishes them. Periods are whole months (``core.periods``), and ``by_month``
 lists every month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head
 included, so that its figures agree with each other.
 """

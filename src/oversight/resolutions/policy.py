@@ -54,7 +54,7 @@ def sees_resolution(
     """Whether a caller may know that a resolution (its recommendations, comments on it)
     exists. ``was_proposed``: it was put on a meeting's agenda (a withdrawn resolution keeps its
     meeting); ``addressed_to_caller``: one of its recommendations is to the caller's department.
-    ``services.visibility.resolutions_visible_to`` is this rule as a query."""
+    ``resolutions.visibility.resolutions_visible_to`` is this rule as a query."""
     if role in SEES_EVERY_RESOLUTION or status in PUBLIC_RESOLUTIONS:
         return True
     if role is OFFICER and addressed_to_caller:

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.accounts.deps import CurrentActor
+from oversight.core.errors import ProblemCode
 from oversight.core.events import EntityType
 from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag
@@ -50,6 +52,7 @@ def resolution_response(
     response_model=ResolutionOut,
     tags=RESOLUTIONS,
 )
+@documented(located=True)
 async def create_resolution(
     body: ResolutionCreate, request: Request, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -80,6 +83,7 @@ async def read_resolution(
 @router.patch(
     "/resolutions/{resolution_id}", name="edit", response_model=ResolutionOut, tags=RESOLUTIONS
 )
+@documented(raises=(ProblemCode.CONFLICT,))
 async def edit_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionUpdate,
@@ -99,6 +103,7 @@ async def edit_resolution(
     response_model=ResolutionOut,
     tags=RESOLUTIONS,
 )
+@documented(raises=(ProblemCode.NOT_A_MOVE, ProblemCode.CONFLICT))
 async def move_resolution(
     resolution_id: uuid.UUID,
     body: ResolutionTransition,
@@ -113,6 +118,7 @@ async def move_resolution(
 
 
 @router.put("/resolutions/{resolution_id}/votes/me", response_model=ResolutionOut, tags=RESOLUTIONS)
+@documented(raises=(ProblemCode.NOT_PRESENT, ProblemCode.CONFLICT))
 async def vote(
     resolution_id: uuid.UUID, body: VoteCreate, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -124,6 +130,7 @@ async def vote(
 @router.post(
     "/resolutions/{resolution_id}/decision", response_model=ResolutionOut, tags=RESOLUTIONS
 )
+@documented(raises=(ProblemCode.CONFLICT,))
 async def decide(resolution_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> Response:
     """Close the vote: adopted (and numbered) when a quorum is present and yes > no."""
     return resolution_response(await votes.decide_vote(session, actor, resolution_id))
@@ -159,6 +166,7 @@ async def list_recommendations(
     response_model=RecommendationOut,
     tags=RECOMMENDATIONS,
 )
+@documented(raises=(ProblemCode.CONFLICT,), parent_etag=True, untagged=True)
 async def answer_recommendation(
     recommendation_id: uuid.UUID,
     body: RecommendationResponseCreate,

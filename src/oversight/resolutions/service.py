@@ -1,6 +1,6 @@
 """Resolutions: drafted, edited, proposed on a meeting or withdrawn, and read. The votes on
-them, the decision and its number are ``services.votes``; the recommendations they make are
-answered in ``services.recommendations``."""
+them, the decision and its number are ``resolutions.votes``; the recommendations they make are
+answered in ``resolutions.recommendations``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Votes on a proposed resolution, by name, while its meeting is in session (a recusal gives
 its reason), and the decision they make: adopted resolutions are numbered. Drafting,
-proposing and reading resolutions are ``services.resolutions``."""
+proposing and reading resolutions are ``resolutions.service``."""
 
 from __future__ import annotations
 

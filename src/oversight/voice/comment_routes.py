@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from oversight.accounts.deps import CurrentActor, OptionalActor
+from oversight.core.errors import ProblemCode
 from oversight.core.http.deps import Cursor, IfMatch, Limit, LimiterDep, SessionDep
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import json_response
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.ratelimit import RateLimit, client_ip
@@ -35,6 +37,7 @@ def comment_response(comment: comments.CommentView, status_code: int = 200) -> R
 @router.post(
     "/comments", name="post", status_code=status.HTTP_201_CREATED, response_model=CommentOut
 )
+@documented(raises=(ProblemCode.NOT_FOUND, ProblemCode.CONFLICT))
 async def post_comment(
     body: CommentCreate,
     request: Request,
@@ -67,6 +70,7 @@ async def list_comments(
 
 
 @router.post("/comments/{comment_id}/moderation", name="moderate", response_model=CommentOut)
+@documented(raises=(ProblemCode.NOT_A_MOVE,))
 async def moderate_comment(
     comment_id: uuid.UUID,
     body: CommentModeration,

@@ -1,5 +1,5 @@
 """What a comment may be about, and when it is open for comment: the ``TARGETS`` table (adding
-a kind of target is one entry there), and ``check_open``, which ``services.comments`` asks
+a kind of target is one entry there), and ``check_open``, which ``voice.comments`` asks
 before it stores a comment."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ anonymous caller's (held for moderation), their moderation by commissioners, and
 each reader gets.
 
 What a comment may be about, and when it is open for comment, is the ``TARGETS`` table of
-``services.comment_targets``: adding a kind of target is one entry there. A comment's author
+``voice.comment_targets``: adding a kind of target is one entry there. A comment's author
 is shown by their display name only if they chose to show it, else as "Resident"; no
 representation carries an e-mail or an account id, and a hidden comment's body is never served
 publicly again (nor deleted).

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 class CommentTarget(StrEnum):
     """What a comment is about. Which of them are open for comment, and when, is
-    ``services.comment_targets.TARGETS``: adding a kind is an entry there."""
+    ``voice.comment_targets.TARGETS``: adding a kind is an entry there."""
 
     AGENDA_ITEM = "agenda_item"
     RESOLUTION = "resolution"

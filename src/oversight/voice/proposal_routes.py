@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from oversight.accounts.deps import CurrentActor
+from oversight.core.errors import ProblemCode
 from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep, SettingsDep
+from oversight.core.http.documentation import documented
 from oversight.core.http.responses import json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
@@ -33,6 +35,7 @@ def proposal_response(
 
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED, response_model=PublicProposal)
+@documented(located=True)
 async def create_proposal(
     body: ProposalCreate, session: SessionDep, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
@@ -44,6 +47,7 @@ async def create_proposal(
 
 
 @router.put("/{proposal_id}/support", name="support", response_model=PublicProposal)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def support_proposal(
     proposal_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -53,6 +57,7 @@ async def support_proposal(
 
 
 @router.delete("/{proposal_id}/support", response_model=PublicProposal)
+@documented(raises=(ProblemCode.CONFLICT,))
 async def withdraw_support(
     proposal_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> Response:
@@ -62,6 +67,7 @@ async def withdraw_support(
 
 
 @router.post("/{proposal_id}/transitions", name="move", response_model=PublicProposal)
+@documented(raises=(ProblemCode.NOT_A_MOVE, ProblemCode.CONFLICT))
 async def move_proposal(
     proposal_id: uuid.UUID,
     body: ProposalTransition,

@@ -4,21 +4,23 @@ FastAPI documents a route's success response and its validation error. The rest 
 from what the route depends on, so that it cannot drift from the code: a route that needs a
 token can answer 401 and 403, one with a path parameter 404, one that takes ``If-Match`` 412
 and 428, one that counts against a rate limit 429 with ``Retry-After``, one that uses the
-database 503 (unavailable or busy, with ``Retry-After``). What ``api.caching`` adds is
+database 503 (unavailable or busy, with ``Retry-After``). What ``core.http.caching`` adds is
 derived from the path: every public GET answers ``If-None-Match`` with 304 and tags its 200 with
 a cache validator (``ETag``, ``Cache-Control``, ``Vary`` where negotiated); the capability URLs
 are ``Cache-Control: private, no-store`` on every answer. What no dependency shows (which 409s
 a service raises, which writes return ``Location`` or ``Parent-ETag``, which answers are
-downloads) is listed by operation below; ``tests/contract.py`` fails any test that receives a
-status, or one of the headers a client reads, that its operation does not document.
+downloads) each route says itself, with ``@documented(...)`` under its route decorator;
+``tests/contract.py`` fails any test that receives a status, or one of the headers a client
+reads, that its operation does not document.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -30,82 +32,57 @@ from oversight.core.http.caching import NEGOTIATED, PRIVATE_PREFIXES, PUBLIC_PRE
 
 P = ProblemCode
 
-#: The 409s (and other codes) each operation's services raise, beyond what its dependencies show.
-RAISES: dict[str, tuple[ProblemCode, ...]] = {
-    "auth_register": (P.EMAIL_TAKEN,),
-    "auth_token": (P.UNAUTHORIZED,),
-    "auth_refresh": (P.UNAUTHORIZED,),
-    "users_create": (P.EMAIL_TAKEN,),
-    "users_change": (P.CONFLICT,),
-    "directory_create_department": (P.ALREADY_EXISTS,),
-    "directory_create_category": (P.ALREADY_EXISTS,),
-    "concerns_edit": (P.CONFLICT,),
-    "concerns_move": (P.NOT_A_MOVE, P.CONFLICT),
-    "concerns_add_response": (P.CONFLICT,),
-    "concerns_add_allegation": (P.CONFLICT,),
-    "concerns_change_allegation": (P.CONFLICT,),
-    "meetings_edit": (P.CONFLICT,),
-    "meetings_move": (P.NOT_A_MOVE, P.CONFLICT),
-    "meetings_add_agenda_item": (P.CONFLICT,),
-    "meetings_change_agenda_item": (P.CONFLICT,),
-    "meetings_remove_agenda_item": (P.CONFLICT,),
-    "meetings_take_attendance": (P.CONFLICT,),
-    "meetings_draft_minutes": (P.CONFLICT,),
-    "meetings_approve_minutes": (P.CONFLICT,),
-    "meetings_sign_up_to_speak": (P.ALREADY_EXISTS, P.CONFLICT),
-    "resolutions_edit": (P.CONFLICT,),
-    "resolutions_move": (P.NOT_A_MOVE, P.CONFLICT),
-    "resolutions_vote": (P.NOT_PRESENT, P.CONFLICT),
-    "resolutions_decide": (P.CONFLICT,),
-    "recommendations_answer": (P.CONFLICT,),
-    "comments_post": (P.NOT_FOUND, P.CONFLICT),
-    "comments_moderate": (P.NOT_A_MOVE,),
-    "proposals_support": (P.CONFLICT,),
-    "proposals_withdraw_support": (P.CONFLICT,),
-    "proposals_move": (P.NOT_A_MOVE, P.CONFLICT),
-    "open311_file_request": (P.FORBIDDEN,),
-}
-#: Signed-in operations that every role may call: they never answer 403.
-EVERY_ROLE = frozenset({"auth_logout", "users_me", "concerns_counts"})
-#: 201s that name the new resource's URL.
-LOCATED = frozenset(
-    {
-        "concerns_submit",
-        "users_create",
-        "meetings_create",
-        "resolutions_create",
-        "proposals_create",
-        "webhooks_create",
-        "open311_file_request",
-        "open311_issue_key",
-    }
-)
-#: Sub-resource writes that answer with their parent's new ETag.
-PARENT_TAGGED = frozenset(
-    {
-        "concerns_add_allegation",
-        "concerns_change_allegation",
-        "meetings_add_agenda_item",
-        "meetings_change_agenda_item",
-        "meetings_remove_agenda_item",
-        "recommendations_answer",
-    }
-)
-#: Answers whose body is a versioned resource but which send no ETag of it: a recommendation's
-#: answer tags its resolution (``Parent-ETag``), the resource a client changes next.
-UNTAGGED = frozenset({"recommendations_answer"})
-#: Files a browser saves or shows: ``Content-Disposition`` names them.
-DOWNLOADS = frozenset(
-    {
-        "public_meetings_calendar",
-        "public_report_summary_csv",
-        "public_report_summary_html",
-        "public_concerns_csv",
-        "public_budget_year_csv",
-    }
-)
-#: Operations that redirect an old link (``?format=``, ``Accept``) to a file of their own.
-REDIRECTING = frozenset({"public_report_summary", "public_budget_year"})
+
+@dataclass(frozen=True)
+class Documented:
+    """What an operation answers that its dependencies do not show, said next to its route."""
+
+    #: The 409s (and other codes) its services raise.
+    raises: tuple[ProblemCode, ...] = ()
+    #: Signed in, and every role may call it: it never answers 403.
+    every_role: bool = False
+    #: A 201 that names the new resource's URL (``Location``).
+    located: bool = False
+    #: A sub-resource write that answers with its parent's new ETag (``Parent-ETag``).
+    parent_etag: bool = False
+    #: Its body is a versioned resource but it sends no ETag of it: a recommendation's answer
+    #: tags its resolution (``Parent-ETag``), the resource a client changes next.
+    untagged: bool = False
+    #: A file a browser saves or shows: ``Content-Disposition`` names it.
+    download: bool = False
+    #: It redirects an old link (``?format=``, ``Accept``) to a file of its own.
+    redirects: bool = False
+
+
+_NOTHING_MORE = Documented()
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def documented(
+    *,
+    raises: tuple[ProblemCode, ...] = (),
+    every_role: bool = False,
+    located: bool = False,
+    parent_etag: bool = False,
+    untagged: bool = False,
+    download: bool = False,
+    redirects: bool = False,
+) -> Callable[[Endpoint], Endpoint]:
+    """Say what a route answers beyond its dependencies; put it under the route's decorator."""
+    facts = Documented(raises, every_role, located, parent_etag, untagged, download, redirects)
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        endpoint.documented = facts  # type: ignore[attr-defined]
+        return endpoint
+
+    return mark
+
+
+def _facts(route: APIRoute) -> Documented:
+    facts = getattr(route.endpoint, "documented", _NOTHING_MORE)
+    assert isinstance(facts, Documented)
+    return facts
+
 
 _HEADERS = {
     "X-Request-ID": "This request's id, as sent or as generated; it is in the server's log.",
@@ -161,13 +138,13 @@ def _problem(codes: list[ProblemCode]) -> dict[str, Any]:
     }
 
 
-def _codes(route: APIRoute, operation_id: str) -> set[ProblemCode]:
+def _codes(route: APIRoute) -> set[ProblemCode]:
     calls = set(_calls(route.dependant))
     headers = {param.alias for param in route.dependant.header_params}
-    codes = set(RAISES.get(operation_id, ()))
+    codes = set(_facts(route).raises)
     if calls & deps.SIGN_IN_REQUIRED:
         codes.add(P.UNAUTHORIZED)
-        if operation_id not in EVERY_ROLE:
+        if not _facts(route).every_role:
             codes.add(P.FORBIDDEN)
     if calls & deps.SIGN_IN_OPTIONAL:
         codes |= {P.UNAUTHORIZED, P.FORBIDDEN}
@@ -257,10 +234,9 @@ def _optional_in_requests(openapi: dict[str, Any]) -> None:
 
 
 def _document(route: APIRoute, operation: dict[str, Any]) -> None:
-    operation_id = operation["operationId"]
     responses: dict[str, Any] = operation["responses"]
     by_status: dict[int, list[ProblemCode]] = {}
-    for code in sorted(_codes(route, operation_id)):
+    for code in sorted(_codes(route)):
         by_status.setdefault(EXPLANATIONS[code][0], []).append(code)
     for status, codes in sorted(by_status.items()):
         responses.setdefault(str(status), _problem(codes))
@@ -272,8 +248,8 @@ def _document(route: APIRoute, operation: dict[str, Any]) -> None:
             if media_type.startswith("text/"):  # CSV, HTML, iCalendar: text, not JSON
                 content.setdefault("schema", {"type": "string"})
     success = responses[str(route.status_code or 200)]
-    success["headers"].update(_headers(*_success_headers(route, operation_id)))
-    _document_caching(route.path_format, operation_id, responses)
+    success["headers"].update(_headers(*_success_headers(route)))
+    _document_caching(route, responses)
     operation["responses"] = dict(
         sorted(responses.items(), key=lambda item: (not item[0].isdigit(), item[0]))
     )
@@ -282,23 +258,23 @@ def _document(route: APIRoute, operation: dict[str, Any]) -> None:
         operation["security"] = [{}, *operation.get("security", [])]
 
 
-def _success_headers(route: APIRoute, operation_id: str) -> list[str]:
-    names = []
+def _success_headers(route: APIRoute) -> list[str]:
+    names, facts = [], _facts(route)
     public_get = _public(route.path_format) and "GET" in (route.methods or ())
     if (
         not public_get
-        and operation_id not in UNTAGGED
+        and not facts.untagged
         and route.response_model is not None
         and "version" in _fields(route.response_model)
     ):
         names.append("ETag")
-    if operation_id in LOCATED:
+    if facts.located:
         names.append("Location")
-    if operation_id in PARENT_TAGGED:
+    if facts.parent_etag:
         names.append("Parent-ETag")
     if "Idempotency-Key" in {param.alias for param in route.dependant.header_params}:
         names.append("Idempotent-Replayed")
-    if operation_id in DOWNLOADS:
+    if facts.download:
         names.append("Content-Disposition")
     return names
 
@@ -307,8 +283,9 @@ def _public(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES)
 
 
-def _document_caching(path: str, operation_id: str, responses: dict[str, Any]) -> None:
-    """What ``api.caching.PublicCaching`` adds to the operation's answers."""
+def _document_caching(route: APIRoute, responses: dict[str, Any]) -> None:
+    """What ``core.http.caching.PublicCaching`` adds to the operation's answers."""
+    path = route.path_format
     if not _public(path):
         return
     if path.startswith(PRIVATE_PREFIXES):
@@ -323,7 +300,7 @@ def _document_caching(path: str, operation_id: str, responses: dict[str, Any]) -
         "description": "Not Modified: the `If-None-Match` tag is still current; no body.",
         "headers": _headers("X-Request-ID", *cached),
     }
-    if operation_id in REDIRECTING:
+    if _facts(route).redirects:
         responses["303"] = {
             "description": "See Other: `?format=` (or `Accept`) asked for another format; "
             "`Location` is its own URL.",
