@@ -32,6 +32,7 @@ from oversight.core.http.middleware import AccessLog, EdgeMiddleware
 from oversight.core.ratelimit import RateLimiter
 from oversight.meetings import routes as meetings
 from oversight.notifications import routes as webhooks
+from oversight.officers import routes as officers
 from oversight.open311 import routes as open311
 from oversight.reports import routes as reports
 from oversight.resolutions import routes as resolutions
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks.router,
         webhooks.messages_router,
         budget.router,
+        officers.router,
         open311.router,
         open311.keys,
         *(area.public for area in (concerns, meetings, reports, webhooks, budget)),

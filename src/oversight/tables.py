@@ -15,6 +15,7 @@ from oversight.notifications.models import (
     Webhook,
     WebhookSubscription,
 )
+from oversight.officers.models import Assignment, RosterOfficer
 from oversight.open311.models import Open311Key
 from oversight.resolutions.models import (
     Recommendation,
@@ -28,6 +29,7 @@ from oversight.voice.models import Comment, Proposal, ProposalSupport, Speaker
 __all__ = [
     "AgendaItem",
     "Allegation",
+    "Assignment",
     "Attendance",
     "AuditEvent",
     "AuthSession",
@@ -54,6 +56,7 @@ __all__ = [
     "Resolution",
     "ResolutionConcern",
     "ResolutionNumber",
+    "RosterOfficer",
     "Speaker",
     "Unsubscribe",
     "User",

@@ -26,6 +26,7 @@ from tests.cases import Cast, new_meeting, reach, respond
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
 from tests.meetings.test_meetings import move_meeting
 from tests.notifications.test_webhooks import drive_webhooks
+from tests.officers.test_roster import drive_officers
 from tests.open311.test_open311 import drive_open311
 from tests.resolutions.test_resolutions import commission, draft, vote
 from tests.resolutions.test_resolutions import move as move_resolution
@@ -52,6 +53,7 @@ WITHOUT_ENTITY_ID = {
     "budget.imported",
     "budget.comments_changed",
     "operations.imported",
+    "officer.roster_imported",
 }
 
 MEETINGS = "/api/v1/meetings"
@@ -422,6 +424,7 @@ async def test_no_event_holds_a_placeholder_id(
     await drive_webhooks(api, cast, settings)
     await drive_budget(api, settings, tmp_path)
     await drive_open311(api)
+    await drive_officers(api)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)
     await drive_proposals(api, cast)

@@ -44,6 +44,7 @@ HIDDEN = {
     "webhook_id": "webhook",
     "delivery_id": "delivery",
     "key_id": "key",
+    "officer_id": "officer",
 }
 # A second hidden thing for a parameter, asked as well: each one a different reason to hide.
 ALSO_HIDDEN = {
@@ -189,6 +190,17 @@ async def hidden_world(api: Api, cast: Cast) -> tuple[dict[str, str], Person]:
     key = await api.client.post("/api/v1/open311/keys", json={"name": "CRM"}, headers=admin.headers)
     assert key.status_code == 201, key.text
     ids["key"] = key.json()["id"]
+    # A roster officer: only commissioners and admins see the roster.
+    await api.department("HIDDEN")
+    roster = "department,badge,first_name,last_name,rank,unit,status,hired_on,separated_on\n"
+    imported = await api.client.post(
+        "/api/v1/officers/import",
+        content=roster + "HIDDEN,7001,Ada,Lane,Officer,Patrol,active,2019-03-01,\n",
+        headers={**admin.headers, "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    officers = await api.client.get("/api/v1/officers", headers=admin.headers)
+    ids["officer"] = officers.json()["items"][0]["id"]
     return ids, admin
 
 

@@ -45,6 +45,8 @@ CORE_PURE = frozenset(
         "oversight.core.policy",
         "oversight.core.periods",
         "oversight.core.rfc3339",
+        "oversight.core.csvfile",
+        "oversight.core.similarity",
     }
 )
 MAX_LINES = 400

@@ -9,30 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oversight.core.cli import fail, in_transaction
+from oversight.core.cli import fail, in_transaction, read_upload
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 budget_app = typer.Typer(help="The police budget.")
 operations_app = typer.Typer(help="Operational figures (calls for service).")
-
-
-def _read_upload(path: Path) -> tuple[str, str]:
-    """A CSV file's text and SHA-256; too large or not UTF-8: one line, exit 1."""
-    import hashlib
-
-    from oversight.budget.rules import MAX_FILE_BYTES
-
-    if not path.is_file():
-        raise fail(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise fail(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; nothing imported")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
-    except UnicodeDecodeError as exc:
-        raise fail(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 @budget_app.command("import")
@@ -55,14 +38,15 @@ def budget_import(
     from pydantic import TypeAdapter, ValidationError
 
     from oversight.budget import service as budget
-    from oversight.budget.rules import BadAmount, BadFile, budget_lines, cents
+    from oversight.budget.rules import BadAmount, budget_lines, cents
     from oversight.budget.schemas import YearLabel
+    from oversight.core.csvfile import BadFile
 
     try:
         name = TypeAdapter(YearLabel).validate_python(label or f"FY{year}")
     except ValidationError as exc:
         raise fail(f"--label: {exc.errors()[0]['msg']}") from exc
-    text, digest = _read_upload(file)
+    text, digest = read_upload(file)
     try:
         lines = budget_lines(text)
         total = cents(city_total)
@@ -96,9 +80,10 @@ def operations_import(
     replaced, all or nothing. Counts and minutes are digits 0-9; a median may have any number of
     decimals (7.25, 7.2583) and is stored rounded half-even to a tenth of a minute (7.2, 7.3)."""
     from oversight.budget import service as budget
-    from oversight.budget.rules import BadFile, operations
+    from oversight.budget.rules import operations
+    from oversight.core.csvfile import BadFile
 
-    text, digest = _read_upload(file)
+    text, digest = read_upload(file)
     try:
         rows = operations(text)
     except BadFile as exc:

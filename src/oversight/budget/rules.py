@@ -8,13 +8,13 @@ is a mistake to show, not a value to import."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+
+from oversight.core import csvfile
+from oversight.core.csvfile import BadFile, shown
 
 
 class BudgetCategory(StrEnum):
@@ -39,20 +39,7 @@ class CallPriority(StrEnum):
 
 #: The largest amount accepted: a trillion, in cents (a bigint holds far more).
 MAX_CENTS = 100_000_000_000_000
-#: The largest file `oversight budget import` and `operations import` read.
-MAX_FILE_BYTES = 10 * 1024 * 1024
 _AMOUNT = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$", re.ASCII)
-#: A problem shows at most this much of the value it refuses (a field may be 128 KiB).
-SHOWN = 40
-#: A refused file names at most this many bad lines, then counts the rest.
-NAMED_PROBLEMS = 10
-
-
-def shown(value: str) -> str:
-    """``value`` quoted for a one-line message: escaped (no raw newline), shortened."""
-    if len(value) > SHOWN:
-        return repr(value[:SHOWN]) + f"... ({len(value)} characters)"
-    return repr(value)
 
 
 class BadAmount(ValueError):
@@ -120,51 +107,8 @@ class LineIn:
     number: int | None = None
 
 
-class BadFile(ValueError):
-    """What is wrong with a file, every bad row named by its line number."""
-
-    def __init__(self, problems: list[str]) -> None:
-        named = problems[:NAMED_PROBLEMS]
-        if len(problems) > NAMED_PROBLEMS:
-            named.append(f"and {len(problems) - NAMED_PROBLEMS} more bad lines")
-        super().__init__("; ".join(named))
-        self.problems = problems
-
-
 BUDGET_COLUMNS = ("program", "category", "adopted", "revised", "actual")
 OPERATIONS_COLUMNS = ("month", "neighborhood", "priority", "calls", "median_response_minutes")
-
-
-def _rows(
-    text: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> Iterable[tuple[int, dict[str, str]]]:
-    text = text.lstrip("\ufeff")
-    if "\0" in text:  # csv reads it since Python 3.11; PostgreSQL text cannot hold it
-        raise BadFile([f"line {text.count(chr(10), 0, text.index(chr(0))) + 1}: a NUL character"])
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error as exc:  # a field over csv's limit (128 KiB): the line, not a traceback
-        raise BadFile([f"line {reader.reader.line_num}: {exc}"]) from exc
-    if header[: len(required)] != list(required) or not set(header) <= {*required, *optional}:
-        wanted = ",".join([*required, *(f"[{name}]" for name in optional)])
-        found = shown(",".join(header)) if header else "empty"
-        raise BadFile([f"line 1: the header must be {wanted}, not {found}"])
-    twice = sorted({name for name in header if header.count(name) > 1})
-    if twice:
-        raise BadFile([f"line 1: the header names {', '.join(twice)} twice"])
-    reader.fieldnames = header
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise BadFile([f"line {reader.reader.line_num}: {exc}"]) from exc
-        if None in row:  # more fields than the header (an unquoted comma in an amount?)
-            count = len(header) + len(row[None])
-            raise BadFile([f"line {reader.line_num}: {count} fields, the header has {len(header)}"])
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
 
 
 def budget_lines(text: str) -> list[LineIn]:
@@ -172,7 +116,7 @@ def budget_lines(text: str) -> list[LineIn]:
     row, or ``BadFile`` naming every bad one."""
     lines: list[LineIn] = []
     problems: list[str] = []
-    for number, row in _rows(text, BUDGET_COLUMNS, ("department",)):
+    for number, row in csvfile.rows(text, BUDGET_COLUMNS, ("department",)):
         found: list[str] = []
         program = row["program"]
         if not program or len(program) > 200:
@@ -247,7 +191,7 @@ def operations(text: str) -> list[OperationsIn]:
     rows: list[OperationsIn] = []
     problems: list[str] = []
     seen: set[tuple[str, str, str]] = set()
-    for number, row in _rows(text, OPERATIONS_COLUMNS):
+    for number, row in csvfile.rows(text, OPERATIONS_COLUMNS):
         found: list[str] = []
         if not _MONTH.match(row["month"]):
             found.append(f"month {shown(row['month'])} is not YYYY-MM")

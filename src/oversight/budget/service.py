@@ -19,17 +19,16 @@ from oversight.accounts.models import Department
 from oversight.accounts.policy import AdminAction
 from oversight.budget.models import BudgetLine, FiscalYear, OperationsFigure
 from oversight.budget.rules import (
-    BadFile,
     BudgetCategory,
     LineIn,
     OperationsIn,
     amount,
     change_pct,
     share_pct,
-    shown,
 )
 from oversight.core import audit
 from oversight.core.clock import utcnow
+from oversight.core.csvfile import BadFile, shown
 from oversight.core.errors import NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.periods import Period

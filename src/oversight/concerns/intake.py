@@ -179,7 +179,8 @@ async def submit(
     concern = _new_concern(settings, data, channel, submitter)
     now = concern["created_at"]
     allegations = [
-        {"id": uuid.uuid4(), **a.model_dump(), "finding": None} for a in data.allegations
+        {"id": uuid.uuid4(), **a.model_dump(), "finding": None, "officer_id": None}
+        for a in data.allegations
     ]
     # Core inserts, every column given: a new row needs nothing of the ORM's unit of work, and
     # its flush was a tenth of an intake's CPU (bench/profile.py).

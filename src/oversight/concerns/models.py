@@ -128,6 +128,10 @@ class Allegation(HasId, Base):
     category: Mapped[str] = mapped_column(ForeignKey("categories.code", ondelete="RESTRICT"))
     officer_badge: Mapped[str | None] = mapped_column(String(32))
     officer_name: Mapped[str | None] = mapped_column(String(200))
+    #: The roster officer a commissioner linked it to; what the resident typed stays above.
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="RESTRICT"), index=True
+    )
     description: Mapped[str | None] = mapped_column(Text)
     finding: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

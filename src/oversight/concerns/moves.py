@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Department
@@ -216,10 +217,13 @@ async def transition(
 ) -> ConcernView:
     concern = await load(session, actor, concern_id, for_update=True)
     check_version(concern, if_match)
-    allegations = await allegations_of(session, concern.id)
+    allegations = await session.scalars(
+        select(Allegation).where(Allegation.concern_id == concern.id).order_by(Allegation.position)
+    )
     now = utcnow()
-    await make_move(Moving(session, actor, concern, data, now, allegations, settings))
-    return view(concern, allegations, actor, now)
+    await make_move(Moving(session, actor, concern, data, now, list(allegations), settings))
+    await session.flush()  # the findings the move recorded, read back with their officers
+    return view(concern, await allegations_of(session, concern.id), actor, now)
 
 
 def _derivable(concern: Concern, allegations: Sequence[Allegation]) -> bool:

@@ -90,12 +90,15 @@ class ConcernFields(StrEnum):
     IDENTITY = "identity"
     PRIORITY = "priority"
     ASSIGNEE = "assignee"
+    #: The roster officer an allegation is linked to: the commission, and the officer
+    #: accounts of the department it was referred to (they investigate it); never residents.
+    ACCUSED = "accused"
 
 
 CONCERN_FIELDS_SEEN: dict[Role, frozenset[ConcernFields]] = {
     COMMISSIONER: frozenset(ConcernFields),
     ADMIN: frozenset(ConcernFields),
-    OFFICER: frozenset({ConcernFields.PRIORITY}),
+    OFFICER: frozenset({ConcernFields.PRIORITY, ConcernFields.ACCUSED}),
     RESIDENT: frozenset({ConcernFields.IDENTITY}),
 }
 

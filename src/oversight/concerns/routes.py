@@ -50,6 +50,7 @@ from oversight.core.ratelimit import RateLimit, client_ip
 from oversight.core.resources import parent_etag
 from oversight.core.roles import Role
 from oversight.core.schemas import Page
+from oversight.officers.schemas import OfficerCandidate
 
 public = APIRouter(prefix="/public", tags=["public"])
 router = APIRouter(prefix="/concerns", tags=["concerns"])
@@ -296,7 +297,7 @@ async def add_allegation(
     """Adds to the concern's representation: `Parent-ETag` is the concern's new ETag."""
     added = await allegations.add_allegation(session, actor, concern_id, body)
     headers = parent_etag(session, EntityType.CONCERN, concern_id)
-    return json_response(AllegationOut.model_validate(added), 201, headers=headers)
+    return json_response(added, 201, headers=headers)
 
 
 @router.patch("/{concern_id}/allegations/{allegation_id}", response_model=AllegationOut)
@@ -311,7 +312,22 @@ async def change_allegation(
     """Correct an allegation or record its `finding`; `Parent-ETag` is the concern's new ETag."""
     changed = await allegations.change_allegation(session, actor, concern_id, allegation_id, body)
     headers = parent_etag(session, EntityType.CONCERN, concern_id)
-    return json_response(AllegationOut.model_validate(changed), headers=headers)
+    return json_response(changed, headers=headers)
+
+
+@router.get(
+    "/{concern_id}/allegations/{allegation_id}/officer-candidates",
+    name="officer_candidates",
+    response_model=list[OfficerCandidate],
+)
+async def officer_candidates(
+    concern_id: uuid.UUID, allegation_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Up to 10 roster officers the allegation likely names, best first (commissioners): by
+    the badge and name the resident typed and the department the concern was referred to.
+    Link one with `PATCH .../allegations/{allegation_id}` `{officer_id}`."""
+    found = await allegations.officer_candidates(session, actor, concern_id, allegation_id)
+    return json_response(found)
 
 
 TrackingCode = Annotated[

@@ -29,6 +29,7 @@ from oversight.concerns.enums import (
 )
 from oversight.core.schemas import In, LongText, NoteBody, Out, Reason, Summary, Text200
 from oversight.notifications.enums import Locale
+from oversight.officers.schemas import OfficerRef
 
 Neighborhood = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -75,6 +76,11 @@ class AllegationUpdate(In):
     officer_name: Text200 | None = None
     description: LongText | None = None
     finding: Finding | None = None
+    officer_id: uuid.UUID | None = Field(
+        None,
+        description="The roster officer it names (commissioners); `null` unlinks. What the "
+        "resident typed (`officer_badge`, `officer_name`) stays.",
+    )
 
 
 class ConcernCreate(In):
@@ -164,6 +170,12 @@ class AllegationOut(Out):
     officer_name: str | None
     description: str | None
     finding: Finding | None
+    officer_id: uuid.UUID | None = Field(
+        None, description="Omitted for callers who may not see which officer it names."
+    )
+    officer: OfficerRef | None = Field(
+        None, description="The linked roster officer, where the caller may see it."
+    )
 
 
 class ConcernOut(BaseModel):

@@ -31,6 +31,7 @@ from oversight.core.clock import utcnow
 from oversight.core.db import Rows
 from oversight.core.errors import NotFound
 from oversight.core.roles import Actor, Role
+from oversight.officers.models import RosterOfficer
 
 #: A concern as one caller may see it: the fields of ``concerns.schemas.ConcernOut`` it may read, as
 #: plain values. Plain dicts, not models: the values come from our own database, already
@@ -38,11 +39,57 @@ from oversight.core.roles import Actor, Role
 ConcernView = dict[str, Any]
 
 
-ALLEGATION_FIELDS = ("id", "category", "officer_badge", "officer_name", "description", "finding")
+ALLEGATION_FIELDS = (
+    "id",
+    "category",
+    "officer_badge",
+    "officer_name",
+    "description",
+    "finding",
+    "officer_id",
+)
+#: The linked roster officer's columns, read with each allegation (NULL when not linked).
+_LINKED: dict[str, Any] = {
+    "linked_badge": RosterOfficer.badge,
+    "linked_first_name": RosterOfficer.first_name,
+    "linked_last_name": RosterOfficer.last_name,
+    "linked_department_id": RosterOfficer.department_id,
+}
+_IDS = ("id", "officer_id", "linked_department_id")
 
 
-def allegation_view(allegation: Allegation) -> dict[str, Any]:
-    return {name: getattr(allegation, name) for name in ALLEGATION_FIELDS}
+def _allegations() -> Select[Any]:
+    """Each allegation's fields and its linked officer's, as ``shown_allegation`` reads them."""
+    columns = [*(getattr(Allegation, n) for n in ALLEGATION_FIELDS)]
+    columns += [column.label(name) for name, column in _LINKED.items()]
+    return (
+        select(*columns)
+        .select_from(Allegation)
+        .outerjoin(RosterOfficer, RosterOfficer.id == Allegation.officer_id)
+        .order_by(Allegation.position)
+    )
+
+
+def sees_accused(actor: Actor | None) -> bool:
+    """Whether the caller sees which roster officer an allegation is linked to."""
+    role = actor.role if actor else Role.RESIDENT
+    return ConcernFields.ACCUSED in CONCERN_FIELDS_SEEN[role]
+
+
+def shown_allegation(row: Mapping[str, Any], accused: bool) -> dict[str, Any]:
+    """An allegation as a caller sees it: what the resident typed always; the roster officer
+    it is linked to only when ``accused`` (``sees_accused``)."""
+    shown = {name: row[name] for name in ALLEGATION_FIELDS}
+    if not accused:
+        del shown["officer_id"]
+    elif row["officer_id"] is not None:
+        shown["officer"] = {
+            "id": row["officer_id"],
+            "badge": row["linked_badge"],
+            "display_name": f"{row['linked_first_name']} {row['linked_last_name']}",
+            "department_id": row["linked_department_id"],
+        }
+    return shown
 
 
 @cache
@@ -50,15 +97,14 @@ def page_columns(dialect: str) -> Select[Any]:
     """The triage page's SELECT before filters (built once per dialect: it is the same every
     time): the concern's columns and its allegations as one JSON array (NULL for none), in
     order, so that a page is one query."""
-    parts = (
-        select(*(getattr(Allegation, name) for name in ALLEGATION_FIELDS))
-        .where(Allegation.concern_id == Concern.id)
-        .order_by(Allegation.position)
-        .correlate(Concern)
-        .subquery("a")
-    )
+    parts = _allegations().where(Allegation.concern_id == Concern.id).correlate(Concern)
+    named = parts.subquery("a")
     # Keys as constants: json_build_object cannot type a bound parameter.
-    pairs = [x for name in ALLEGATION_FIELDS for x in (literal_column(f"'{name}'"), parts.c[name])]
+    pairs = [
+        x
+        for name in (*ALLEGATION_FIELDS, *_LINKED)
+        for x in (literal_column(f"'{name}'"), named.c[name])
+    ]
     array: ColumnElement[Any]
     if dialect == "postgresql":
         array = func.json_agg(func.json_build_object(*pairs))
@@ -74,13 +120,15 @@ def columns_of(concern: Concern) -> Mapping[str, Any]:
 
 def represent(
     concern: Mapping[str, Any],
-    allegations: Sequence[dict[str, Any]],
+    allegations: Sequence[Mapping[str, Any]],
     actor: Actor | None,
     now: datetime,
 ) -> ConcernView:
     """A concern's columns (``columns_of`` or a row as a mapping) and its allegations (as
-    ``allegation_view`` gives them) as ``actor`` may see it."""
+    ``allegations_of`` reads them) as ``actor`` may see it."""
     role = actor.role if actor else Role.RESIDENT  # an anonymous submitter sees their receipt
+    seen = CONCERN_FIELDS_SEEN[role]
+    accused = ConcernFields.ACCUSED in seen
     fields: dict[str, Any] = {
         "id": concern["id"],
         "kind": concern["kind"],
@@ -94,7 +142,7 @@ def represent(
             "latitude": concern["latitude"],
             "longitude": concern["longitude"],
         },
-        "allegations": allegations,
+        "allegations": [shown_allegation(row, accused) for row in allegations],
         "status": concern["status"],
         "channel": concern["channel"],
         "disposition": concern["disposition"],
@@ -112,7 +160,6 @@ def represent(
         "updated_at": concern["updated_at"],
         "closed_at": concern["closed_at"],
     }
-    seen = CONCERN_FIELDS_SEEN[role]
     if ConcernFields.IDENTITY in seen:
         # Officers never learn who complained, how to reach them, or the tracking code.
         fields |= {
@@ -129,17 +176,20 @@ def represent(
     return fields
 
 
-async def allegations_of(session: AsyncSession, concern_id: uuid.UUID) -> list[Allegation]:
-    rows = await session.scalars(
-        select(Allegation).where(Allegation.concern_id == concern_id).order_by(Allegation.position)
-    )
-    return list(rows)
+async def allegations_of(
+    session: AsyncSession, concern_id: uuid.UUID, allegation_id: uuid.UUID | None = None
+) -> list[Mapping[str, Any]]:
+    """The concern's allegations (or one of them), with their linked officers' columns."""
+    stmt = _allegations().where(Allegation.concern_id == concern_id)
+    if allegation_id is not None:
+        stmt = stmt.where(Allegation.id == allegation_id)
+    return list((await session.execute(stmt)).mappings().all())
 
 
 def view(
-    concern: Concern, allegations: Sequence[Allegation], actor: Actor | None, now: datetime
+    concern: Concern, allegations: Sequence[Mapping[str, Any]], actor: Actor | None, now: datetime
 ) -> ConcernView:
-    return represent(columns_of(concern), [allegation_view(a) for a in allegations], actor, now)
+    return represent(columns_of(concern), allegations, actor, now)
 
 
 async def view_loaded(
@@ -175,5 +225,7 @@ def allegations_read(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]
     """Allegations from ``page_columns``' JSON array, their ids as UUIDs again (SQLite keeps a
     UUID as 32 hex digits; both databases give it back as a string)."""
     for allegation in found or []:
-        allegation["id"] = uuid.UUID(allegation["id"])
+        for name in _IDS:
+            if allegation[name] is not None:
+                allegation[name] = uuid.UUID(allegation[name])
     return found or []

@@ -24,7 +24,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Concatenate, ParamSpec
 
@@ -59,12 +59,14 @@ WITHOUT_ENTITY_ID = frozenset(
         AuditAction.BUDGET_IMPORTED,
         AuditAction.BUDGET_COMMENTS_CHANGED,
         AuditAction.OPERATIONS_IMPORTED,
+        # A roster import changes many officers: their ids are in the data.
+        AuditAction.ROSTER_IMPORTED,
     }
 )
 #: References that are empty by design (a user in no department, a concern nobody is assigned
-#: to): in event data, null under these keys means "none". Under any other ``*_id`` key it
-#: would mean an id read before it existed.
-OPTIONAL_REFERENCES = frozenset({"department_id", "assignee_id"})
+#: to, an allegation linked to no roster officer): in event data, null under these keys means
+#: "none". Under any other ``*_id`` key it would mean an id read before it existed.
+OPTIONAL_REFERENCES = frozenset({"department_id", "assignee_id", "officer_id"})
 
 
 class UnrecordableEvent(ValueError):
@@ -181,6 +183,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return format_at(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     return value

@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from pathlib import Path
 
     from pydantic import ValidationError
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,3 +72,20 @@ def in_transaction(work: Callable[[AsyncSession], Awaitable[T]], reads: Reads | 
         raise fail(
             f"database error ({exc.orig}); is it up and migrated (oversight migrate)?"
         ) from exc
+
+
+def read_upload(path: Path) -> tuple[str, str]:
+    """A CSV file's text and SHA-256; missing, too large or not UTF-8: one line, exit 1."""
+    import hashlib
+
+    from oversight.core.csvfile import MAX_FILE_BYTES, BadFile, decode
+
+    if not path.is_file():
+        raise fail(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise fail(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; nothing imported")
+    data = path.read_bytes()
+    try:
+        return decode(data), hashlib.sha256(data).hexdigest()
+    except BadFile as exc:
+        raise fail(f"{path}: {exc}") from exc

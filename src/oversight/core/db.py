@@ -31,6 +31,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from oversight.core.config import Settings
+from oversight.core.similarity import similarity
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -110,6 +111,8 @@ def _configure_sqlite(sync_engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # pg_trgm's similarity(), so that name searches match the same names on both.
+        dbapi_connection.create_function("similarity", 2, similarity, deterministic=True)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

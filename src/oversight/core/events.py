@@ -23,6 +23,7 @@ class EntityType(StrEnum):
     FISCAL_YEAR = "fiscal_year"
     OPERATIONS = "operations"
     OPEN311_KEY = "open311_key"
+    OFFICER = "officer"
 
 
 class AuditAction(StrEnum):
@@ -70,3 +71,5 @@ class AuditAction(StrEnum):
     OPERATIONS_IMPORTED = "operations.imported"
     OPEN311_KEY_ISSUED = "open311.key_issued"
     OPEN311_KEY_REVOKED = "open311.key_revoked"
+    ROSTER_IMPORTED = "officer.roster_imported"
+    OFFICER_CHANGED = "officer.changed"

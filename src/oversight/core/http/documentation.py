@@ -79,9 +79,8 @@ def documented(
 
 
 def _facts(route: APIRoute) -> Documented:
-    facts = getattr(route.endpoint, "documented", _NOTHING_MORE)
-    assert isinstance(facts, Documented)
-    return facts
+    facts = getattr(route.endpoint, "documented", None)
+    return facts if isinstance(facts, Documented) else _NOTHING_MORE
 
 
 _HEADERS = {
