@@ -20,6 +20,7 @@ from oversight.accounts import directory_routes as directory
 from oversight.accounts import routes as users
 from oversight.audit import routes as audit
 from oversight.budget import routes as budget
+from oversight.concerns import discipline_routes as discipline
 from oversight.concerns import routes as concerns
 from oversight.core.config import Settings, get_settings
 from oversight.core.db import Database
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(module.router for module in (resolutions, comments, proposals, audit)),
         webhooks.router,
         webhooks.messages_router,
+        discipline.router,
         budget.router,
         officers.router,
         open311.router,

@@ -23,6 +23,7 @@ from oversight.core.events import AuditAction, EntityType
 from oversight.core.roles import Role
 from tests.budget.test_budget import drive_budget
 from tests.cases import Cast, new_meeting, reach, respond
+from tests.concerns.test_discipline import drive_discipline
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
 from tests.meetings.test_meetings import move_meeting
 from tests.notifications.test_webhooks import drive_webhooks
@@ -36,6 +37,8 @@ from tests.voice.test_speakers import drive_speakers
 
 #: The callables that stage an event, and the ones that pass an action on to them.
 #: Strings that stand where an id should be; any string under an id key must be a UUID anyway.
+#: Keys whose vocabulary has a member "none" (discipline's level "none": no discipline).
+NONE_IS_A_VALUE = {"level", "recommended_level", "imposed_level"}
 PLACEHOLDERS = {"none", "null", "nil", "undefined", "", "placeholder", "todo", "tbd", "?"}
 NIL = str(uuid.UUID(int=0))
 #: References that may be empty by design (a user without a department, a concern nobody is
@@ -102,7 +105,11 @@ def problems(event: dict[str, Any]) -> Iterator[str]:
             item_key = key[:-1] if key is not None and key.endswith("_ids") else key
             for i, v in enumerate(value):
                 yield from walk(v, f"{path}[{i}]", item_key)
-        elif isinstance(value, str) and value.strip().lower() in {"none", "null"}:
+        elif (
+            isinstance(value, str)
+            and value.strip().lower() in {"none", "null"}
+            and key not in NONE_IS_A_VALUE
+        ):
             yield f"{where}: {value!r} at {path}"
         elif key is not None and id_key(key):
             if value is None:
@@ -425,6 +432,7 @@ async def test_no_event_holds_a_placeholder_id(
     await drive_budget(api, settings, tmp_path)
     await drive_open311(api)
     await drive_officers(api)
+    await drive_discipline(api, cast)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)
     await drive_proposals(api, cast)

@@ -32,7 +32,7 @@ async def list_allegations(
     return [shown_allegation(row, accused) for row in await allegations_of(session, concern.id)]
 
 
-async def _shown(session: AsyncSession, actor: Actor, allegation: Allegation) -> dict[str, Any]:
+async def shown(session: AsyncSession, actor: Actor, allegation: Allegation) -> dict[str, Any]:
     await session.flush()
     (row,) = await allegations_of(session, allegation.concern_id, allegation.id)
     return shown_allegation(row, sees_accused(actor))
@@ -64,10 +64,10 @@ async def add_allegation(
         AuditAction.ALLEGATION_ADDED,
         data={"allegation_id": allegation.id, "category": allegation.category},
     )
-    return await _shown(session, actor, allegation)
+    return await shown(session, actor, allegation)
 
 
-async def _allegation(
+async def allegation_of(
     session: AsyncSession, concern_id: uuid.UUID, allegation_id: uuid.UUID
 ) -> Allegation:
     allegation = await session.scalar(
@@ -88,7 +88,7 @@ async def change_allegation(
     data: AllegationUpdate,
 ) -> dict[str, Any]:
     concern = await load(session, actor, concern_id, for_update=True)
-    allegation = await _allegation(session, concern.id, allegation_id)
+    allegation = await allegation_of(session, concern.id, allegation_id)
     authorize(concern_policy.concerns(actor.role, ConcernAction.CHANGE_ALLEGATION))
     wanted = data.model_dump(exclude_unset=True)
     if "category" in wanted:
@@ -108,7 +108,7 @@ async def change_allegation(
         for name, value in after.items():
             setattr(allegation, name, value)
         await changed(session, actor, concern, utcnow(), AuditAction.ALLEGATION_CHANGED, data=event)
-    return await _shown(session, actor, allegation)
+    return await shown(session, actor, allegation)
 
 
 async def officer_candidates(
@@ -116,7 +116,7 @@ async def officer_candidates(
 ) -> list[dict[str, Any]]:
     """The roster officers the allegation most likely names (commissioners)."""
     concern = await load(session, actor, concern_id)
-    allegation = await _allegation(session, concern.id, allegation_id)
+    allegation = await allegation_of(session, concern.id, allegation_id)
     authorize(concern_policy.concerns(actor.role, ConcernAction.CHANGE_ALLEGATION))
     return await candidates.ranked(
         session, allegation.officer_badge, allegation.officer_name, concern.department_id

@@ -132,3 +132,42 @@ def normalize_tracking_code(raw: str) -> str | None:
         return None
     code = f"OC-{compact[:4]}-{compact[4:8]}-{compact[8:]}"
     return code if _CODE.match(code) else None
+
+
+class DisciplineLevel(StrEnum):
+    """What discipline may be recommended or imposed, least to most severe (the order
+    ``discipline_outcome`` compares)."""
+
+    NONE = "none"
+    TRAINING = "training"
+    COUNSELING = "counseling"
+    WRITTEN_REPRIMAND = "written_reprimand"
+    SUSPENSION = "suspension"
+    DEMOTION = "demotion"
+    TERMINATION = "termination"
+
+
+class DisciplineOutcome(StrEnum):
+    PENDING = "pending"
+    CONCURRED = "concurred"
+    DEPARTED_LOWER = "departed_lower"
+    DEPARTED_HIGHER = "departed_higher"
+
+
+#: The findings that carry discipline.
+DISCIPLINE_FINDINGS = frozenset({Finding.SUSTAINED, Finding.POLICY_FAILURE})
+_SEVERITY = {level: rank for rank, level in enumerate(DisciplineLevel)}
+
+
+def discipline_outcome(
+    recommended: str, recommended_days: int | None, imposed: str | None, imposed_days: int | None
+) -> DisciplineOutcome:
+    """The department's decision against the commission's recommendation: by level, and by the
+    days of a suspension when both are suspensions; pending until the department decides."""
+    if imposed is None:
+        return DisciplineOutcome.PENDING
+    given = (_SEVERITY[DisciplineLevel(imposed)], imposed_days or 0)
+    asked = (_SEVERITY[DisciplineLevel(recommended)], recommended_days or 0)
+    if given == asked:
+        return DisciplineOutcome.CONCURRED
+    return DisciplineOutcome.DEPARTED_LOWER if given < asked else DisciplineOutcome.DEPARTED_HIGHER

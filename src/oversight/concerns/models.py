@@ -22,6 +22,7 @@ from oversight.concerns.enums import (
     ActionTaken,
     Channel,
     ConcernStatus,
+    DisciplineLevel,
     Finding,
     Kind,
     NoteVisibility,
@@ -118,7 +119,11 @@ NO_DEPARTMENT = uuid.UUID(int=0)
 
 class Allegation(HasId, Base):
     __tablename__ = "allegations"
-    __table_args__ = (CheckConstraint(one_of("finding", Finding), name="finding"),)
+    __table_args__ = (
+        CheckConstraint(one_of("finding", Finding), name="finding"),
+        CheckConstraint(one_of("recommended_level", DisciplineLevel), name="recommended_level"),
+        CheckConstraint(one_of("imposed_level", DisciplineLevel), name="imposed_level"),
+    )
 
     concern_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("concerns.id", ondelete="RESTRICT"), index=True
@@ -135,6 +140,16 @@ class Allegation(HasId, Base):
     description: Mapped[str | None] = mapped_column(Text)
     finding: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Discipline: what the commission recommended, and what the department imposed and why.
+    recommended_level: Mapped[str | None] = mapped_column(String(20))
+    recommended_days: Mapped[int | None] = mapped_column(Integer)
+    recommended_at: Mapped[datetime | None]
+    imposed_level: Mapped[str | None] = mapped_column(String(20))
+    imposed_days: Mapped[int | None] = mapped_column(Integer)
+    imposed_at: Mapped[datetime | None]
+    imposed_reason: Mapped[str | None] = mapped_column(Text)
+    #: Why a commissioner opened a correction of the decision; None when none is open.
+    correction_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ConcernNote(HasId, Base):

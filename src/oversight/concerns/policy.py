@@ -21,6 +21,9 @@ class ConcernAction(StrEnum):
     ADD_ALLEGATION = "add_allegation"
     CHANGE_ALLEGATION = "change_allegation"
     FIND_BY_CODE = "find_by_code"
+    RECOMMEND_DISCIPLINE = "recommend_discipline"
+    IMPOSE_DISCIPLINE = "impose_discipline"
+    CORRECT_DISCIPLINE = "correct_discipline"
 
 
 CONCERNS: dict[ConcernAction, Grant] = {
@@ -53,6 +56,15 @@ CONCERNS: dict[ConcernAction, Grant] = {
     ConcernAction.CHANGE_ALLEGATION: grant(
         {COMMISSIONER}, "Only commissioners may change allegations."
     ),
+    ConcernAction.RECOMMEND_DISCIPLINE: grant(
+        {COMMISSIONER}, "Only commissioners recommend discipline."
+    ),
+    ConcernAction.IMPOSE_DISCIPLINE: grant(
+        {OFFICER}, "Only an officer of the referred department records the discipline imposed."
+    ),
+    ConcernAction.CORRECT_DISCIPLINE: grant(
+        {COMMISSIONER}, "Only commissioners open a correction of the discipline imposed."
+    ),
 }
 
 #: Who reads every concern; residents read their own, officers their department's.
@@ -65,10 +77,12 @@ OWNER_FIELDS = frozenset({"description"})
 def concerns(
     role: Role | None, action: ConcernAction, *, own_department: bool | None = None
 ) -> Refusal:
-    """``own_department``: the concern is referred to the caller's department (for RESPOND)."""
+    """``own_department``: the concern is referred to the caller's department (for RESPOND
+    and IMPOSE_DISCIPLINE)."""
     if refused := decide(CONCERNS, role, action):
         return refused
-    if action is ConcernAction.RESPOND and not own_department:
+    by_department = (ConcernAction.RESPOND, ConcernAction.IMPOSE_DISCIPLINE)
+    if action in by_department and not own_department:
         return CONCERNS[action].refused
     return None
 
@@ -139,5 +153,12 @@ TIMELINE: dict[Role, tuple[AuditAction, ...] | None] = {
     COMMISSIONER: None,
     ADMIN: None,
     RESIDENT: (*STATUS_ACTIONS, AuditAction.NOTE_ADDED),
-    OFFICER: (*STATUS_ACTIONS, AuditAction.ALLEGATION_ADDED, AuditAction.ALLEGATION_CHANGED),
+    OFFICER: (
+        *STATUS_ACTIONS,
+        AuditAction.ALLEGATION_ADDED,
+        AuditAction.ALLEGATION_CHANGED,
+        AuditAction.DISCIPLINE_RECOMMENDED,
+        AuditAction.DISCIPLINE_IMPOSED,
+        AuditAction.DISCIPLINE_CORRECTION_OPENED,
+    ),
 }

@@ -22,6 +22,8 @@ from oversight.concerns.enums import (
     ActionTaken,
     Channel,
     ConcernStatus,
+    DisciplineLevel,
+    DisciplineOutcome,
     Finding,
     Kind,
     NoteVisibility,
@@ -80,6 +82,48 @@ class AllegationUpdate(In):
         None,
         description="The roster officer it names (commissioners); `null` unlinks. What the "
         "resident typed (`officer_badge`, `officer_name`) stays.",
+    )
+
+
+Days = Annotated[int, Field(ge=1, le=365)]
+
+
+class RecommendationIn(In):
+    """The commission's recommended discipline; `days` with a suspension only."""
+
+    level: DisciplineLevel
+    days: Days | None = None
+
+
+class DecisionIn(In):
+    """The discipline the department imposed, and why; `days` with a suspension only."""
+
+    level: DisciplineLevel
+    days: Days | None = None
+    reason: Reason
+
+
+class CorrectionCreate(In):
+    """Why the department's recorded decision is to be corrected."""
+
+    reason: Reason
+
+
+class DisciplineOut(Out):
+    recommended: DisciplineLevel
+    recommended_days: int | None
+    recommended_at: datetime
+    imposed: DisciplineLevel | None
+    imposed_days: int | None
+    imposed_at: datetime | None
+    reason: str | None = Field(description="The department's reason for what it imposed.")
+    outcome: DisciplineOutcome = Field(
+        description="The decision against the recommendation: by level (none < training < "
+        "counseling < written_reprimand < suspension < demotion < termination), then by the "
+        "days of a suspension."
+    )
+    correction_open: bool = Field(
+        description="A commissioner opened a correction: the department may decide again."
     )
 
 
@@ -175,6 +219,11 @@ class AllegationOut(Out):
     )
     officer: OfficerRef | None = Field(
         None, description="The linked roster officer, where the caller may see it."
+    )
+    discipline: DisciplineOut | None = Field(
+        None,
+        description="Once the commission recommended discipline, for those who see the "
+        "linked officer.",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.concerns import machine as concern_machine
-from oversight.concerns.enums import PRIORITY_BY_RANK
+from oversight.concerns.enums import PRIORITY_BY_RANK, discipline_outcome
 from oversight.concerns.models import Allegation, Concern
 from oversight.concerns.policy import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.concerns.visibility import NOT_FOUND, Sight, sight, sight_filter
@@ -56,11 +56,23 @@ _LINKED: dict[str, Any] = {
     "linked_department_id": RosterOfficer.department_id,
 }
 _IDS = ("id", "officer_id", "linked_department_id")
+#: An allegation's discipline, read with it (``shown_allegation`` makes ``discipline`` of them).
+DISCIPLINE_FIELDS = (
+    "recommended_level",
+    "recommended_days",
+    "recommended_at",
+    "imposed_level",
+    "imposed_days",
+    "imposed_at",
+    "imposed_reason",
+    "correction_reason",
+)
+_TIMES = ("recommended_at", "imposed_at")
 
 
 def _allegations() -> Select[Any]:
     """Each allegation's fields and its linked officer's, as ``shown_allegation`` reads them."""
-    columns = [*(getattr(Allegation, n) for n in ALLEGATION_FIELDS)]
+    columns = [*(getattr(Allegation, n) for n in (*ALLEGATION_FIELDS, *DISCIPLINE_FIELDS))]
     columns += [column.label(name) for name, column in _LINKED.items()]
     return (
         select(*columns)
@@ -89,7 +101,28 @@ def shown_allegation(row: Mapping[str, Any], accused: bool) -> dict[str, Any]:
             "display_name": f"{row['linked_first_name']} {row['linked_last_name']}",
             "department_id": row["linked_department_id"],
         }
+    if accused and row["recommended_level"] is not None:
+        shown["discipline"] = _discipline(row)
     return shown
+
+
+def _discipline(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "recommended": row["recommended_level"],
+        "recommended_days": row["recommended_days"],
+        "recommended_at": row["recommended_at"],
+        "imposed": row["imposed_level"],
+        "imposed_days": row["imposed_days"],
+        "imposed_at": row["imposed_at"],
+        "reason": row["imposed_reason"],
+        "outcome": discipline_outcome(
+            row["recommended_level"],
+            row["recommended_days"],
+            row["imposed_level"],
+            row["imposed_days"],
+        ),
+        "correction_open": row["correction_reason"] is not None,
+    }
 
 
 @cache
@@ -102,7 +135,7 @@ def page_columns(dialect: str) -> Select[Any]:
     # Keys as constants: json_build_object cannot type a bound parameter.
     pairs = [
         x
-        for name in (*ALLEGATION_FIELDS, *_LINKED)
+        for name in (*ALLEGATION_FIELDS, *DISCIPLINE_FIELDS, *_LINKED)
         for x in (literal_column(f"'{name}'"), named.c[name])
     ]
     array: ColumnElement[Any]
@@ -221,6 +254,12 @@ async def read(rows: Rows, actor: Actor, concern_id: uuid.UUID) -> ConcernView:
     return represent(row, allegations_read(row["allegations"]), actor, utcnow())
 
 
+def _at(text: str) -> datetime:
+    """A time inside the JSON array: PostgreSQL writes its offset, SQLite stores UTC without."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def allegations_read(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """Allegations from ``page_columns``' JSON array, their ids as UUIDs again (SQLite keeps a
     UUID as 32 hex digits; both databases give it back as a string)."""
@@ -228,4 +267,7 @@ def allegations_read(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]
         for name in _IDS:
             if allegation[name] is not None:
                 allegation[name] = uuid.UUID(allegation[name])
+        for name in _TIMES:
+            if allegation[name] is not None:
+                allegation[name] = _at(allegation[name])
     return found or []

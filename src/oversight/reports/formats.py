@@ -63,6 +63,23 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
     for section in ("concerns", "timeliness", "commission", "participation"):
         for row in _flatten(section, summary[section]):
             yield (*row[:2], None) if section in EXACT and row[2] == SUPPRESSED else row
+    for line in summary["discipline"]:
+        department = line["department"]["code"] if line["department"] else "not_referred"
+        where = f"discipline.{department}.{line['year']}"
+        for name in DISCIPLINE_FIGURES:
+            yield where, name, _value(line[name])
+
+
+#: A department-year's discipline figures, in the order the CSV and the report give them.
+DISCIPLINE_FIGURES = (
+    "sustained",
+    "recommended",
+    "concurred",
+    "departed_lower",
+    "departed_higher",
+    "pending",
+    "concurrence_rate_pct",
+)
 
 
 def _flatten(section: str, figures: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:

@@ -32,6 +32,7 @@ from oversight.reports.charts import (
     millions,
     months_svg,
 )
+from oversight.reports.formats import DISCIPLINE_FIGURES
 from oversight.reports.schemas import PublicSummary
 
 __all__ = ["WITHHELD_LABEL", "as_typed", "cell", "dollars", "label", "render"]
@@ -228,6 +229,41 @@ def _operations(figures: PublicSummary) -> list[Chart]:
     ]
 
 
+def _discipline(figures: PublicSummary) -> list[Chart]:
+    """The concurrence rate of each department and year, and every discipline figure."""
+    if not figures.discipline:
+        return []
+    rows = [
+        (
+            f"{line.department.code if line.department else 'Not referred'} {line.year}",
+            line.concurrence_rate_pct,
+            cell(line.concurrence_rate_pct, "%"),
+        )
+        for line in figures.discipline
+    ]
+    return [
+        Chart(
+            "discipline",
+            "Discipline: did the department follow the commission?",
+            "Bar chart: the share of the commission's discipline recommendations the department"
+            " followed, by department and year.",
+            ("Department and year", *(label(name) for name in DISCIPLINE_FIGURES)),
+            [
+                (name, *(cell(getattr(line, f)) for f in DISCIPLINE_FIGURES))
+                for (name, _, _), line in zip(rows, figures.discipline, strict=True)
+            ],
+            bars=bars(rows),
+            notes=(
+                "In percent: of the recommendations the department decided, those where it"
+                " imposed what the commission recommended (the same level, and the same days of"
+                " a suspension).",
+                "Allegations with a sustained or policy-failure finding, counted in the year"
+                " their concern was resolved.",
+            ),
+        )
+    ]
+
+
 RECOMMENDATIONS_NOTE = (
     "Recommendations of the resolutions adopted in this period. The public scorecard counts"
     " those of every adopted resolution, all time, so its figures can be larger."
@@ -274,6 +310,7 @@ def render(figures: PublicSummary) -> str:
         ),
         *_budget(figures),
         *_operations(figures),
+        *_discipline(figures),
     ]
     tables = [
         ("Concerns by kind", "Kind", concerns.by_kind),

@@ -19,9 +19,9 @@ from oversight.core.http.deps import (
 )
 from oversight.core.http.documentation import documented
 from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
-from oversight.core.http.responses import download
-from oversight.reports import formats, html, open_data, summary
-from oversight.reports.schemas import PublicSummary, ReportFormat
+from oversight.core.http.responses import download, json_response
+from oversight.reports import discipline, formats, html, open_data, summary
+from oversight.reports.schemas import PublicDiscipline, PublicSummary, ReportFormat
 
 public = APIRouter(prefix="/public", tags=["public"])
 
@@ -162,6 +162,26 @@ async def _summary(
     if matches(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
     return tag, f"oversight-summary-{period.first}-to-{period.last}", body
+
+
+@public.get("/discipline", name="discipline", response_model=PublicDiscipline)
+async def public_discipline(
+    settings: SettingsDep, database: DatabaseDep, start: FromMonth = None, end: ToMonth = None
+) -> Response:
+    """Discipline by department and year: allegations with a sustained or policy-failure
+    finding (counted in the year their concern was resolved), the commission's
+    recommendations, and whether the department concurred, departed lower or higher, or has
+    not decided; the concurrence rate. Counts about concerns are suppressed as in the summary."""
+    period = resolve_period(start, end)
+    threshold = settings.suppression_threshold
+    async with database.unit_of_work(Reads.SNAPSHOT) as session:
+        found = await discipline.rows(session, period, threshold)
+    body = {
+        "period": {"from": str(period.first), "to": str(period.last)},
+        "suppression_threshold": threshold,
+        "rows": found,
+    }
+    return json_response(body)
 
 
 @public.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -148,6 +149,39 @@ class PublicChainHead(BaseModel):
     hash: str
 
 
+class PublicDepartmentRef(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+
+
+class PublicDisciplineRow(BaseModel):
+    """One department and year: allegations with a sustained or policy-failure finding whose
+    concern was resolved that year, and what became of the commission's recommendations.
+    Counts from 1 to threshold-1 are null (the four outcomes protect each other)."""
+
+    department: PublicDepartmentRef | None = Field(
+        description="Null for concerns never referred to a department."
+    )
+    year: int
+    sustained: int | None
+    recommended: int | None
+    concurred: int | None
+    departed_lower: int | None
+    departed_higher: int | None
+    pending: int | None
+    concurrence_rate_pct: float | None = Field(
+        description="Concurred of the decided, in percent; null when any decided count is "
+        "suppressed or fewer than the threshold were decided."
+    )
+
+
+class PublicDiscipline(BaseModel):
+    period: PublicPeriod
+    suppression_threshold: int
+    rows: list[PublicDisciplineRow]
+
+
 class PublicSummary(BaseModel):
     """Counts about concerns from 1 to threshold-1 are null, with complementary suppression
     per dimension; the commission's figures and participation are public record, exact."""
@@ -161,6 +195,10 @@ class PublicSummary(BaseModel):
     participation: PublicParticipation
     budget: PublicBudget | None = Field(description="Null while no fiscal year is on record.")
     operations: PublicOperations
+    discipline: list[PublicDisciplineRow] = Field(
+        description="Discipline recommended and imposed, by department and year "
+        "(`/public/discipline`)."
+    )
     category_names: dict[str, str] = Field(
         description="The taxonomy's name of every category code (`by_category`'s keys)."
     )

@@ -33,6 +33,7 @@ from oversight.core.models import AuditEvent
 from oversight.core.periods import Period
 from oversight.meetings.enums import MeetingStatus
 from oversight.meetings.models import Meeting
+from oversight.reports import discipline
 from oversight.reports.suppression import (
     WITHHELD,
     publish,
@@ -278,6 +279,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         "participation": await participation(session, period),
         "budget": await budget_section(session, period),
         "operations": await operations_section(session, period, received),
+        "discipline": await discipline.rows(session, period, threshold),
         "category_names": dict(names.all()),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
     }
