@@ -5,7 +5,14 @@ rely on it); import the classes from here."""
 
 from oversight.accounts.models import AuthSession, Category, Department, RefreshToken, User
 from oversight.budget.models import BudgetLine, FiscalYear, OperationsFigure
-from oversight.concerns.models import Allegation, Concern, ConcernCount, ConcernNote, PoliceResponse
+from oversight.concerns.models import (
+    Allegation,
+    CommendedOfficer,
+    Concern,
+    ConcernCount,
+    ConcernNote,
+    PoliceResponse,
+)
 from oversight.core.models import AuditEvent, HasId, IdempotencyRecord
 from oversight.meetings.models import AgendaItem, Attendance, Meeting
 from oversight.notifications.models import (
@@ -35,6 +42,7 @@ __all__ = [
     "AuthSession",
     "BudgetLine",
     "Category",
+    "CommendedOfficer",
     "Comment",
     "Concern",
     "ConcernCount",

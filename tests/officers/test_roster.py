@@ -231,7 +231,8 @@ async def test_an_admin_corrects_an_officer_with_if_match(api: Api, roster: Pers
 
 
 async def drive_officers(api: Api) -> None:
-    """Every roster event, for the audit log's checks: an import, and an admin's edit."""
+    """Every roster event, for the audit log's checks: an import, an admin's edit, and a
+    commissioner reading a history."""
     await api.department("NORTH")
     await api.department("SOUTH")
     admin = await api.person(Role.ADMIN)
@@ -243,3 +244,8 @@ async def drive_officers(api: Api) -> None:
         headers={**admin.headers, "If-Match": '"1"'},
     )
     assert edited.status_code == 200, edited.text
+    commissioner = await api.person(Role.COMMISSIONER)
+    history = await api.client.get(
+        f"{OFFICERS}/{officer['id']}/history", headers=commissioner.headers
+    )
+    assert history.status_code == 200, history.text

@@ -152,6 +152,19 @@ class Allegation(HasId, Base):
     correction_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class CommendedOfficer(Base):
+    """A roster officer a commendation commends (linked by a commissioner)."""
+
+    __tablename__ = "commended_officers"
+
+    concern_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("concerns.id", ondelete="RESTRICT"), primary_key=True
+    )
+    officer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("officers.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
 class ConcernNote(HasId, Base):
     __tablename__ = "concern_notes"
     __table_args__ = (

@@ -34,7 +34,7 @@ from oversight.concerns.machine import (
 )
 from oversight.concerns.models import Allegation, Concern, PoliceResponse
 from oversight.concerns.schemas import ConcernTransition
-from oversight.concerns.view import ConcernView, allegations_of, view
+from oversight.concerns.view import ConcernView, view_loaded
 from oversight.concerns.visibility import load
 from oversight.core import machine as machines
 from oversight.core.clock import utcnow
@@ -223,7 +223,7 @@ async def transition(
     now = utcnow()
     await make_move(Moving(session, actor, concern, data, now, list(allegations), settings))
     await session.flush()  # the findings the move recorded, read back with their officers
-    return view(concern, await allegations_of(session, concern.id), actor, now)
+    return await view_loaded(session, concern, actor, now)
 
 
 def _derivable(concern: Concern, allegations: Sequence[Allegation]) -> bool:

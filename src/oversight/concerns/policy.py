@@ -70,7 +70,9 @@ CONCERNS: dict[ConcernAction, Grant] = {
 #: Who reads every concern; residents read their own, officers their department's.
 SEES_EVERY_CONCERN = frozenset({COMMISSIONER, ADMIN})
 #: Fields of a concern each kind of editor may change.
-COMMISSIONER_FIELDS = frozenset({"priority", "category", "assignee_id", "neighborhood"})
+COMMISSIONER_FIELDS = frozenset(
+    {"priority", "category", "assignee_id", "neighborhood", "commended_officer_ids"}
+)
 OWNER_FIELDS = frozenset({"description"})
 
 

@@ -180,6 +180,11 @@ class ConcernUpdate(In):
     assignee_id: uuid.UUID | None = None
     neighborhood: Neighborhood | None = None
     description: LongText | None = None
+    commended_officer_ids: Annotated[list[uuid.UUID], Field(max_length=20)] | None = Field(
+        None,
+        description="A commendation's commended roster officers (commissioners); the whole "
+        "list, `[]` for none.",
+    )
 
 
 class FindingCreate(In):
@@ -244,6 +249,11 @@ class ConcernOut(BaseModel):
     disposition: Finding | None
     department_id: uuid.UUID | None
     assignee_id: uuid.UUID | None = None
+    commended_officer_ids: list[uuid.UUID] | None = Field(
+        None,
+        description="A commendation's commended roster officers, for those who see the "
+        "officers named in concerns.",
+    )
     submitted_by: uuid.UUID | None = None
     anonymous: bool | None = None
     contact_email: str | None = None

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    case,
     func,
     literal_column,
     select,
@@ -22,8 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.concerns import machine as concern_machine
-from oversight.concerns.enums import PRIORITY_BY_RANK, discipline_outcome
-from oversight.concerns.models import Allegation, Concern
+from oversight.concerns.enums import PRIORITY_BY_RANK, Kind, discipline_outcome
+from oversight.concerns.models import Allegation, CommendedOfficer, Concern
 from oversight.concerns.policy import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.concerns.visibility import NOT_FOUND, Sight, sight, sight_filter
 from oversight.core import machine as machines
@@ -144,7 +145,22 @@ def page_columns(dialect: str) -> Select[Any]:
     else:
         array = func.json_group_array(func.json_object(*pairs))
     allegations = type_coerce(select(array).scalar_subquery(), JSON).label("allegations")
-    return select(*Concern.__table__.columns, allegations)
+    commended_ids = (
+        func.json_agg(CommendedOfficer.officer_id)
+        if dialect == "postgresql"
+        else func.json_group_array(CommendedOfficer.officer_id)
+    )
+    listed = (
+        select(commended_ids)
+        .where(CommendedOfficer.concern_id == Concern.id)
+        .correlate(Concern)
+        .scalar_subquery()
+    )
+    # Only a commendation commends anyone: no subquery runs for the other kinds.
+    commended = type_coerce(case((Concern.kind == Kind.COMMENDATION, listed)), JSON).label(
+        "commended"
+    )
+    return select(*Concern.__table__.columns, allegations, commended)
 
 
 def columns_of(concern: Concern) -> Mapping[str, Any]:
@@ -206,7 +222,21 @@ def represent(
         fields |= {"priority": PRIORITY_BY_RANK[concern["priority_rank"]].value}
     if ConcernFields.ASSIGNEE in seen:
         fields |= {"assignee_id": concern["assignee_id"]}
+    if accused and concern["kind"] == Kind.COMMENDATION:
+        fields |= {"commended_officer_ids": commended_read(concern.get("commended"))}
     return fields
+
+
+def commended_read(found: Sequence[Any] | None) -> list[uuid.UUID]:
+    """The commended officers' ids (from ``page_columns``' JSON, or ``commended_of``)."""
+    return sorted(uuid.UUID(str(i)) if not isinstance(i, uuid.UUID) else i for i in found or [])
+
+
+async def commended_of(session: AsyncSession, concern_id: uuid.UUID) -> list[uuid.UUID]:
+    found = await session.scalars(
+        select(CommendedOfficer.officer_id).where(CommendedOfficer.concern_id == concern_id)
+    )
+    return list(found)
 
 
 async def allegations_of(
@@ -219,17 +249,15 @@ async def allegations_of(
     return list((await session.execute(stmt)).mappings().all())
 
 
-def view(
-    concern: Concern, allegations: Sequence[Mapping[str, Any]], actor: Actor | None, now: datetime
-) -> ConcernView:
-    return represent(columns_of(concern), allegations, actor, now)
-
-
 async def view_loaded(
     session: AsyncSession, concern: Concern, actor: Actor, now: datetime
 ) -> ConcernView:
+    """A concern the unit of work changed, as the caller sees it, its parts read afresh."""
     allegations = await allegations_of(session, concern.id)
-    return view(concern, allegations, actor, now)
+    columns = dict(columns_of(concern))
+    if concern.kind == Kind.COMMENDATION:
+        columns["commended"] = await commended_of(session, concern.id)
+    return represent(columns, allegations, actor, now)
 
 
 @cache

@@ -76,3 +76,4 @@ class AuditAction(StrEnum):
     OPEN311_KEY_REVOKED = "open311.key_revoked"
     ROSTER_IMPORTED = "officer.roster_imported"
     OFFICER_CHANGED = "officer.changed"
+    OFFICER_HISTORY_READ = "officer.history_read"

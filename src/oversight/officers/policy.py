@@ -16,11 +16,13 @@ RESIDENT, OFFICER, COMMISSIONER, ADMIN = Role
 class RosterAction(StrEnum):
     READ = "read"
     WRITE = "write"
+    HISTORY = "history"
 
 
 ROSTER: dict[RosterAction, Grant] = {
     RosterAction.READ: grant({COMMISSIONER, ADMIN}, "Your role may not read the roster."),
     RosterAction.WRITE: grant({ADMIN}, "Only admins keep the roster."),
+    RosterAction.HISTORY: grant({COMMISSIONER}, "Only commissioners read an officer's history."),
 }
 
 

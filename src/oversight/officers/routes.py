@@ -17,10 +17,16 @@ from oversight.core.http.documentation import documented
 from oversight.core.http.responses import json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
-from oversight.officers import roster, service
+from oversight.officers import history, roster, service
 from oversight.officers.enums import OfficerStatus
 from oversight.officers.rules import COLUMNS, roster_rows
-from oversight.officers.schemas import OfficerListed, OfficerOut, OfficerUpdate, RosterImported
+from oversight.officers.schemas import (
+    OfficerHistory,
+    OfficerListed,
+    OfficerOut,
+    OfficerUpdate,
+    RosterImported,
+)
 
 router = APIRouter(prefix="/officers", tags=["officers"])
 
@@ -82,6 +88,16 @@ async def read_officer(officer_id: uuid.UUID, session: SessionDep, actor: Curren
     """One officer with their assignments, newest first."""
     view = await service.read(session, actor, officer_id)
     return tagged(view, view["version"])
+
+
+@router.get("/{officer_id}/history", name="history", response_model=OfficerHistory)
+async def officer_history(
+    officer_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Every allegation linked to the officer (its concern, category, finding, discipline,
+    month and status) and every commendation naming them (commissioners). Each read is
+    recorded in the audit log: who looked, and when."""
+    return json_response(await history.history(session, actor, officer_id))
 
 
 @router.patch("/{officer_id}", name="edit", response_model=OfficerOut)

@@ -87,3 +87,37 @@ class OfficerCandidate(Out):
     badge_match: bool
     name_similarity: float = Field(description="Trigram similarity of the typed name, 0 to 1.")
     same_department: bool
+
+
+class HistoryDiscipline(Out):
+    recommended: str
+    recommended_days: int | None
+    imposed: str | None
+    imposed_days: int | None
+    outcome: str
+
+
+class HistoryAllegation(Out):
+    allegation_id: uuid.UUID
+    concern_id: uuid.UUID
+    category: str
+    finding: str | None
+    discipline: HistoryDiscipline | None
+    month: str = Field(description="The month the concern was received, `YYYY-MM`.")
+    status: str = Field(description="The concern's status.")
+    other_department: bool = Field(
+        description="The concern was referred to another department than the officer's."
+    )
+
+
+class HistoryCommendation(Out):
+    concern_id: uuid.UUID
+    category: str
+    month: str
+    status: str
+
+
+class OfficerHistory(Out):
+    officer: OfficerListed
+    allegations: list[HistoryAllegation] = Field(description="Newest first.")
+    commendations: list[HistoryCommendation] = Field(description="Newest first.")
