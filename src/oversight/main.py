@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         officers.router,
         open311.router,
         open311.keys,
-        *(area.public for area in (concerns, meetings, reports, webhooks, budget)),
+        *(area.public for area in (concerns, meetings, reports, webhooks, budget, officers)),
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oversight.core.clock import utcnow
 from tests.cases import Cast
 from tests.helpers import CONCERNS, Api, assert_problem, moved, submit
 from tests.officers.test_accused import World, allegation_url, world
@@ -106,3 +107,24 @@ async def test_commended_officers_are_the_commission_s_to_link(
         f"{CONCERNS}/{commendation['id']}", headers=cast.commissioner.headers
     )
     assert again.json()["commended_officer_ids"] == sorted([smith, novak])
+
+
+async def test_officer_records_are_not_public_by_default(
+    api: Api, cast: Cast, world: World
+) -> None:
+    smith = world.officers["John Smith"]
+    change = {"officer_id": smith, "finding": "sustained"}
+    linked = await api.client.patch(
+        allegation_url(world), json=change, headers=cast.commissioner.headers
+    )
+    assert linked.status_code == 200, linked.text
+    assert_problem(await api.client.get("/api/v1/public/officers"), 404)
+    assert_problem(await api.client.get(f"/api/v1/public/officers/{smith}"), 404)
+    month = utcnow().strftime("%Y-%m")
+    exported = await api.client.get(
+        "/api/v1/public/data/allegations.csv", params={"from": month, "to": month}
+    )
+    assert exported.status_code == 200, exported.text
+    assert ",sustained," in exported.text  # the row is there, its officer is not
+    assert "1002" not in exported.text and "Smith" not in exported.text
+    assert exported.text.splitlines()[0].endswith("officer_badge,officer_name")

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     triage_sla_days: Annotated[int, Field(ge=1, le=365)] = 7
     response_sla_days: Annotated[int, Field(ge=1, le=365)] = 30
     suppression_threshold: Annotated[int, Field(ge=1, le=100)] = 5
+    #: Officer-level public records, where the law makes them public: ``none`` (the default),
+    #: or ``sustained`` (each officer's sustained allegations, as under California's SB 1421).
+    public_officer_records: Literal["none", "sustained"] = "none"
     #: Where the transparency summary is cached for ``summary_cache_seconds``: ``memory://``
     #: (each process its own) or ``redis://host:6379/0`` (shared by every process and replica).
     cache_url: Annotated[str, Field(pattern=r"^(memory|redis|rediss)://")] = "memory://"

@@ -12,12 +12,13 @@ from oversight.accounts.deps import CurrentActor
 from oversight.core.clock import utcnow
 from oversight.core.csvfile import BadFile, decode
 from oversight.core.errors import ProblemCode, Unprocessable
-from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep
+from oversight.core.http.deps import Cursor, IfMatch, Limit, SessionDep, SettingsDep
 from oversight.core.http.documentation import documented
 from oversight.core.http.responses import json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.schemas import Page
 from oversight.officers import history, roster, service
+from oversight.officers import public as public_records
 from oversight.officers.enums import OfficerStatus
 from oversight.officers.rules import COLUMNS, roster_rows
 from oversight.officers.schemas import (
@@ -25,10 +26,13 @@ from oversight.officers.schemas import (
     OfficerListed,
     OfficerOut,
     OfficerUpdate,
+    PublicOfficer,
+    PublicOfficerRecord,
     RosterImported,
 )
 
 router = APIRouter(prefix="/officers", tags=["officers"])
+public = APIRouter(prefix="/public", tags=["public"])
 
 _CSV_BODY = {
     "requestBody": {
@@ -111,3 +115,33 @@ async def edit_officer(
     """Correct an officer (admins); a new rank or unit starts a new assignment."""
     view = await service.edit(session, actor, officer_id, if_match, body)
     return tagged(view, view["version"])
+
+
+@public.get("/officers", name="officers", response_model=Page[PublicOfficer])
+@documented(raises=(ProblemCode.NOT_FOUND,))
+async def public_officers(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="A badge (exactly) or a name (similar)."),
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response:
+    """Officers with a sustained allegation, by name, only where the law makes such records
+    public (`PUBLIC_OFFICER_RECORDS=sustained`); otherwise 404."""
+    items, next_cursor = await public_records.list_officers(
+        session, settings, q, limit=limit, cursor=cursor
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@public.get("/officers/{officer_id}", name="officer", response_model=PublicOfficerRecord)
+async def public_officer(
+    officer_id: uuid.UUID, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """One officer's sustained allegations: category, month, finding, and the discipline
+    recommended and imposed; nothing else. 404 unless `PUBLIC_OFFICER_RECORDS=sustained` and the
+    officer has a sustained allegation."""
+    return json_response(await public_records.read(session, settings, officer_id))

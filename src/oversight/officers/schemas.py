@@ -121,3 +121,31 @@ class OfficerHistory(Out):
     officer: OfficerListed
     allegations: list[HistoryAllegation] = Field(description="Newest first.")
     commendations: list[HistoryCommendation] = Field(description="Newest first.")
+
+
+class PublicDepartmentName(Out):
+    code: str
+    name: str
+
+
+class PublicOfficer(Out):
+    """An officer with at least one sustained allegation, where the law makes it public."""
+
+    id: uuid.UUID
+    badge: str
+    display_name: str
+    department: PublicDepartmentName
+
+
+class PublicSustained(Out):
+    category: str
+    month: str = Field(description="The month the concern was received, `YYYY-MM`.")
+    finding: str
+    recommended: str | None
+    recommended_days: int | None
+    imposed: str | None
+    imposed_days: int | None
+
+
+class PublicOfficerRecord(PublicOfficer):
+    sustained: list[PublicSustained] = Field(description="Newest first.")

@@ -1,4 +1,5 @@
-"""The open-data export: one de-identified row per concern received in the period, streamed.
+"""The open-data exports: one de-identified row per concern received in the period, and one per
+allegation of those concerns, streamed.
 
 No names, e-mails, free text, addresses, coordinates, tracking codes or internal ids: the
 `record_id` is a keyed hash of the concern's id and of the period (the same export gives the same
@@ -12,14 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.concerns.models import Concern
+from oversight.accounts.models import Department
+from oversight.concerns.enums import Finding
+from oversight.concerns.models import Allegation, Concern
 from oversight.core.db import dialect_name
 from oversight.core.periods import Period
+from oversight.officers.models import RosterOfficer
 from oversight.reports.formats import line
 from oversight.reports.summary import UNKNOWN, WITHHELD, days_between, month_of
 
@@ -34,6 +39,14 @@ COLUMNS = (
     "days_to_response",
     "days_to_resolution",
 )
+
+
+def record_id(key: bytes, period: Period, kind: bytes, row_id: uuid.UUID) -> str:
+    """A keyed hash of a row's id and the period: the same export gives the same ids, two
+    exports of different periods cannot be joined record by record."""
+    return hmac.new(key, str(period).encode() + kind + row_id.bytes, hashlib.sha256).hexdigest()[
+        :16
+    ]
 
 
 async def lines(
@@ -61,9 +74,74 @@ async def lines(
         .execution_options(yield_per=2000)
     )
     yield line(COLUMNS)
-    scope = str(period).encode()
     result = await session.stream(stmt)
     async for concern_id, *values, to_response, to_resolution in result:
-        record = hmac.new(key, scope + concern_id.bytes, hashlib.sha256).hexdigest()[:16]
+        record = record_id(key, period, b"", concern_id)
         days = [None if d is None else round(d, 1) for d in (to_response, to_resolution)]
         yield line([record, *values, *days])
+
+
+ALLEGATION_COLUMNS = (
+    "record_id",
+    "concern_record_id",
+    "month_received",
+    "department",
+    "category",
+    "finding",
+    "recommended",
+    "recommended_days",
+    "imposed",
+    "imposed_days",
+    "officer_badge",
+    "officer_name",
+)
+
+
+async def allegation_lines(
+    session: AsyncSession, period: Period, key: bytes, officer_records: str
+) -> AsyncIterator[str]:
+    """One line per allegation of the concerns received in the period; ``concern_record_id``
+    is the concern's ``record_id`` in the concerns export of the same period. The roster
+    officer's badge and name only on sustained rows, and only when officer records are public
+    (``officer_records == "sustained"``)."""
+    postgres = dialect_name(session) == "postgresql"
+    stmt = (
+        select(
+            Allegation.id,
+            Concern.id,
+            month_of(postgres, Concern.created_at),
+            Department.code,
+            Allegation.category,
+            Allegation.finding,
+            Allegation.recommended_level,
+            Allegation.recommended_days,
+            Allegation.imposed_level,
+            Allegation.imposed_days,
+            RosterOfficer.badge,
+            RosterOfficer.first_name,
+            RosterOfficer.last_name,
+        )
+        .join(Concern, Concern.id == Allegation.concern_id)
+        .outerjoin(Department, Department.id == Concern.department_id)
+        .outerjoin(RosterOfficer, RosterOfficer.id == Allegation.officer_id)
+        .where(and_(Concern.created_at >= period.lower, Concern.created_at < period.upper))
+        .order_by(Concern.created_at, Concern.id, Allegation.position)
+        .execution_options(yield_per=2000)
+    )
+    yield line(ALLEGATION_COLUMNS)
+    result = await session.stream(stmt)
+    async for allegation_id, concern_id, *values, badge, first, last in result:
+        month, department, category, finding, *discipline = values
+        named = officer_records == "sustained" and finding == Finding.SUSTAINED and badge
+        yield line(
+            [
+                record_id(key, period, b"allegation", allegation_id),
+                record_id(key, period, b"", concern_id),
+                month,
+                department,
+                category,
+                finding,
+                *discipline,
+                *([badge, f"{first} {last}"] if named else [None, None]),
+            ]
+        )

@@ -214,3 +214,37 @@ async def concerns_csv(
         media_type="text/csv; charset=utf-8",
         headers=download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
     )
+
+
+@public.get(
+    "/data/allegations.csv",
+    name="allegations_csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per allegation."}},
+)
+@documented(download=True)
+async def allegations_csv(
+    settings: SettingsDep, database: DatabaseDep, start: FromMonth = None, end: ToMonth = None
+) -> StreamingResponse:
+    """One row per allegation of the concerns received in the period: its category, finding,
+    the discipline recommended and imposed, the department; `concern_record_id` joins the
+    concerns export of the same period. The officer's badge and name only on sustained rows,
+    and only where the law makes officer records public (`PUBLIC_OFFICER_RECORDS=sustained`)."""
+    period = resolve_period(start, end)
+    key = settings.signing_key.encode()
+
+    async def body() -> AsyncIterator[str]:
+        async with database.unit_of_work(Reads.SNAPSHOT) as session:
+            found = open_data.allegation_lines(
+                session, period, key, settings.public_officer_records
+            )
+            async for line in found:
+                yield line
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers=download(
+            f"oversight-allegations-{period.first}-to-{period.last}.csv", inline=False
+        ),
+    )
