@@ -58,8 +58,10 @@ def python_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("python-client")
     env_path = f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"  # its ruff formats the code
     result = subprocess.run(
-        [str(generator), "generate", "--path", str(DOCUMENT), "--meta", "none"]
-        + ["--config", str(DOCUMENT.parent / "python-client.yaml")],
+        [
+            *(str(generator), "generate", "--path", str(DOCUMENT), "--meta", "none"),
+            *("--config", str(DOCUMENT.parent / "python-client.yaml")),
+        ],
         cwd=out,
         capture_output=True,
         text=True,
