@@ -31,6 +31,7 @@ from oversight.core.http.documentation import document_operations
 from oversight.core.http.error_handlers import install_error_handlers
 from oversight.core.http.middleware import AccessLog, EdgeMiddleware
 from oversight.core.ratelimit import RateLimiter
+from oversight.intervention import routes as intervention
 from oversight.meetings import routes as meetings
 from oversight.notifications import routes as webhooks
 from oversight.officers import routes as officers
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         discipline.router,
         budget.router,
         officers.router,
+        intervention.router,
         open311.router,
         open311.keys,
         *(area.public for area in (concerns, meetings, reports, webhooks, budget, officers)),

@@ -14,6 +14,7 @@ from oversight.concerns.models import (
     PoliceResponse,
 )
 from oversight.core.models import AuditEvent, HasId, IdempotencyRecord
+from oversight.intervention.models import Flag, FlagNote, Pending, Rule
 from oversight.meetings.models import AgendaItem, Attendance, Meeting
 from oversight.notifications.models import (
     Delivery,
@@ -50,12 +51,15 @@ __all__ = [
     "Delivery",
     "Department",
     "FiscalYear",
+    "Flag",
+    "FlagNote",
     "HasId",
     "IdempotencyRecord",
     "Meeting",
     "Message",
     "Open311Key",
     "OperationsFigure",
+    "Pending",
     "PoliceResponse",
     "Proposal",
     "ProposalSupport",
@@ -65,6 +69,7 @@ __all__ = [
     "ResolutionConcern",
     "ResolutionNumber",
     "RosterOfficer",
+    "Rule",
     "Speaker",
     "Unsubscribe",
     "User",

@@ -25,6 +25,7 @@ from tests.budget.test_budget import drive_budget
 from tests.cases import Cast, new_meeting, reach, respond
 from tests.concerns.test_discipline import drive_discipline
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
+from tests.intervention.test_flags import drive_intervention
 from tests.meetings.test_meetings import move_meeting
 from tests.notifications.test_webhooks import drive_webhooks
 from tests.officers.test_roster import drive_officers
@@ -47,6 +48,7 @@ EMPTY_REFERENCES = {
     ("user.created", "department_id"),
     ("user.changed", "department_id"),
     ("concern.edited", "assignee_id"),
+    ("concern.allegation_changed", "officer_id"),
 }
 #: Events whose entity has no UUID: a category is keyed by its code (in the data), and a
 #: failed sign-in may name no account at all.
@@ -431,7 +433,7 @@ async def test_no_event_holds_a_placeholder_id(
     await drive_webhooks(api, cast, settings)
     await drive_budget(api, settings, tmp_path)
     await drive_open311(api)
-    await drive_officers(api)
+    await drive_intervention(api, cast, settings, await drive_officers(api))
     await drive_discipline(api, cast)
     # Community voice, driven by each resource's own tests' drivers.
     await drive_comments(api, cast)

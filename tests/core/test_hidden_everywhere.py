@@ -26,6 +26,7 @@ from oversight.main import create_app
 from tests.cases import Cast
 from tests.core.test_hidden_things import world
 from tests.helpers import Api, Person, moved, submit
+from tests.intervention.test_flags import accuse, worker_round
 
 AUDIT_HEAD = "/api/v1/public/audit/head"
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -45,6 +46,8 @@ HIDDEN = {
     "delivery_id": "delivery",
     "key_id": "key",
     "officer_id": "officer",
+    "flag_id": "flag",
+    "rule_id": "rule",
 }
 # A second hidden thing for a parameter, asked as well: each one a different reason to hide.
 ALSO_HIDDEN = {
@@ -67,6 +70,8 @@ PUBLIC_BY_DESIGN = {
 }
 # Things only an admin touches: a commissioner is one more caller who may not see them.
 ADMIN_ONLY = {"webhook_id", "delivery_id", "key_id", "user_id"}
+# Things only commissioners see: an admin is one more caller who may not see them.
+COMMISSIONER_ONLY = {"flag_id"}
 
 
 def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +135,7 @@ def body_of(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, An
     return {}
 
 
-async def hidden_world(api: Api, cast: Cast) -> tuple[dict[str, str], Person]:
+async def hidden_world(api: Api, cast: Cast, settings: Settings) -> tuple[dict[str, str], Person]:
     """One thing per resource that some caller may not see, read by whom may see it."""
     drafts = await world(api, cast)  # draft, withdrawn_draft, returned, recommendation, comment
     ids = dict(drafts.ids)
@@ -201,6 +206,15 @@ async def hidden_world(api: Api, cast: Cast) -> tuple[dict[str, str], Person]:
     assert imported.status_code == 200, imported.text
     officers = await api.client.get("/api/v1/officers", headers=admin.headers)
     ids["officer"] = officers.json()["items"][0]["id"]
+    # An early-intervention flag (commissioners only) and a rule (commissioners and admins).
+    rules = await api.client.get("/api/v1/early-intervention/rules", headers=admin.headers)
+    ids["rule"] = rules.json()[0]["id"]
+    await accuse(api, cast, ids["officer"], 3)
+    await worker_round(api, settings)
+    flags = await api.client.get(
+        "/api/v1/early-intervention/flags", headers=cast.commissioner.headers
+    )
+    ids["flag"] = flags.json()["items"][0]["id"]
     return ids, admin
 
 
@@ -240,7 +254,7 @@ async def test_every_hidden_id_answers_as_a_missing_one(
     app = create_app(settings)
     document = app.openapi()
     await app.state.database.dispose()
-    ids, _admin = await hidden_world(api, cast)
+    ids, _admin = await hidden_world(api, cast, settings)
     stranger = await api.person(Role.OFFICER)  # an officer of another department
     callers: dict[str, Person | None] = {
         "anonymous": None,
@@ -275,6 +289,8 @@ async def test_every_hidden_id_answers_as_a_missing_one(
             who = dict(callers)
             if any(n in ADMIN_ONLY for n in hidden_names):
                 who["commissioner"] = cast.commissioner
+            if any(n in COMMISSIONER_ONLY for n in hidden_names):
+                who["admin"] = _admin
             for caller_name, caller in who.items():
                 combinations += 1
                 for if_match in IF_MATCH:

@@ -230,9 +230,9 @@ async def test_an_admin_corrects_an_officer_with_if_match(api: Api, roster: Pers
     assert event["data"] == {"before": {"unit": "Traffic"}, "after": {"unit": "K9"}}
 
 
-async def drive_officers(api: Api) -> None:
+async def drive_officers(api: Api) -> Person:
     """Every roster event, for the audit log's checks: an import, an admin's edit, and a
-    commissioner reading a history."""
+    commissioner reading a history. The admin who imported it."""
     await api.department("NORTH")
     await api.department("SOUTH")
     admin = await api.person(Role.ADMIN)
@@ -249,3 +249,4 @@ async def drive_officers(api: Api) -> None:
         f"{OFFICERS}/{officer['id']}/history", headers=commissioner.headers
     )
     assert history.status_code == 200, history.text
+    return admin

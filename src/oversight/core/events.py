@@ -24,6 +24,8 @@ class EntityType(StrEnum):
     OPERATIONS = "operations"
     OPEN311_KEY = "open311_key"
     OFFICER = "officer"
+    INTERVENTION_RULE = "intervention_rule"
+    FLAG = "flag"
 
 
 class AuditAction(StrEnum):
@@ -77,3 +79,10 @@ class AuditAction(StrEnum):
     ROSTER_IMPORTED = "officer.roster_imported"
     OFFICER_CHANGED = "officer.changed"
     OFFICER_HISTORY_READ = "officer.history_read"
+    INTERVENTION_RULE_CREATED = "intervention_rule.created"
+    INTERVENTION_RULE_CHANGED = "intervention_rule.changed"
+    FLAG_RAISED = "flag.raised"
+    FLAG_UPDATED = "flag.updated"
+    FLAG_RAISED_AGAIN = "flag.raised_again"
+    FLAG_TRANSITION = "flag.transition"
+    FLAG_READ = "flag.read"

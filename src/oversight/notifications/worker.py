@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
+from oversight.core import background
 from oversight.core.clock import utcnow
 from oversight.core.config import Settings
 from oversight.core.db import Database
@@ -136,8 +137,8 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), idle_seconds)
 
     async def run_once(self) -> int:
-        """Claim, send and record one batch of webhook deliveries and one of e-mails; how many
-        it handled."""
+        """Claim, send and record one batch of webhook deliveries and one of e-mails, then run
+        the areas' background tasks (``core.background``); how many it handled."""
         now = utcnow()
         until = now + self.webhook_lease()
         handled = 0
@@ -147,7 +148,10 @@ class Worker:
             await self._record(outcomes, until)
             handled += sum(not item.released for item in outcomes)
         now = utcnow()
-        return handled + await self._mail(now, now + self.mail_lease())
+        handled += await self._mail(now, now + self.mail_lease())
+        for task in background.TASKS:  # what other areas left for the worker
+            handled += await task(self.database)
+        return handled
 
     async def _claim_ids(
         self,
