@@ -132,6 +132,13 @@ async def test_seed_demo_fills_an_empty_database_once(api: Api, settings: Settin
     meetings = (await api.client.get("/api/v1/public/meetings")).json()["items"]
     assert {m["status"] for m in meetings} == {"scheduled", "adjourned"}
     assert all(m["minutes"] for m in meetings if m["status"] == "adjourned")
+    # The roster, the allegations linked to it, and flags for the commission to review.
+    roster = await api.client.get("/api/v1/officers", params={"limit": 200}, headers=headers)
+    assert len(roster.json()["items"]) == 120
+    linked = [a for c in concerns for a in c["allegations"] if a.get("officer")]
+    assert linked, "no allegation was linked to a roster officer"
+    flags = await api.client.get("/api/v1/early-intervention/flags", headers=headers)
+    assert flags.json()["items"], "no early-intervention flag to review"
     verify = run_cli(settings, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
 

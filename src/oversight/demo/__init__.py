@@ -1,5 +1,6 @@
-"""Demo data for `make run`: a small city's departments, people, a year of concerns and
-meetings, and its residents' comments, sign-ups to speak, proposals and supports.
+"""Demo data for `make run`: a small city's departments, people, its police roster, a year of
+concerns and meetings, its residents' comments, sign-ups to speak, proposals and supports, and
+the commission's work on the record (accused officers, discipline, early-intervention flags).
 
 Everything goes through the services, with the clock set back, so the demo history is what the
 app itself would have recorded: audited, hash-chained, and consistent with the reports.
@@ -22,6 +23,7 @@ from oversight.core.clock import simulated_clock, utcnow
 from oversight.core.config import Settings
 from oversight.core.db import Database
 from oversight.demo import budget as demo_budget
+from oversight.demo import roster as demo_roster
 from oversight.demo import voice
 from oversight.demo.city import (
     DEMO_PASSWORD,
@@ -59,6 +61,7 @@ async def seed(
     async with database.unit_of_work() as session:
         city = await people(session)
         await demo_budget.seed(session, rng, real_now, [name for name, *_ in NEIGHBORHOODS])
+        await demo_roster.seed(session, random.Random(seed_value + 2), real_now, city)  # noqa: S311
     advance(len(DEPARTMENTS) + len(PEOPLE) + len(RESIDENT_NAMES))
 
     queue = plan(rng, concern_count, real_now, city)
@@ -92,4 +95,6 @@ async def seed(
                     await perform(session, settings, rng, city, step, ids, facts, later)
             if step.action == "submit":
                 advance(1)
+    async with database.unit_of_work() as session:
+        await demo_roster.record(session, random.Random(seed_value + 3), city)  # noqa: S311
     return total(concern_count)

@@ -162,6 +162,9 @@ class City:
     meetings: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Recommendations of adopted resolutions: (id, the department's officer).
     recommendations: list[tuple[uuid.UUID, Actor]] = field(default_factory=list)
+    #: The roster officers residents name, (badge, name), and how often each is named.
+    named: list[tuple[str, str]] = field(default_factory=list)
+    named_weights: list[int] = field(default_factory=list)
 
 
 async def people(session: AsyncSession) -> City:

@@ -29,6 +29,7 @@ from oversight.core.db import InSession
 from oversight.core.roles import Actor
 from oversight.demo.city import NEIGHBORHOODS, STREETS, TOPICS, City, Step
 from oversight.demo.meeting_steps import MEETING_STEPS
+from oversight.demo.roster import typed
 from oversight.meetings import service as meetings
 from oversight.meetings.enums import MeetingStatus
 from oversight.meetings.schemas import MeetingTransition
@@ -99,8 +100,8 @@ async def _submit(t: Turn) -> None:
     allegations = []
     if kind is Kind.COMPLAINT:
         allegations = [
-            AllegationCreate(category=category, officer_badge=str(rng.randint(1000, 9999)))
-            for _ in range(rng.choice([1, 1, 1, 2]))
+            AllegationCreate(category=category, officer_badge=badge, officer_name=name)
+            for badge, name in (typed(rng, t.city) for _ in range(rng.choice([1, 1, 1, 2])))
         ]
     data = ConcernCreate(
         kind=kind,
