@@ -78,6 +78,7 @@ async def test_a_pattern_raises_flags_in_the_worker_not_the_request(
     assert (by_count["level"], by_count["count"], by_count["status"]) == ("warning", 3, "new")
     assert by_count["officer"]["display_name"] == "John Smith"
     assert [item["category"] for item in by_count["counted"]] == ["discourtesy"] * 3
+    assert not any(item["other_department"] for item in by_count["counted"])
     peers = raised["Top 5% of the unit by allegations in a year"]
     assert (peers["level"], peers["peer_percentile"]) == ("warning", 100.0)
     events = await api.audit_events(action="flag.raised")

@@ -74,6 +74,7 @@ def _counted(metric: str, start: datetime, end: datetime) -> Any:
                 Concern.id.label("concern_id"),
                 Concern.category.label("category"),
                 Concern.created_at.label("received_at"),
+                Concern.department_id.label("department_id"),
             )
             .join(Concern, Concern.id == CommendedOfficer.concern_id)
             .where(received)
@@ -86,6 +87,7 @@ def _counted(metric: str, start: datetime, end: datetime) -> Any:
             Allegation.category.label("category"),
             Allegation.finding.label("finding"),
             Concern.created_at.label("received_at"),
+            Concern.department_id.label("department_id"),
         )
         .join(Concern, Concern.id == Allegation.concern_id)
         .where(Allegation.officer_id.is_not(None), received)
@@ -131,10 +133,12 @@ async def _items(
     end: datetime,
     officers: Collection[uuid.UUID],
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """What counted for each of ``officers``, oldest first, as a flag lists it."""
+    """What counted for each of ``officers``, oldest first, as a flag lists it; whether the
+    concern went to another department than the officer's (allowed, and said)."""
     counted = _counted(rule.metric, start, end).subquery()
     stmt = (
-        select(counted)
+        select(counted, RosterOfficer.department_id.label("officer_department"))
+        .join(RosterOfficer, RosterOfficer.id == counted.c.officer_id)
         .where(counted.c.officer_id.in_(officers))
         .order_by(counted.c.received_at, counted.c.concern_id)
     )
@@ -148,6 +152,8 @@ async def _items(
                 "category": row["category"],
                 "finding": row.get("finding"),
                 "month": row["received_at"].strftime("%Y-%m"),
+                "other_department": row["department_id"] is not None
+                and row["department_id"] != row["officer_department"],
             }
         )
     return found
@@ -201,61 +207,81 @@ async def _evaluate_rule(
             closed_at_count[flag.officer_id] = flag.count  # the latest closed one last
         else:
             open_flags[flag.officer_id] = flag
-    items = await _items(session, rule, start, now, ids)
+    raising: list[Flag] = []
+    following: list[tuple[Flag, FlagLevel | None, int, float | None]] = []
     for row in found:
         officer, count = row["officer_id"], int(row["n"])
         peer = row.get("peer")
         percentile = None if peer is None else round(float(peer) * 100, 1)
-        level = level_of(
-            count,
-            rule.warning_at,
-            rule.critical_at,
-            peer is not None and count > 0 and float(peer) * 100 >= (rule.peer_percentile or 101),
+        peer_fires = (
+            peer is not None and count > 0 and float(peer) * 100 >= (rule.peer_percentile or 101)
         )
-        counted = items.get(officer, [])
+        level = level_of(count, rule.warning_at, rule.critical_at, peer_fires)
         current = open_flags.get(officer)
         if current is not None:
-            await _follow(session, current, level, count, percentile, counted, now, done)
+            if count != current.count or _rises(current, level):
+                following.append((current, level, count, percentile))
         elif level is not None and count > closed_at_count.get(officer, -1):
-            await _raise(session, rule, officer, level, count, percentile, counted, now)
-            done.raised += 1
+            raising.append(_new_flag(rule, officer, level, count, percentile, now))
+    # What counted, read only for the flags that change (a steady evaluation reads none).
+    changing = [flag.officer_id for flag in raising] + [f.officer_id for f, *_ in following]
+    items = await _items(session, rule, start, now, changing) if changing else {}
+    for flag in raising:
+        flag.counted = items.get(flag.officer_id, [])
+    await _raise(session, raising)
+    done.raised += len(raising)
+    for flag, level, count, percentile in following:
+        counted = items.get(flag.officer_id, [])
+        await _follow(session, flag, level, count, percentile, counted, now, done)
 
 
-async def _raise(
-    session: AsyncSession,
+def _rises(flag: Flag, level: FlagLevel | None) -> bool:
+    return level is not None and _LEVELS.index(level) > _LEVELS.index(FlagLevel(flag.level))
+
+
+def _new_flag(
     rule: Rule,
     officer: uuid.UUID,
     level: FlagLevel,
     count: int,
     percentile: float | None,
-    counted: list[dict[str, Any]],
     now: datetime,
-) -> None:
-    flag = Flag(
+) -> Flag:
+    return Flag(
         officer_id=officer,
         rule_id=rule.id,
         level=level,
         count=count,
         peer_percentile=percentile,
         window_days=rule.window_days,
-        counted=counted,
+        counted=[],
         status=FlagStatus.NEW,
         first_at=now,
         last_at=now,
         version=1,
         updated_at=now,
     )
-    session.add(flag)
+
+
+async def _raise(session: AsyncSession, flags: list[Flag]) -> None:
+    """New flags, inserted together, each audited."""
+    session.add_all(flags)
     await session.flush()
-    await audit.record(
-        session,
-        actor=SYSTEM,
-        action=AuditAction.FLAG_RAISED,
-        entity_type=EntityType.FLAG,
-        entity_id=flag.id,
-        to_status=FlagStatus.NEW,
-        data={"officer_id": officer, "rule_id": rule.id, "level": level, "count": count},
-    )
+    for flag in flags:
+        await audit.record(
+            session,
+            actor=SYSTEM,
+            action=AuditAction.FLAG_RAISED,
+            entity_type=EntityType.FLAG,
+            entity_id=flag.id,
+            to_status=FlagStatus.NEW,
+            data={
+                "officer_id": flag.officer_id,
+                "rule_id": flag.rule_id,
+                "level": flag.level,
+                "count": flag.count,
+            },
+        )
 
 
 async def _follow(

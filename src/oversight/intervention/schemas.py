@@ -63,6 +63,9 @@ class CountedItem(Out):
     category: str
     finding: str | None
     month: str
+    other_department: bool = Field(
+        description="The concern was referred to another department than the officer's."
+    )
 
 
 class FlagNoteOut(Out):
