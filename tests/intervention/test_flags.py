@@ -132,6 +132,50 @@ async def test_review_and_a_count_that_grows_after_it(
     assert raised_again["data"]["before"] == {"count": 3, "level": "warning", "status": "reviewed"}
 
 
+async def test_a_closed_flag_is_raised_anew_by_what_comes_after_it(
+    api: Api, cast: Cast, settings: Settings, roster: Roster
+) -> None:
+    smith = roster.officers["Smith"]
+    concern = await submit(api, cast.resident, allegations=[{"category": "discourtesy"}] * 3)
+    for allegation in concern["allegations"]:
+        url = f"{CONCERNS}/{concern['id']}/allegations/{allegation['id']}"
+        change = {"officer_id": smith}
+        assert (
+            await api.client.patch(url, json=change, headers=cast.commissioner.headers)
+        ).is_success
+    await worker_round(api, settings)
+    (flag,) = [
+        f
+        for f in await flags(api, cast.commissioner)
+        if f["rule"]["name"] == "Allegations in a year"
+    ]
+    closed = await api.client.post(
+        f"{FLAGS}/{flag['id']}/transitions",
+        json={"to": "closed", "note": "Explained by one incident."},
+        headers={**cast.commissioner.headers, "If-Match": '"1"'},
+    )
+    assert closed.status_code == 200, closed.text
+    # One allegation was the wrong officer; a new complaint brings the count back to 3.
+    unlinked = await api.client.patch(
+        url, json={"officer_id": None}, headers=cast.commissioner.headers
+    )
+    assert unlinked.status_code == 200, unlinked.text
+    await worker_round(api, settings)
+    assert await flags(api, cast.commissioner, status="new", level="warning") == [
+        f
+        for f in await flags(api, cast.commissioner, status="new")
+        if f["rule"]["name"] != "Allegations in a year"
+    ]
+    await accuse(api, cast, smith, 1)
+    await worker_round(api, settings)
+    raised = [
+        f
+        for f in await flags(api, cast.commissioner, status="new")
+        if f["rule"]["name"] == "Allegations in a year"
+    ]
+    assert [(f["count"], f["id"] != flag["id"]) for f in raised] == [(3, True)]
+
+
 async def test_only_commissioners_see_flags(
     api: Api, cast: Cast, settings: Settings, roster: Roster
 ) -> None:

@@ -14,7 +14,7 @@ from oversight.core.clock import utcnow
 from oversight.core.config import Settings
 from tests.cases import Cast
 from tests.conftest import make_settings
-from tests.helpers import Api
+from tests.helpers import Api, moved
 from tests.officers.test_accused import World, allegation_url, world
 
 __all__ = ["world"]  # the fixture, used by name
@@ -57,6 +57,10 @@ async def sustain(api: Api, cast: Cast, world: World) -> None:
         other, json={"officer_id": okafor, "finding": "not_sustained"}, headers=commissioner
     )
     assert linked.status_code == 200, linked.text
+    # A finding is public once final: not while the concern is still under review.
+    assert (await api.client.get("/api/v1/public/officers")).json()["items"] == []
+    await moved(api, cast.commissioner, world.concern, "under_review", reason="Reviewed.")
+    await moved(api, cast.commissioner, world.concern, "resolved", disposition="sustained")
 
 
 def rows(text: str) -> list[dict[str, Any]]:

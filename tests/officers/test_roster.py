@@ -216,7 +216,7 @@ async def test_an_admin_corrects_an_officer_with_if_match(api: Api, roster: Pers
     assert_problem(await api.client.patch(url, json={"unit": "K9"}, headers=stale), 412)
     fresh = {**roster.headers, "If-Match": '"1"'}
     future = await api.client.patch(url, json={"hired_on": "2999-01-01"}, headers=fresh)
-    assert "Hired_on 2999-01-01 is in the future" in assert_problem(future, 422)["detail"]
+    assert "hired_on 2999-01-01 is in the future" in assert_problem(future, 422)["detail"]
     moved = await api.client.patch(
         url, json={"unit": "K9", "effective_on": "2025-01-01"}, headers=fresh
     )

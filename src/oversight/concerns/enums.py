@@ -154,6 +154,8 @@ class DisciplineOutcome(StrEnum):
     DEPARTED_HIGHER = "departed_higher"
 
 
+#: A concern's findings are final once it is resolved (during review they may still change).
+FINDINGS_FINAL = frozenset({ConcernStatus.RESOLVED, ConcernStatus.CLOSED})
 #: The findings that carry discipline.
 DISCIPLINE_FINDINGS = frozenset({Finding.SUSTAINED, Finding.POLICY_FAILURE})
 _SEVERITY = {level: rank for rank, level in enumerate(DisciplineLevel)}

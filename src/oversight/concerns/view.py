@@ -23,7 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.concerns import machine as concern_machine
-from oversight.concerns.enums import PRIORITY_BY_RANK, Kind, discipline_outcome
+from oversight.concerns.enums import (
+    DISCIPLINE_FINDINGS,
+    PRIORITY_BY_RANK,
+    Kind,
+    discipline_outcome,
+)
 from oversight.concerns.models import Allegation, CommendedOfficer, Concern
 from oversight.concerns.policy import CONCERN_FIELDS_SEEN, ConcernFields
 from oversight.concerns.visibility import NOT_FOUND, Sight, sight, sight_filter
@@ -102,7 +107,7 @@ def shown_allegation(row: Mapping[str, Any], accused: bool) -> dict[str, Any]:
             "display_name": f"{row['linked_first_name']} {row['linked_last_name']}",
             "department_id": row["linked_department_id"],
         }
-    if accused and row["recommended_level"] is not None:
+    if accused and row["recommended_level"] is not None and row["finding"] in DISCIPLINE_FINDINGS:
         shown["discipline"] = _discipline(row)
     return shown
 

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -30,6 +30,7 @@ from oversight.concerns.models import Allegation, CommendedOfficer, Concern
 from oversight.core import audit
 from oversight.core.audit import SYSTEM
 from oversight.core.clock import utcnow
+from oversight.core.db import dialect_name
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import record_change
 from oversight.intervention.enums import (
@@ -44,6 +45,11 @@ from oversight.intervention.models import Flag, Rule
 from oversight.officers.models import RosterOfficer
 
 _LEVELS = list(FlagLevel)
+#: ``cume_dist`` is a fraction: 57 of 100 peers is 0.57, and 0.57 * 100 is 56.99999999999999.
+_EPSILON = 1e-9
+#: Serializes evaluations on PostgreSQL (the worker's and the command's), so that two never
+#: raise the same flag at once.
+_LOCK = 7_227_001
 
 
 @dataclass
@@ -112,9 +118,17 @@ def _ranked(rule: Rule, start: datetime, end: datetime, only: Collection[uuid.UU
         if rule.metric == Metric.COMPLAINTS
         else func.count()
     )
-    counts = select(rows.c.officer_id, n.label("n")).group_by(rows.c.officer_id).subquery()
+    counts = (
+        select(rows.c.officer_id, n.label("n"), func.max(rows.c.received_at).label("latest"))
+        .group_by(rows.c.officer_id)
+        .subquery()
+    )
     total = func.coalesce(counts.c.n, 0)
-    columns: list[Any] = [RosterOfficer.id.label("officer_id"), total.label("n")]
+    columns: list[Any] = [
+        RosterOfficer.id.label("officer_id"),
+        total.label("n"),
+        counts.c.latest.label("latest"),
+    ]
     if rule.peer_percentile is not None:
         unit = (RosterOfficer.department_id, RosterOfficer.unit)
         columns.append(func.cume_dist().over(partition_by=unit, order_by=total).label("peer"))
@@ -165,6 +179,8 @@ async def evaluate(
     """Every active rule, for every officer or ``only`` these."""
     now = now or utcnow()
     done = Evaluated()
+    if dialect_name(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
     rules = (await session.scalars(select(Rule).where(Rule.active.is_(True)))).all()
     for rule in rules:
         done.rules += 1
@@ -183,7 +199,8 @@ async def _evaluate_rule(
     ranked = _ranked(rule, start, now, only)
     fires = ranked.c.n >= rule.warning_at
     if rule.peer_percentile is not None:
-        fires = or_(fires, and_(ranked.c.peer * 100 >= rule.peer_percentile, ranked.c.n > 0))
+        at_or_above = ranked.c.peer * 100 >= rule.peer_percentile - _EPSILON
+        fires = or_(fires, and_(at_or_above, ranked.c.n > 0))
     opened = select(Flag.officer_id).where(
         Flag.rule_id == rule.id, Flag.status != FlagStatus.CLOSED
     )
@@ -201,10 +218,10 @@ async def _evaluate_rule(
         .with_for_update()
     )
     open_flags: dict[uuid.UUID, Flag] = {}
-    closed_at_count: dict[uuid.UUID, int] = {}
+    closed: dict[uuid.UUID, Flag] = {}
     for flag in flags:
         if flag.status == FlagStatus.CLOSED:
-            closed_at_count[flag.officer_id] = flag.count  # the latest closed one last
+            closed[flag.officer_id] = flag  # the latest closed one last
         else:
             open_flags[flag.officer_id] = flag
     raising: list[Flag] = []
@@ -213,15 +230,14 @@ async def _evaluate_rule(
         officer, count = row["officer_id"], int(row["n"])
         peer = row.get("peer")
         percentile = None if peer is None else round(float(peer) * 100, 1)
-        peer_fires = (
-            peer is not None and count > 0 and float(peer) * 100 >= (rule.peer_percentile or 101)
-        )
+        threshold = (rule.peer_percentile or 101) - _EPSILON  # no peer rule: never
+        peer_fires = peer is not None and count > 0 and float(peer) * 100 >= threshold
         level = level_of(count, rule.warning_at, rule.critical_at, peer_fires)
         current = open_flags.get(officer)
         if current is not None:
             if count != current.count or _rises(current, level):
                 following.append((current, level, count, percentile))
-        elif level is not None and count > closed_at_count.get(officer, -1):
+        elif level is not None and _anew(closed.get(officer), count, row["latest"]):
             raising.append(_new_flag(rule, officer, level, count, percentile, now))
     # What counted, read only for the flags that change (a steady evaluation reads none).
     changing = [flag.officer_id for flag in raising] + [f.officer_id for f, *_ in following]
@@ -232,7 +248,19 @@ async def _evaluate_rule(
     done.raised += len(raising)
     for flag, level, count, percentile in following:
         counted = items.get(flag.officer_id, [])
-        await _follow(session, flag, level, count, percentile, counted, now, done)
+        await _follow(session, flag, level, count, percentile, counted, rule.window_days, now, done)
+
+
+def _anew(closed: Flag | None, count: int, latest: datetime | None) -> bool:
+    """Whether a rule that fires raises a new flag after ``closed``: when the count passes the
+    one it closed with, or a concern received after it was closed counts."""
+    if closed is None or count > closed.count:
+        return True
+    return latest is not None and _utc(latest) > _utc(closed.updated_at)
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite: UTC without its offset
 
 
 def _rises(flag: Flag, level: FlagLevel | None) -> bool:
@@ -291,10 +319,12 @@ async def _follow(
     count: int,
     percentile: float | None,
     counted: list[dict[str, Any]],
+    window_days: int,
     now: datetime,
     done: Evaluated,
 ) -> None:
-    """An open flag follows its count; its level only goes up."""
+    """An open flag follows its count (over the rule's window as it is now); its level only
+    goes up."""
     higher = (
         level
         if level is not None and _LEVELS.index(level) > _LEVELS.index(FlagLevel(flag.level))
@@ -305,6 +335,7 @@ async def _follow(
     before = {"count": flag.count, "level": flag.level, "status": flag.status}
     again = count > flag.count and flag.status in (FlagStatus.REVIEWED, FlagStatus.INTERVENTION)
     flag.count, flag.peer_percentile, flag.counted, flag.last_at = count, percentile, counted, now
+    flag.window_days = window_days
     if higher is not None:
         flag.level = higher
     if again:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oversight.concerns.enums import discipline_outcome
+from oversight.concerns.enums import DISCIPLINE_FINDINGS, discipline_outcome
 from oversight.concerns.models import Allegation, CommendedOfficer, Concern
 from oversight.core import audit
 from oversight.core.events import AuditAction, EntityType
@@ -21,7 +21,7 @@ from oversight.officers.service import OFFICER_FIELDS, load
 
 
 def _discipline(row: Any) -> dict[str, Any] | None:
-    if row.recommended_level is None:
+    if row.recommended_level is None or row.finding not in DISCIPLINE_FINDINGS:
         return None
     return {
         "recommended": row.recommended_level,
@@ -80,7 +80,8 @@ async def history(session: AsyncSession, actor: Actor, officer_id: uuid.UUID) ->
                 "month": row.created_at.strftime("%Y-%m"),
                 "status": row.status,
                 # A link across departments is allowed (a referral can be wrong), and said.
-                "other_department": row.department_id != officer.department_id,
+                "other_department": row.department_id is not None
+                and row.department_id != officer.department_id,
             }
             for row in allegations
         ],

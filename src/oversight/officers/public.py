@@ -1,6 +1,7 @@
 """Officer-level public records, only where the law makes them public
-(``PUBLIC_OFFICER_RECORDS=sustained``): each officer with a sustained allegation, and those
-allegations' category, month, finding and discipline, never anything else. With ``none`` (the
+(``PUBLIC_OFFICER_RECORDS=sustained``): each officer with a sustained allegation on a resolved
+or closed concern (a final finding), and those allegations' category, month, finding and
+discipline, never anything else. With ``none`` (the
 default) there is no such record: every officer is a 404."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Department
-from oversight.concerns.enums import Finding
+from oversight.concerns.enums import FINDINGS_FINAL, Finding
 from oversight.concerns.models import Allegation, Concern
 from oversight.core.config import Settings
 from oversight.core.errors import NotFound
@@ -22,7 +23,12 @@ from oversight.officers.candidates import name_similarity
 from oversight.officers.models import RosterOfficer
 
 MISSING = "No such public officer record."
-_SUSTAINED = (Allegation.officer_id == RosterOfficer.id) & (Allegation.finding == Finding.SUSTAINED)
+_SUSTAINED = (
+    (Allegation.officer_id == RosterOfficer.id)
+    & (Allegation.finding == Finding.SUSTAINED)
+    & (Allegation.concern_id == Concern.id)
+    & Concern.status.in_(FINDINGS_FINAL)
+)
 _BY_NAME = (
     SortKey(RosterOfficer.last_name),
     SortKey(RosterOfficer.first_name),
@@ -90,7 +96,11 @@ async def read(session: AsyncSession, settings: Settings, officer_id: uuid.UUID)
             Allegation.imposed_days,
         )
         .join(Concern, Concern.id == Allegation.concern_id)
-        .where(Allegation.officer_id == officer_id, Allegation.finding == Finding.SUSTAINED)
+        .where(
+            Allegation.officer_id == officer_id,
+            Allegation.finding == Finding.SUSTAINED,
+            Concern.status.in_(FINDINGS_FINAL),
+        )
         .order_by(Concern.created_at.desc(), Allegation.id)
     )
     return _card(officer) | {

@@ -126,7 +126,7 @@ async def edit(
         raise Unprocessable("effective_on is in the future.", loc=("body", "effective_on"))
     dates = {k: wanted.get(k, getattr(officer, k)) for k in ("status", "hired_on", "separated_on")}
     for name, problem in dates_problems(today=today, **dates):
-        raise Unprocessable(f"{problem[0].upper()}{problem[1:]}.", loc=("body", name))
+        raise Unprocessable(f"{problem}.", loc=("body", name))
     before = {k: getattr(officer, k) for k in wanted if getattr(officer, k) != wanted[k]}
     if before:
         for name in before:

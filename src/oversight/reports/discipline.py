@@ -5,9 +5,11 @@ higher, or not yet decided), in one SQL statement.
 An allegation counts in the year its concern was resolved (when its finding became final),
 within whole months of the period. The outcome is compared in SQL as ``discipline_outcome``
 compares it in Python: by the level's severity, then by the days of a suspension. Counts are
-about people's concerns and are suppressed like every other: a department-year's sustained and
-recommended counts each on their own, its four outcomes as one dimension; the concurrence rate
-is null unless every decided cell is published and there are at least ``threshold`` of them."""
+about people's concerns and are suppressed like every other: a department-year's sustained
+allegations split five ways (the four outcomes, and not yet recommended) are one dimension, the
+recommended total is published only with all four outcomes, the sustained total on its own;
+the concurrence rate is null unless every decided cell is published and there are at least
+``threshold`` of them."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from oversight.core.periods import Period
 from oversight.reports.suppression import publish_series, small
 
 OUTCOMES = tuple(o.value for o in DisciplineOutcome)
+NOT_RECOMMENDED = "not_recommended"
 DECIDED = (
     DisciplineOutcome.CONCURRED.value,
     DisciplineOutcome.DEPARTED_LOWER.value,
@@ -84,12 +87,17 @@ async def rows(session: AsyncSession, period: Period, threshold: int) -> list[di
 
 
 def _published(row: Any, threshold: int) -> dict[str, Any]:
-    outcomes = publish_series({name: row[name] for name in OUTCOMES}, threshold)
-    shown_decided = [outcomes[name] for name in DECIDED]
+    """The sustained allegations split five ways (the four outcomes, and not recommended) are
+    one dimension: a total and its parts never give away a small difference between them."""
+    cells = {name: row[name] for name in OUTCOMES}
+    cells[NOT_RECOMMENDED] = row["sustained"] - row["recommended"]
+    shown = publish_series(cells, threshold)
+    outcomes = {name: shown[name] for name in OUTCOMES}
+    recommended = None if None in outcomes.values() else row["recommended"]
     decided = sum(row[name] for name in DECIDED)
     rate = (
         round(100 * row[DisciplineOutcome.CONCURRED.value] / decided, 1)
-        if decided >= threshold and None not in shown_decided
+        if decided >= threshold and None not in (outcomes[name] for name in DECIDED)
         else None
     )
     return {
@@ -98,7 +106,7 @@ def _published(row: Any, threshold: int) -> dict[str, Any]:
         else {"id": row["id"], "code": row["code"], "name": row["name"]},
         "year": row["year"],
         "sustained": small(row["sustained"], threshold),
-        "recommended": small(row["recommended"], threshold),
+        "recommended": recommended,
         **outcomes,
         "concurrence_rate_pct": rate,
     }

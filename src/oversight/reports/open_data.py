@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Department
-from oversight.concerns.enums import Finding
+from oversight.concerns.enums import DISCIPLINE_FINDINGS, FINDINGS_FINAL, Finding
 from oversight.concerns.models import Allegation, Concern
 from oversight.core.db import dialect_name
 from oversight.core.periods import Period
@@ -117,6 +117,7 @@ async def allegation_lines(
             Allegation.recommended_days,
             Allegation.imposed_level,
             Allegation.imposed_days,
+            Concern.status.in_(FINDINGS_FINAL).label("final"),
             RosterOfficer.badge,
             RosterOfficer.first_name,
             RosterOfficer.last_name,
@@ -130,9 +131,12 @@ async def allegation_lines(
     )
     yield line(ALLEGATION_COLUMNS)
     result = await session.stream(stmt)
-    async for allegation_id, concern_id, *values, badge, first, last in result:
+    async for allegation_id, concern_id, *values, final, badge, first, last in result:
         month, department, category, finding, *discipline = values
-        named = officer_records == "sustained" and finding == Finding.SUSTAINED and badge
+        if finding not in DISCIPLINE_FINDINGS:
+            discipline = [None] * len(discipline)  # a finding changed after discipline: not shown
+        sustained = finding == Finding.SUSTAINED and final
+        named = officer_records == "sustained" and sustained and badge
         yield line(
             [
                 record_id(key, period, b"allegation", allegation_id),
