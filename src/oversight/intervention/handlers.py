@@ -69,8 +69,10 @@ async def record_changed(session: AsyncSession, event: audit.Event) -> None:
 
 @background.every_round
 async def evaluate_pending(database: Database) -> int:
-    """Evaluate the officers whose record changed (a batch of them), in one transaction;
-    how many. Several workers on PostgreSQL take different officers."""
+    """Evaluate the officers whose record changed (a batch of them); how many. Taking them is a
+    short transaction of its own, so that a request noting one of them never waits for the
+    evaluation; an evaluation that fails notes them again. Several workers on PostgreSQL take
+    different officers."""
     async with database.unit_of_work() as session:
         stmt = select(Pending.officer_id).order_by(Pending.marked_at).limit(BATCH)
         if dialect_name(session) == "postgresql":
@@ -79,5 +81,11 @@ async def evaluate_pending(database: Database) -> int:
         if not officers:
             return 0
         await session.execute(delete(Pending).where(Pending.officer_id.in_(officers)))
-        await evaluate(session, officers)
+    try:
+        async with database.unit_of_work() as session:
+            await evaluate(session, officers)
+    except Exception:
+        async with database.unit_of_work() as session:
+            await mark(session, officers)
+        raise
     return len(officers)
