@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,12 +62,7 @@ class Evaluated:
     raised_again: int = 0
 
     def summary(self) -> dict[str, int]:
-        return {
-            "rules": self.rules,
-            "raised": self.raised,
-            "updated": self.updated,
-            "raised_again": self.raised_again,
-        }
+        return asdict(self)
 
 
 def _counted(metric: str, start: datetime, end: datetime) -> Any:

@@ -62,12 +62,7 @@ def _view(
 ) -> dict[str, Any]:
     return {
         "id": flag.id,
-        "officer": {
-            "id": officer.id,
-            "badge": officer.badge,
-            "display_name": f"{officer.first_name} {officer.last_name}",
-            "department_id": officer.department_id,
-        },
+        "officer": officer.ref(),
         "rule": {"id": rule.id, "name": rule.name, "metric": rule.metric},
         "level": flag.level,
         "count": flag.count,

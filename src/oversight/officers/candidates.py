@@ -29,6 +29,11 @@ def name_similarity(typed: str) -> ColumnElement[float]:
     return func.similarity(full_name(), typed)
 
 
+def matches(q: str) -> ColumnElement[bool]:
+    """A search's ``q``: a badge exactly, or a name by similarity."""
+    return or_(RosterOfficer.badge == q, name_similarity(q) >= MATCHES_AT)
+
+
 async def ranked(
     session: AsyncSession,
     badge: str | None,
@@ -63,12 +68,7 @@ async def ranked(
         return []
     return [
         {
-            "officer": {
-                "id": officer.id,
-                "badge": officer.badge,
-                "display_name": f"{officer.first_name} {officer.last_name}",
-                "department_id": officer.department_id,
-            },
+            "officer": officer.ref(),
             "rank": officer.rank,
             "unit": officer.unit,
             "status": officer.status,

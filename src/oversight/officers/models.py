@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,15 @@ class RosterOfficer(HasId, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def ref(self) -> dict[str, Any]:
+        """The reference an allegation, a candidate or a flag shows (``OfficerRef``)."""
+        return {
+            "id": self.id,
+            "badge": self.badge,
+            "display_name": f"{self.first_name} {self.last_name}",
+            "department_id": self.department_id,
+        }
 
 
 class Assignment(HasId, Base):

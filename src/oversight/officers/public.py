@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Department
@@ -18,8 +18,7 @@ from oversight.concerns.models import Allegation, Concern
 from oversight.core.config import Settings
 from oversight.core.errors import NotFound
 from oversight.core.pagination import KeysetPage, SortKey, keyset_page
-from oversight.core.similarity import MATCHES_AT
-from oversight.officers.candidates import name_similarity
+from oversight.officers.candidates import matches
 from oversight.officers.models import RosterOfficer
 
 MISSING = "No such public officer record."
@@ -73,7 +72,7 @@ async def list_officers(
     _published(settings)
     stmt = _officers()
     if q:
-        stmt = stmt.where(or_(RosterOfficer.badge == q, name_similarity(q) >= MATCHES_AT))
+        stmt = stmt.where(matches(q))
     rows, next_cursor = await keyset_page(
         session, stmt, _BY_NAME, limit=limit, cursor=cursor, columns=True
     )

@@ -83,8 +83,7 @@ async def list_officers(
         limit=limit,
         cursor=cursor,
     )
-    listed = [{name: getattr(o, name) for name in service.OFFICER_FIELDS} for o in items]
-    return json_response({"items": listed, "next_cursor": next_cursor})
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.get("/{officer_id}", name="read", response_model=OfficerOut)

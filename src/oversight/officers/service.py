@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.core.clock import utcnow
@@ -15,9 +15,8 @@ from oversight.core.events import AuditAction, EntityType
 from oversight.core.pagination import KeysetPage, SortKey, keyset_page
 from oversight.core.resources import authorize, check_version, load_row, record_change
 from oversight.core.roles import Actor
-from oversight.core.similarity import MATCHES_AT
 from oversight.officers import policy
-from oversight.officers.candidates import name_similarity
+from oversight.officers.candidates import matches
 from oversight.officers.enums import OfficerStatus
 from oversight.officers.models import Assignment, RosterOfficer
 from oversight.officers.policy import RosterAction
@@ -48,14 +47,15 @@ async def list_officers(
     authorize(policy.roster(actor.role, RosterAction.READ))
     stmt = select(RosterOfficer)
     if q:
-        stmt = stmt.where(or_(RosterOfficer.badge == q, name_similarity(q) >= MATCHES_AT))
+        stmt = stmt.where(matches(q))
     if department_id is not None:
         stmt = stmt.where(RosterOfficer.department_id == department_id)
     if unit is not None:
         stmt = stmt.where(RosterOfficer.unit == unit)
     if status is not None:
         stmt = stmt.where(RosterOfficer.status == status)
-    return await keyset_page(session, stmt, _BY_NAME, limit=limit, cursor=cursor)
+    officers, next_cursor = await keyset_page(session, stmt, _BY_NAME, limit=limit, cursor=cursor)
+    return [{name: getattr(o, name) for name in OFFICER_FIELDS} for o in officers], next_cursor
 
 
 async def load(
