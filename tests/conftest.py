@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -30,6 +31,9 @@ from tests.helpers import Api
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PG_URL = os.environ.get("OVERSIGHT_TEST_DATABASE_URL")
 CHROMIUM = Path("/usr/bin/chromium")
+#: Where the tests' attachments are kept unless a test names a store of its own (content-
+#: addressed: tests sharing it cannot disturb each other).
+ATTACHMENTS = Path(tempfile.gettempdir()) / f"oversight-test-attachments-{os.getpid()}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -54,6 +58,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "rate_limits_enabled": False,
         # Each summary computed afresh; tests/reports/test_public_caching.py turns the cache on.
         "summary_cache_seconds": 0,
+        "attachments_store": f"file://{ATTACHMENTS}",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

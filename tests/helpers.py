@@ -131,6 +131,7 @@ def run_cli(
         "OVERSIGHT_DATABASE_URL": settings.database_url,
         "OVERSIGHT_ENV": "test",
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
+        "OVERSIGHT_ATTACHMENTS_STORE": settings.attachments_store,
     }
     return subprocess.run(
         [sys.executable, "-m", "oversight", *args],
@@ -218,6 +219,7 @@ def serve(
         "OVERSIGHT_ENV": "test",
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
         "OVERSIGHT_RATE_LIMITS_ENABLED": "false",
+        "OVERSIGHT_ATTACHMENTS_STORE": settings.attachments_store,
         **(extra or {}),
     }
     process = subprocess.Popen(

@@ -17,6 +17,7 @@ import oversight.wiring  # noqa: F401  (registers the areas' handlers)
 from oversight.budget import cli as cli_budget
 from oversight.core.cli import fail, in_transaction, load_settings
 from oversight.core.roles import Role
+from oversight.evidence.cli import attachments_app
 from oversight.intervention.cli import intervention_app
 from oversight.officers.cli import officers_app
 from oversight.reports import cli as cli_reports
@@ -32,6 +33,7 @@ audit_app = typer.Typer(help="The audit log.")
 app.add_typer(cli_budget.budget_app, name="budget")
 app.add_typer(cli_budget.operations_app, name="operations")
 app.add_typer(officers_app, name="officers")
+app.add_typer(attachments_app, name="attachments")
 app.add_typer(intervention_app, name="early-intervention")
 app.add_typer(users_app, name="users")
 app.add_typer(departments_app, name="departments")

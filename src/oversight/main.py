@@ -31,6 +31,9 @@ from oversight.core.http.documentation import document_operations
 from oversight.core.http.error_handlers import install_error_handlers
 from oversight.core.http.middleware import AccessLog, EdgeMiddleware
 from oversight.core.ratelimit import RateLimiter
+from oversight.evidence import routes as evidence
+from oversight.evidence.store import open_store
+from oversight.evidence.upload import FRAMING_BYTES
 from oversight.intervention import routes as intervention
 from oversight.meetings import routes as meetings
 from oversight.notifications import routes as webhooks
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.limiter = RateLimiter(settings)
     app.state.cache = make_cache(settings.cache_url, settings.summary_cache_seconds)
+    app.state.store = open_store(settings)
     install_error_handlers(app)
     open311.install(app)
 
@@ -147,9 +151,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget.router,
         officers.router,
         intervention.router,
+        evidence.router,
         open311.router,
         open311.keys,
         *(area.public for area in (concerns, meetings, reports, webhooks, budget, officers)),
+        evidence.public,
         *(area.public for area in (directory, audit, resolutions, comments, proposals)),
         problems.router,
     ):
@@ -194,5 +200,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         hsts=settings.env == "production",
         access=access,
+        upload_max_bytes=settings.attachment_max_bytes + FRAMING_BYTES,
     )
     return app

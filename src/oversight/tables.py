@@ -14,6 +14,7 @@ from oversight.concerns.models import (
     PoliceResponse,
 )
 from oversight.core.models import AuditEvent, HasId, IdempotencyRecord
+from oversight.evidence.models import Attachment
 from oversight.intervention.models import Flag, FlagNote, Pending, Rule
 from oversight.meetings.models import AgendaItem, Attendance, Meeting
 from oversight.notifications.models import (
@@ -38,6 +39,7 @@ __all__ = [
     "AgendaItem",
     "Allegation",
     "Assignment",
+    "Attachment",
     "Attendance",
     "AuditEvent",
     "AuthSession",

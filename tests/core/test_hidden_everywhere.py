@@ -25,6 +25,7 @@ from oversight.core.roles import Role
 from oversight.main import create_app
 from tests.cases import Cast
 from tests.core.test_hidden_things import world
+from tests.evidence.files import TEXT, photo, upload
 from tests.helpers import Api, Person, moved, submit
 from tests.intervention.test_flags import accuse, worker_round
 
@@ -48,12 +49,14 @@ HIDDEN = {
     "officer_id": "officer",
     "flag_id": "flag",
     "rule_id": "rule",
+    "attachment_id": "attachment",
 }
 # A second hidden thing for a parameter, asked as well: each one a different reason to hide.
 ALSO_HIDDEN = {
     "resolution_id": ("withdrawn_draft", "returned"),
     "comment_id": ("pending_comment",),
     "concern_id": ("referred_concern", "anonymous_concern"),
+    "attachment_id": ("shared_original", "withdrawn_document"),
 }
 # Parameters that name nothing anyone is kept from seeing, and why. Everything else needs a
 # hidden thing above.
@@ -215,6 +218,30 @@ async def hidden_world(api: Api, cast: Cast, settings: Settings) -> tuple[dict[s
         "/api/v1/early-intervention/flags", headers=cast.commissioner.headers
     )
     ids["flag"] = flags.json()["items"][0]["id"]
+    # Evidence on another resident's concern; a photo shared with the referred department,
+    # whose officers read its copy, never the original; a withdrawn public document.
+    evidence = await upload(api, f"/api/v1/concerns/{concern['id']}/attachments", owner, TEXT)
+    ids["attachment"] = evidence.json()["id"]
+    shared = await upload(
+        api, f"/api/v1/concerns/{referred['id']}/attachments", owner, photo(), "a.jpg", "image/jpeg"
+    )
+    ids["shared_original"] = shared.json()["id"]
+    changed = await api.client.patch(
+        f"/api/v1/attachments/{ids['shared_original']}",
+        json={"visibility": "department"},
+        headers={**cast.commissioner.headers, "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    document = await upload(
+        api, f"/api/v1/meetings/{meeting.json()['id']}/attachments", cast.commissioner, TEXT
+    )
+    ids["withdrawn_document"] = document.json()["id"]
+    withdrawn = await api.client.post(
+        f"/api/v1/attachments/{ids['withdrawn_document']}/withdrawal",
+        json={"reason": "Wrong meeting."},
+        headers=cast.commissioner.headers,
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
     return ids, admin
 
 

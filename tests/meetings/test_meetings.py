@@ -460,6 +460,7 @@ async def test_public_views_hide_concerns_and_draft_minutes(api: Api, cast: Cast
             "resolution_id": None,
             "comments_count": 0,
             "speakers_count": 0,
+            "documents": [],
             "decision": None,
         }
     ]

@@ -4,4 +4,6 @@
 Another area imports only the modules named here (``tests/unit/test_structure.py``); the rest of the
 package, and every name starting with ``_``, are its own."""
 
-PUBLIC: frozenset[str] = frozenset({"enums", "intake", "models", "moves", "schemas"})
+PUBLIC: frozenset[str] = frozenset(
+    {"enums", "intake", "models", "moves", "schemas", "timeline", "visibility"}
+)

@@ -90,6 +90,24 @@ class Settings(BaseSettings):
     #: serve`` sets it from its ``--access-log/--no-access-log`` option.
     access_log: bool = False
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    #: Where attachments are kept, by their SHA-256: ``file://DIR`` (relative to the working
+    #: directory, as the SQLite file is) or ``s3://bucket/prefix`` (with ``s3_endpoint_url``,
+    #: ``s3_region`` and the credentials in ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``).
+    attachments_store: Annotated[str, Field(pattern=r"^(file|s3)://.")] = "file://attachments"
+    #: Where an upload is written while it streams, before it is checked and kept: beside the
+    #: store for ``file://``, the system's temporary directory for ``s3://`` unless set.
+    attachments_staging: str | None = None
+    #: The largest upload (the 1 MiB ``max_body_bytes`` stays for every other request).
+    attachment_max_bytes: Annotated[int, Field(ge=1024)] = 250_000_000
+    #: The largest image (in pixels) opened to make a stripped copy: larger ones are refused
+    #: before they are decoded (decompression bombs).
+    image_max_pixels: Annotated[int, Field(ge=1_000_000, le=200_000_000)] = 50_000_000
+    #: clamd to scan every upload with before it is kept (``tcp://host:3310`` or
+    #: ``unix:///run/clamav/clamd.ctl``); unset, uploads are not scanned.
+    clamd_url: Annotated[str | None, Field(pattern=r"^(tcp://[^/]+:\d+|unix:///.+)$")] = None
+    clamd_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 60.0
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
     db_pool_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
     db_statement_timeout_ms: Annotated[int, Field(ge=100)] = 15_000

@@ -36,6 +36,9 @@ class ProblemCode(StrEnum):
     IDEMPOTENCY_IN_FLIGHT = "idempotency_in_flight"
     STALE_VERSION = "stale_version"
     TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA = "unsupported_media"
+    RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
+    MALWARE_FOUND = "malware_found"
     INVALID_INPUT = "invalid_input"
     VERSION_REQUIRED = "version_required"
     RATE_LIMITED = "rate_limited"
@@ -86,10 +89,23 @@ EXPLANATIONS: dict[ProblemCode, tuple[int, str]] = {
         "now. Read it again, then retry with its ETag in If-Match.",
     ),
     ProblemCode.TOO_LARGE: (413, "The request body is over the size limit."),
+    ProblemCode.UNSUPPORTED_MEDIA: (
+        415,
+        "The file's type is not on the allow-list, or its bytes disagree with the type or the "
+        "extension it was sent with; `detail` says which. Nothing was kept.",
+    ),
+    ProblemCode.RANGE_NOT_SATISFIABLE: (
+        416,
+        "The requested range starts past the end; `Content-Range` gives the size.",
+    ),
     ProblemCode.INVALID_INPUT: (
         422,
         "The request does not match the expected shape; `errors` lists every field at once, "
         "each with `loc` naming it.",
+    ),
+    ProblemCode.MALWARE_FOUND: (
+        422,
+        "The malware scanner found something in the file (`signature` names it); nothing was kept.",
     ),
     ProblemCode.VERSION_REQUIRED: (
         428,
@@ -99,7 +115,8 @@ EXPLANATIONS: dict[ProblemCode, tuple[int, str]] = {
     ProblemCode.INTERNAL_ERROR: (500, "An unexpected error; it is logged with the request id."),
     ProblemCode.UNAVAILABLE: (
         503,
-        "The database is unavailable or busy; retry after `Retry-After` seconds.",
+        "The database, the attachment store or the malware scanner is unavailable or busy; "
+        "nothing was kept. Retry after `Retry-After` seconds.",
     ),
     ProblemCode.ERROR: (400, "An error this list does not name; `status` and `detail` say more."),
 }
@@ -161,6 +178,21 @@ class Unprocessable(OversightError):
     def __init__(self, detail: str, *, loc: Sequence[str | int] = ("body",), **kwargs: Any) -> None:
         extra = {"errors": [{"loc": list(loc), "msg": detail}]}
         super().__init__(detail, extra=extra, **kwargs)
+
+
+class TooLarge(OversightError):
+    status, title = 413, "Content Too Large"
+
+
+class UnsupportedMedia(OversightError):
+    status, title = 415, "Unsupported Media Type"
+
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, code=ProblemCode.UNSUPPORTED_MEDIA, **kwargs)
+
+
+class RangeNotSatisfiable(OversightError):
+    status, title = 416, "Range Not Satisfiable"
 
 
 class PreconditionRequired(OversightError):

@@ -26,6 +26,7 @@ class EntityType(StrEnum):
     OFFICER = "officer"
     INTERVENTION_RULE = "intervention_rule"
     FLAG = "flag"
+    ATTACHMENT = "attachment"
 
 
 class AuditAction(StrEnum):
@@ -84,5 +85,9 @@ class AuditAction(StrEnum):
     FLAG_RAISED = "flag.raised"
     FLAG_UPDATED = "flag.updated"
     FLAG_RAISED_AGAIN = "flag.raised_again"
+    ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_CHANGED = "attachment.changed"
+    ATTACHMENT_WITHDRAWN = "attachment.withdrawn"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded"
     FLAG_TRANSITION = "flag.transition"
     FLAG_READ = "flag.read"

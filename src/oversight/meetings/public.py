@@ -17,6 +17,8 @@ from oversight.accounts.models import User
 from oversight.concerns.models import Concern
 from oversight.core.errors import NotFound
 from oversight.core.pagination import SortKey, keyset_page
+from oversight.evidence import catalog
+from oversight.evidence.enums import TargetType
 from oversight.meetings.enums import MeetingStatus, MinutesStatus
 from oversight.meetings.models import AgendaItem, Attendance, Meeting
 from oversight.meetings.schemas import (
@@ -129,6 +131,11 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
         .order_by(AgendaItem.position)
     )
     decisions = await _decisions(session, meeting.id)
+    rows = agenda.all()
+    documents = await catalog.public_documents(session, TargetType.MEETING, [meeting.id])
+    item_documents = await catalog.public_documents(
+        session, TargetType.AGENDA_ITEM, [row[0] for row in rows]
+    )
     attendance = await session.execute(
         select(User.display_name, Attendance.present)
         .join(User, User.id == Attendance.commissioner_id)
@@ -160,12 +167,14 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
                 comments_count=voice.item_comments.get(i, 0),
                 speakers_count=voice.item_speakers.get(i, 0),
                 decision=decisions.get(r) if r else None,
+                documents=item_documents[i],
             )
-            for i, p, t, k, c, r in agenda.all()
+            for i, p, t, k, c, r in rows
         ],
         attendance=[PublicAttendance(name=n, present=p) for n, p in attendance.all()],
         minutes=minutes,
         speakers_count=voice.speakers.get(meeting.id, 0),
+        documents=documents[meeting.id],
     )
 
 

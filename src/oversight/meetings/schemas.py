@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from oversight.core.schemas import In, LongText, Out, Reason, Text200, only
+from oversight.evidence.schemas import PublicAttachment
 from oversight.meetings.enums import AgendaItemKind, MeetingStatus, MinutesStatus
 from oversight.resolutions.enums import ResolutionStatus
 from oversight.resolutions.schemas import PublicVote
@@ -124,6 +125,9 @@ class PublicAgendaItem(BaseModel):
         default=None, description="For resolution items: see /public/resolutions once decided."
     )
     comments_count: int = Field(description="Its published comments.")
+    documents: list[PublicAttachment] = Field(
+        default=[], description="Its public documents, oldest first."
+    )
     speakers_count: int = Field(description="Residents signed up to speak to this item.")
     decision: PublicDecision | None = Field(
         default=None,
@@ -156,3 +160,6 @@ class PublicMeeting(BaseModel):
     attendance: list[PublicAttendance]
     minutes: PublicMinutes | None
     speakers_count: int = Field(description="Residents signed up to speak, on any item or none.")
+    documents: list[PublicAttachment] = Field(
+        default=[], description="The meeting's public documents (agenda packets), oldest first."
+    )

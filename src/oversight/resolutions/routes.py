@@ -15,6 +15,8 @@ from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag
 from oversight.core.schemas import Page
+from oversight.evidence import catalog
+from oversight.evidence.enums import TargetType
 from oversight.resolutions import recommendations, votes
 from oversight.resolutions import service as resolutions
 from oversight.resolutions.enums import RecommendationStatus
@@ -188,7 +190,13 @@ async def public_resolutions(
     items, next_cursor = await resolutions.page(
         session, None, decided_only=True, limit=limit, cursor=cursor
     )
-    public = [PublicResolution.of(item) for item in items]
+    documents = await catalog.public_documents(
+        session, TargetType.RESOLUTION, [item.id for item in items]
+    )
+    public = [
+        PublicResolution.of(item).model_copy(update={"documents": documents[item.id]})
+        for item in items
+    ]
     return json_response(Page[PublicResolution](items=public, next_cursor=next_cursor))
 
 
@@ -200,4 +208,6 @@ async def recommendation_scorecard(session: SessionDep) -> PublicScorecard:
 
 @public.get("/resolutions/{resolution_id}", name="resolution", response_model=PublicResolution)
 async def public_resolution(resolution_id: uuid.UUID, session: SessionDep) -> Response:
-    return json_response(PublicResolution.of(await resolutions.read_public(session, resolution_id)))
+    found = PublicResolution.of(await resolutions.read_public(session, resolution_id))
+    documents = await catalog.public_documents(session, TargetType.RESOLUTION, [found.id])
+    return json_response(found.model_copy(update={"documents": documents[found.id]}))

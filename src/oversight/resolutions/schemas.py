@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from oversight.core.schemas import In, LongText, Out, Reason, Text200, only
+from oversight.evidence.schemas import PublicAttachment
 from oversight.resolutions.enums import RecommendationStatus, ResolutionStatus
 from oversight.resolutions.voting import Choice
 
@@ -102,6 +103,9 @@ class ResolutionOut(BaseModel):
     decided_at: datetime | None
     allowed_transitions: list[ResolutionStatus] = []
     comments_count: int = Field(description="Its published comments (see /public/comments).")
+    documents: list[PublicAttachment] = Field(
+        default=[], description="Its public documents, oldest first."
+    )
     version: int
 
 

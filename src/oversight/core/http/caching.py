@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 PUBLIC_PREFIXES = ("/api/v1/public/", "/open311/v2/")
 #: The status view by tracking code and an unsubscribe link are capability URLs: never stored.
 PRIVATE_PREFIXES = ("/api/v1/public/concerns/", "/api/v1/public/unsubscribe")
+#: Stored files, content-addressed: their route answers with their hash as ``ETag``, handles
+#: ``If-None-Match`` and says they are immutable.
+IMMUTABLE_PREFIXES = ("/api/v1/public/attachments/",)
 #: Answers negotiated by ``Accept`` as well as by the query.
 NEGOTIATED = frozenset({"/api/v1/public/reports/summary"})
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -73,7 +76,11 @@ class PublicCaching:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(PUBLIC_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or not path.startswith(PUBLIC_PREFIXES)
+            or path.startswith(IMMUTABLE_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         if path.startswith(PRIVATE_PREFIXES):

@@ -52,6 +52,8 @@ class Documented:
     download: bool = False
     #: It redirects an old link (``?format=``, ``Accept``) to a file of its own.
     redirects: bool = False
+    #: A stored file: ``Repr-Digest``, its hash as a strong ``ETag``, ``Range`` (206), 304.
+    ranged: bool = False
 
 
 _NOTHING_MORE = Documented()
@@ -67,9 +69,12 @@ def documented(
     untagged: bool = False,
     download: bool = False,
     redirects: bool = False,
+    ranged: bool = False,
 ) -> Callable[[Endpoint], Endpoint]:
     """Say what a route answers beyond its dependencies; put it under the route's decorator."""
-    facts = Documented(raises, every_role, located, parent_etag, untagged, download, redirects)
+    facts = Documented(
+        raises, every_role, located, parent_etag, untagged, download, redirects, ranged
+    )
 
     def mark(endpoint: Endpoint) -> Endpoint:
         endpoint.documented = facts  # type: ignore[attr-defined]
@@ -101,6 +106,10 @@ _HEADERS = {
     "Idempotent-Replayed": "`true` when this is the stored answer to an earlier request with "
     "the same `Idempotency-Key`.",
     "Retry-After": "Seconds to wait before trying again.",
+    "File-ETag": "The file's SHA-256 in hex, quoted: a strong validator for `If-None-Match`.",
+    "Repr-Digest": "`sha-256=:...:`: the whole file's SHA-256 (RFC 9530), whatever the range.",
+    "Content-Range": "`bytes first-last/size`: the part of the file sent.",
+    "Accept-Ranges": "`bytes`: a `Range` of bytes may be asked for.",
 }
 
 
@@ -109,6 +118,7 @@ _NAMES = {
     "No-Store": "Cache-Control",
     "Private": "Cache-Control",
     "See-Other": "Location",
+    "File-ETag": "ETag",
 }
 
 
@@ -248,6 +258,8 @@ def _document(route: APIRoute, operation: dict[str, Any]) -> None:
                 content.setdefault("schema", {"type": "string"})
     success = responses[str(route.status_code or 200)]
     success["headers"].update(_headers(*_success_headers(route)))
+    if _facts(route).ranged:
+        _document_ranges(responses, success)
     _document_caching(route, responses)
     operation["responses"] = dict(
         sorted(responses.items(), key=lambda item: (not item[0].isdigit(), item[0]))
@@ -275,7 +287,22 @@ def _success_headers(route: APIRoute) -> list[str]:
         names.append("Idempotent-Replayed")
     if facts.download:
         names.append("Content-Disposition")
+    if facts.ranged:
+        names += ["File-ETag", "Repr-Digest", "Accept-Ranges"]
     return names
+
+
+def _document_ranges(responses: dict[str, Any], success: dict[str, Any]) -> None:
+    """A stored file's 206 (a ``Range`` of it) and 304 (``If-None-Match`` with its hash)."""
+    responses["206"] = {
+        "description": "Partial Content: the `Range` asked for.",
+        "content": success.get("content", {}),
+        "headers": {**success["headers"], **_headers("Content-Range")},
+    }
+    responses["304"] = {
+        "description": "Not Modified: `If-None-Match` named the file's hash; no body.",
+        "headers": {**success["headers"]},
+    }
 
 
 def _public(path: str) -> bool:

@@ -30,6 +30,8 @@ SECURITY_HEADERS = {
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
+#: The paths whose POST is an upload, with a limit of its own.
+UPLOADS = "/attachments"
 #: What the access line names when no route matched, in place of the client's path.
 UNMATCHED = "(no route)"
 
@@ -108,11 +110,20 @@ class EdgeMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, hsts: bool, access: AccessLog | None
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        hsts: bool,
+        access: AccessLog | None,
+        upload_max_bytes: int | None = None,
     ) -> None:
         self.app = app
         self.access = access
         self.max_bytes = max_bytes
+        #: The limit of an upload (``POST .../attachments``), streamed by its route, which
+        #: refuses a file over its own limit: this one bounds the multipart body around it.
+        self.upload_max_bytes = upload_max_bytes or max_bytes
         fixed = SECURITY_HEADERS | ({"Strict-Transport-Security": HSTS} if hsts else {})
         self.fixed = _raw(fixed)
         #: Names this layer sets, replacing what the route set (``Cache-Control`` only on an
@@ -149,11 +160,13 @@ class EdgeMiddleware:
                 message["headers"] = kept
             await send(message)
 
+        upload = scope["method"] == "POST" and scope["path"].endswith(UPLOADS)
+        max_bytes = self.upload_max_bytes if upload else self.max_bytes
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
                 response = answer(
-                    Request(scope), 413, detail=f"The request body exceeds {self.max_bytes} bytes."
+                    Request(scope), 413, detail=f"The request body exceeds {max_bytes} bytes."
                 )
                 await response(scope, receive, send_with_headers)
                 return
@@ -164,10 +177,8 @@ class EdgeMiddleware:
                 message = await receive()
                 if message["type"] == "http.request":
                     seen += len(message.get("body", b""))
-                    if seen > self.max_bytes:
-                        raise HTTPException(
-                            413, f"The request body exceeds {self.max_bytes} bytes."
-                        )
+                    if seen > max_bytes:
+                        raise HTTPException(413, f"The request body exceeds {max_bytes} bytes.")
                 return message
 
             await self.app(scope, counting_receive, send_with_headers)
