@@ -132,6 +132,11 @@ def run_cli(
         "OVERSIGHT_ENV": "test",
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
         "OVERSIGHT_ATTACHMENTS_STORE": settings.attachments_store,
+        **(
+            {"OVERSIGHT_S3_ENDPOINT_URL": settings.s3_endpoint_url}
+            if settings.s3_endpoint_url
+            else {}
+        ),
     }
     return subprocess.run(
         [sys.executable, "-m", "oversight", *args],
