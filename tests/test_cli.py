@@ -6,6 +6,7 @@ import json
 
 from oversight.core.config import Settings
 from oversight.core.roles import Role
+from tests.evidence.files import gps_of
 from tests.helpers import PASSWORD, Api, run_cli
 
 
@@ -139,6 +140,21 @@ async def test_seed_demo_fills_an_empty_database_once(api: Api, settings: Settin
     assert linked, "no allegation was linked to a roster officer"
     flags = await api.client.get("/api/v1/early-intervention/flags", headers=headers)
     assert flags.json()["items"], "no early-intervention flag to review"
+    # Residents' photos, their originals with GPS data; an agenda packet in public.
+    photos = [
+        a
+        for c in concerns
+        for a in (
+            await api.client.get(f"/api/v1/concerns/{c['id']}/attachments", headers=headers)
+        ).json()
+    ]
+    originals = [a for a in photos if a["derived_from"] is None]
+    assert len(originals) == 3 and all(a["media_type"] == "image/jpeg" for a in originals)
+    original = await api.client.get(originals[0]["content_url"], headers=headers)
+    assert gps_of(original.content)
+    packets = [d for m in meetings for d in m["documents"]]
+    assert [d["media_type"] for d in packets] == ["application/pdf"]
+    assert run_cli(settings, "attachments", "verify").returncode == 0
     verify = run_cli(settings, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
 

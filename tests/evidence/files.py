@@ -81,3 +81,17 @@ async def upload(
         data={"description": description} if description else None,
         headers=who.headers if who else {},
     )
+
+
+def heic_photo() -> bytes:
+    """A HEIC photo (as iPhones take them) with GPS EXIF."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = Image.new("RGB", (64, 48), (30, 200, 30))
+    exif = Image.Exif()
+    exif[0x0110] = "Resident's phone"
+    exif[0x8825] = {1: "N", 2: (37.0, 58.0, 12.0)}
+    out = io.BytesIO()
+    image.save(out, format="HEIF", exif=exif.tobytes())
+    return out.getvalue()

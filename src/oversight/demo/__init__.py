@@ -23,6 +23,7 @@ from oversight.core.clock import simulated_clock, utcnow
 from oversight.core.config import Settings
 from oversight.core.db import Database
 from oversight.demo import budget as demo_budget
+from oversight.demo import evidence as demo_evidence
 from oversight.demo import roster as demo_roster
 from oversight.demo import voice
 from oversight.demo.city import (
@@ -36,6 +37,7 @@ from oversight.demo.city import (
     plan,
 )
 from oversight.demo.steps import perform
+from oversight.evidence.store import open_store
 
 __all__ = ["DEMO_PASSWORD", "is_empty", "seed", "total"]
 
@@ -97,4 +99,6 @@ async def seed(
                 advance(1)
     async with database.unit_of_work() as session:
         await demo_roster.record(session, random.Random(seed_value + 3), city)  # noqa: S311
+        store = open_store(settings)
+        await demo_evidence.seed(session, settings, store, random.Random(seed_value + 4))  # noqa: S311
     return total(concern_count)
