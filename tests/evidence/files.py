@@ -32,7 +32,8 @@ def photo(size: tuple[int, int] = (64, 48), *, latitude: float = 37.97) -> bytes
     gps = {1: "N", 2: (latitude, 0.0, 0.0), 3: "W", 4: (122.0, 2.0, 0.0)}
     exif[0x8825] = gps  # GPSInfo
     out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif.tobytes())
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
+    image.save(out, format="JPEG", exif=exif.tobytes(), xmp=xmp)
     return out.getvalue()
 
 

@@ -154,6 +154,7 @@ async def test_an_image_is_kept_as_sent_and_others_read_a_copy_without_metadata(
     assert stripped.status_code == 200
     assert gps_of(stripped.content) == {}
     assert b"Exif" not in stripped.content and b"Resident's phone" not in stripped.content
+    assert b"xmpmeta" in original_bytes and b"xmpmeta" not in stripped.content
     assert hashlib.sha256(stripped.content).hexdigest() == copy["sha256"]
     hidden = await api.client.get(original["content_url"], headers=officer.headers)
     assert_problem(hidden, 404)
@@ -191,6 +192,8 @@ async def test_bad_uploads_leave_nothing_behind(api: Api, cast: Cast, store_dir:
     assert "at most 2000000 bytes" in assert_problem(too_large, 413)["detail"]
     bomb = await upload(api, url, cast.resident, bomb_png(), "map.png", "image/png")
     assert "pixels" in assert_problem(bomb, 422)["detail"]
+    nul = await upload(api, url, cast.resident, TEXT, description="a\x00b")
+    assert_problem(nul, 422)
     empty = await upload(api, url, cast.resident, b"")
     assert_problem(empty, 422)
     binary_text = await upload(api, url, cast.resident, b"line\x00\x01\x02")

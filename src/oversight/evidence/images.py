@@ -1,5 +1,5 @@
 """An image's copy without its metadata (Pillow; HEIC through pillow-heif): the pixels, turned
-as the EXIF orientation says, saved anew with no EXIF, XMP, GPS, ICC comments or text chunks.
+as the EXIF orientation says, saved anew with no EXIF, XMP, GPS, ICC profile, comment or text chunk.
 The original is never touched. An image larger than ``image_max_pixels`` is refused from its
 header, before a pixel is decoded (a decompression bomb)."""
 
@@ -28,6 +28,7 @@ COPY_AS = {
 def check_size(path: Path, max_pixels: int) -> None:
     """422 for a file Pillow cannot read as an image, or one over ``max_pixels``: from the
     header only."""
+    Image.MAX_IMAGE_PIXELS = max_pixels  # Pillow's own check, at the same limit
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -49,7 +50,6 @@ def stripped_copy(path: Path, media_type: str, target: Path, max_pixels: int) ->
     """Write the copy of the image at ``path`` to ``target``; its media type."""
     check_size(path, max_pixels)
     kind, copy_type = COPY_AS[media_type]
-    Image.MAX_IMAGE_PIXELS = max_pixels
     with Image.open(path) as image:
         turned = ImageOps.exif_transpose(image)
         pixels = turned if turned is not None else image

@@ -5,6 +5,7 @@ download recorded; public documents: immutable)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
@@ -12,7 +13,7 @@ from starlette.requests import ClientDisconnect
 
 from oversight.accounts.deps import CurrentActor, OptionalActor
 from oversight.core.config import Settings
-from oversight.core.db import Reads
+from oversight.core.db import Database, Reads
 from oversight.core.errors import ProblemCode, Unprocessable
 from oversight.core.http.deps import (
     DatabaseDep,
@@ -79,41 +80,55 @@ def _store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(_store)]
 
 
-async def _upload(
-    request: Request,
-    database: DatabaseDep,
-    settings: Settings,
-    store: Store,
-    actor: Actor | None,
-    target: TargetRef | None,
-    code: str | None = None,
-) -> Response:
-    """Check the target (404/403/409 before a byte is read), stream the upload, then keep it
-    and record it in a second transaction (none is open while the bytes arrive)."""
-    async with database.unit_of_work(Reads.STATEMENTS) as session:
-        if code is not None:
-            target = await service.by_code(session, code)
-        elif target is not None:
-            await service.check_target(session, actor, target, adding_to=True)
-    if target is None:
-        raise RuntimeError("an upload needs a target or a tracking code")
-    try:
-        received = await upload.receive(
-            request.stream(),
-            request.headers.get("content-type"),
-            request.headers.get("content-length"),
-            store,
-            settings,
-        )
-    except ClientDisconnect as exc:
-        raise Unprocessable("The upload was cut off before its end.") from exc
-    async with database.unit_of_work() as session:
-        if code is not None:
-            target = await service.by_code(session, code)
-        view = await service.add(session, actor, target, received, store=store, settings=settings)
-    return tagged(
-        view, view["version"], 201, headers={"Location": f"/api/v1/attachments/{view['id']}"}
-    )
+@dataclass
+class Uploading:
+    """What every upload route needs besides its target and caller."""
+
+    request: Request
+    database: Database
+    settings: Settings
+    store: Store
+
+    async def take(
+        self, actor: Actor | None, target: TargetRef | None, code: str | None = None
+    ) -> Response:
+        """Check the target (404/403/409 before a byte is read), stream the upload, then keep
+        it and record it in a second transaction (none is open while the bytes arrive)."""
+        async with self.database.unit_of_work(Reads.STATEMENTS) as session:
+            if code is not None:
+                target = await service.by_code(session, code)
+            elif target is not None:
+                await service.check_target(session, actor, target, adding_to=True)
+        if target is None:
+            raise RuntimeError("an upload needs a target or a tracking code")
+        headers = self.request.headers
+        try:
+            received = await upload.receive(
+                self.request.stream(),
+                headers.get("content-type"),
+                headers.get("content-length"),
+                self.store,
+                self.settings,
+            )
+        except ClientDisconnect as exc:
+            raise Unprocessable("The upload was cut off before its end.") from exc
+        async with self.database.unit_of_work() as session:
+            if code is not None:
+                target = await service.by_code(session, code)
+            view = await service.add(
+                session, actor, target, received, store=self.store, settings=self.settings
+            )
+        location = {"Location": f"/api/v1/attachments/{view['id']}"}
+        return tagged(view, view["version"], 201, headers=location)
+
+
+async def _uploading(
+    request: Request, database: DatabaseDep, settings: SettingsDep, store: StoreDep
+) -> Uploading:
+    return Uploading(request, database, settings, store)
+
+
+UploadingDep = Annotated[Uploading, Depends(_uploading)]
 
 
 @router.post(
@@ -126,10 +141,7 @@ async def _upload(
 @documented(raises=UPLOAD_REFUSALS, located=True)
 async def add_to_concern(
     concern_id: uuid.UUID,
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    store: StoreDep,
+    uploading: UploadingDep,
     actor: CurrentActor,
 ) -> Response:
     """Evidence for a concern (multipart: `file`, `description`): by its submitter until it is
@@ -137,7 +149,7 @@ async def add_to_concern(
     Typed by its bytes, scanned when a scanner is configured, kept by its SHA-256; an image is
     kept as sent and with a copy without EXIF, XMP or GPS data (`derived_from`)."""
     target = TargetRef(TargetType.CONCERN, concern_id)
-    return await _upload(request, database, settings, store, actor, target)
+    return await uploading.take(actor, target)
 
 
 @public.post(
@@ -151,14 +163,11 @@ async def add_to_concern(
 @documented(raises=UPLOAD_REFUSALS, located=True)
 async def add_by_code(
     tracking_code: TrackingCode,
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    store: StoreDep,
+    uploading: UploadingDep,
 ) -> Response:
     """Evidence from whoever holds the concern's tracking code (an anonymous submitter), until
     the concern is closed. It is not listed back here: the commission reads it."""
-    return await _upload(request, database, settings, store, None, None, tracking_code)
+    return await uploading.take(None, None, tracking_code)
 
 
 @router.post(
@@ -171,15 +180,12 @@ async def add_by_code(
 @documented(raises=UPLOAD_REFUSALS, located=True)
 async def add_to_meeting(
     meeting_id: uuid.UUID,
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    store: StoreDep,
+    uploading: UploadingDep,
     actor: CurrentActor,
 ) -> Response:
     """A public document (an agenda packet, a report) on a meeting (commissioners)."""
     target = TargetRef(TargetType.MEETING, meeting_id)
-    return await _upload(request, database, settings, store, actor, target)
+    return await uploading.take(actor, target)
 
 
 @router.post(
@@ -193,15 +199,12 @@ async def add_to_meeting(
 async def add_to_agenda_item(
     meeting_id: uuid.UUID,
     item_id: uuid.UUID,
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    store: StoreDep,
+    uploading: UploadingDep,
     actor: CurrentActor,
 ) -> Response:
     """A public document on one agenda item (commissioners)."""
     target = TargetRef(TargetType.AGENDA_ITEM, item_id, meeting_id)
-    return await _upload(request, database, settings, store, actor, target)
+    return await uploading.take(actor, target)
 
 
 @router.post(
@@ -214,15 +217,12 @@ async def add_to_agenda_item(
 @documented(raises=UPLOAD_REFUSALS, located=True)
 async def add_to_resolution(
     resolution_id: uuid.UUID,
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    store: StoreDep,
+    uploading: UploadingDep,
     actor: CurrentActor,
 ) -> Response:
     """A public document on a resolution (commissioners)."""
     target = TargetRef(TargetType.RESOLUTION, resolution_id)
-    return await _upload(request, database, settings, store, actor, target)
+    return await uploading.take(actor, target)
 
 
 @router.get(

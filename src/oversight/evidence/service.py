@@ -268,10 +268,6 @@ async def list_for(
     return [view(row, actor) for row in rows]
 
 
-async def read(session: AsyncSession, actor: Actor | None, attachment_id: uuid.UUID) -> Attachment:
-    return await load(session, actor, attachment_id)
-
-
 async def _copies(session: AsyncSession, row: Attachment) -> list[Attachment]:
     found = await session.scalars(
         select(Attachment).where(Attachment.derived_from == row.id).with_for_update()

@@ -201,6 +201,10 @@ async def receive(
         description = parts.description.decode("utf-8", "replace").strip() or None
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise Unprocessable("The description is too long.", loc=("body", "description"))
+        if description is not None and "\x00" in description:
+            raise Unprocessable(
+                "The description must not contain NUL characters.", loc=("body", "description")
+            )
         return Received(staged, hasher.hexdigest(), size, media_type, filename, description)
     except OSError as exc:
         staged.unlink(missing_ok=True)
