@@ -10,17 +10,28 @@ from typing import Any
 
 import httpx
 from PIL import Image
+from pypdf import PdfWriter
 
 from tests.helpers import Api, Person
 
 #: The anti-malware test file every scanner detects (eicar.org); harmless.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 TEXT = b"Witness statement: the stop lasted 40 minutes.\n"
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
+AUTHOR = "Jane Investigator"
+
+
+def pdf(pages: int = 1) -> bytes:
+    """A PDF whose document information names its author."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(612, 792)
+    writer.add_metadata({"/Author": AUTHOR, "/Title": "Agenda packet"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf()
 
 
 def photo(size: tuple[int, int] = (64, 48), *, latitude: float = 37.97) -> bytes:

@@ -19,7 +19,7 @@ from oversight.main import create_app
 from tests.cases import Cast, new_meeting, reach
 from tests.conftest import make_settings
 from tests.contract import ContractCheck
-from tests.evidence.files import EICAR, PDF, TEXT, bomb_png, gps_of, photo, upload, zip_bomb
+from tests.evidence.files import AUTHOR, EICAR, PDF, TEXT, bomb_png, gps_of, photo, upload, zip_bomb
 from tests.helpers import CONCERNS, Api, assert_problem, moved, run_cli, submit
 
 
@@ -280,8 +280,13 @@ async def test_officers_read_what_their_department_uploaded(api: Api, cast: Cast
     assert response.status_code == 201, response.text
     internal = await upload(api, url_for(concern), cast.commissioner, TEXT, "memo.txt")
     assert internal.status_code == 201
-    seen = (await api.client.get(url_for(concern), headers=colleague.headers)).json()
-    assert [a["id"] for a in seen] == [response.json()["id"]]
+    (seen,) = (await api.client.get(url_for(concern), headers=colleague.headers)).json()
+    assert seen["derived_from"] == response.json()["id"]  # the copy without metadata
+    copy = await api.client.get(seen["content_url"], headers=colleague.headers)
+    assert copy.content.startswith(b"%PDF") and AUTHOR.encode() not in copy.content
+    assert AUTHOR.encode() in PDF
+    (own,) = (await api.client.get(url_for(concern), headers=cast.officer.headers)).json()
+    assert own["id"] == response.json()["id"]  # the uploader reads their original
     assert (await api.client.get(url_for(concern), headers=cast.resident.headers)).json() == []
 
 
@@ -295,16 +300,18 @@ async def test_public_documents_on_meetings_are_immutable_and_withdrawn_with_a_r
     assert response.status_code == 201, response.text
     document = response.json()
     assert document["visibility"] == "public"
+    # Published as its copy without the document information (the author's name).
     (listed,) = (await api.client.get(url)).json()  # anyone, signed in or not
-    assert listed["id"] == document["id"]
-    public = await api.client.get(f"/api/v1/public/attachments/{document['id']}")
+    assert listed["derived_from"] == document["id"]
+    public = await api.client.get(f"/api/v1/public/attachments/{listed['id']}")
     assert public.status_code == 200, public.text
-    assert public.content == PDF
+    assert public.content.startswith(b"%PDF") and AUTHOR.encode() not in public.content
     assert public.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert public.headers["ETag"] == f'"{document["sha256"]}"'
+    assert public.headers["ETag"] == f'"{listed["sha256"]}"'
+    assert_problem(await api.client.get(f"/api/v1/public/attachments/{document['id']}"), 404)
     assert await api.audit_events(action="attachment.downloaded") == []  # nobody signed in
     view = (await api.client.get(f"/api/v1/public/meetings/{meeting['id']}")).json()
-    assert [d["url"] for d in view["documents"]] == [f"/api/v1/public/attachments/{document['id']}"]
+    assert [d["url"] for d in view["documents"]] == [f"/api/v1/public/attachments/{listed['id']}"]
 
     concern = await submit(api, cast.resident)
     evidence = (await upload(api, url_for(concern), cast.resident, TEXT)).json()
@@ -330,7 +337,7 @@ async def test_public_documents_on_meetings_are_immutable_and_withdrawn_with_a_r
         "withdrawn",
         "Posted to the wrong meeting.",
     )
-    assert_problem(await api.client.get(f"/api/v1/public/attachments/{document['id']}"), 404)
+    assert_problem(await api.client.get(f"/api/v1/public/attachments/{listed['id']}"), 404)
     assert (await api.client.get(url)).json() == []
     again = await api.client.post(
         f"/api/v1/attachments/{document['id']}/withdrawal",
@@ -354,7 +361,7 @@ async def test_the_cli_names_every_missing_or_altered_object(
         await upload(api, url_for(concern), cast.resident, PDF, "a.pdf", "application/pdf")
     ).json()
     fine = run_cli(settings, "attachments", "verify")
-    assert (fine.returncode, fine.stdout.strip()) == (0, "2 objects verified"), fine.stderr
+    assert (fine.returncode, fine.stdout.strip()) == (0, "3 objects verified"), fine.stderr
     altered = store_dir / "sha256" / first["sha256"][:2] / first["sha256"]
     altered.write_bytes(TEXT + b"!")
     (store_dir / "sha256" / second["sha256"][:2] / second["sha256"]).unlink()
@@ -366,7 +373,7 @@ async def test_the_cli_names_every_missing_or_altered_object(
             f"missing  {second['sha256']}",
         ]
     )
-    assert "2 of 2 objects missing or altered" in broken.stderr
+    assert "2 of 3 objects missing or altered" in broken.stderr
 
 
 async def test_a_full_or_missing_store_records_nothing(
@@ -398,3 +405,16 @@ async def test_without_a_scanner_nothing_is_scanned(api: Api, cast: Cast) -> Non
     concern = await submit(api, cast.resident)
     response = await upload(api, url_for(concern), cast.resident, EICAR, "eicar.txt")
     assert response.status_code == 201, response.text
+
+
+async def test_a_pdf_that_cannot_be_copied_is_kept_but_never_published(
+    api: Api, cast: Cast
+) -> None:
+    meeting = await new_meeting(api, cast)
+    url = f"/api/v1/meetings/{meeting['id']}/attachments"
+    broken = b"%PDF-1.7\n" + b"\x07not a document" * 10
+    response = await upload(api, url, cast.commissioner, broken, "scan.pdf", "application/pdf")
+    assert response.status_code == 201, response.text
+    assert (await api.client.get(url)).json() == []
+    staff = (await api.client.get(url, headers=cast.commissioner.headers)).json()
+    assert [a["id"] for a in staff] == [response.json()["id"]]

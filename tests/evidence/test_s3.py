@@ -81,7 +81,7 @@ async def test_attachments_live_in_the_bucket_by_their_hash(
         same = await upload(api, url, cast.resident, PDF, "again.pdf", "application/pdf")
         assert same.status_code == 201  # the same bytes: one object, two records
     verified = run_cli(settings, "attachments", "verify")
-    assert (verified.returncode, verified.stdout.strip()) == (0, "3 objects verified"), (
+    assert (verified.returncode, verified.stdout.strip()) == (0, "4 objects verified"), (
         verified.stderr
     )
     assert anonymous.status_code == 403  # never public

@@ -25,8 +25,9 @@ from oversight.evidence.enums import AttachmentStatus, TargetType, Visibility
 
 class Attachment(HasId, Base):
     """A file attached to a concern (evidence) or to a meeting, agenda item or resolution (a
-    document). An image's original has ``needs_copy``: anyone but commissioners and its
-    uploader reads its stripped copy, the row whose ``derived_from`` names it."""
+    document). An image's or a PDF's original has ``needs_copy``: anyone but commissioners and
+    its uploader reads its copy without metadata, the row whose ``derived_from`` names it (none
+    when no copy could be made: then nobody else reads it)."""
 
     __tablename__ = "attachments"
     __table_args__ = (

@@ -25,7 +25,7 @@ from oversight.core.errors import Conflict, NotFound, Unprocessable
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.resources import authorize, check_version, load_row, record_change
 from oversight.core.roles import Actor
-from oversight.evidence import images, sniff
+from oversight.evidence import copies, sniff
 from oversight.evidence.enums import DEFAULT_VISIBILITY, AttachmentStatus, TargetType, Visibility
 from oversight.evidence.models import Attachment
 from oversight.evidence.policy import (
@@ -117,18 +117,21 @@ class _Copy:
 
 
 async def _stripped_copy(received: Received, store: Store, settings: Settings) -> _Copy | None:
-    """An image's copy without metadata, staged (422 for an image too large to open)."""
-    if received.media_type not in sniff.IMAGES:
+    """The copy without metadata, staged, of an image or a PDF (422 for an image too large to
+    open); None for other types, and for a PDF that could not be copied."""
+    if received.media_type not in copies.COPIED:
         return None
     staged = store.staged()
     try:
         media_type = await asyncio.to_thread(
-            images.stripped_copy,
+            copies.stripped_copy,
             received.staged,
             received.media_type,
             staged,
             settings.image_max_pixels,
         )
+        if media_type is None:
+            return None
         digest, size = await asyncio.to_thread(_hash_file, staged)
     except BaseException:
         staged.unlink(missing_ok=True)
@@ -184,7 +187,7 @@ async def add(
         media_type=received.media_type,
         size=received.size,
         sha256=received.sha256,
-        needs_copy=copy is not None,
+        needs_copy=received.media_type in copies.COPIED,
         status=AttachmentStatus.KEPT,
         version=1,
         **common,

@@ -28,8 +28,6 @@ WAV = "audio/wav"
 TEXT = "text/plain"
 
 ALLOWED = (JPEG, PNG, WEBP, HEIC, PDF, MP4, QUICKTIME, MP3, M4A, WAV, TEXT)
-#: Images whose original may carry EXIF, XMP or GPS data: others read a stripped derivative.
-IMAGES = frozenset({JPEG, PNG, WEBP, HEIC})
 
 #: What a client may declare for each type (the names in use besides the registered one).
 ALIASES: dict[str, str] = {

@@ -1,7 +1,14 @@
-"""An image's copy without its metadata (Pillow; HEIC through pillow-heif): the pixels, turned
-as the EXIF orientation says, saved anew with no EXIF, XMP, GPS, ICC profile, comment or text chunk.
-The original is never touched. An image larger than ``image_max_pixels`` is refused from its
-header, before a pixel is decoded (a decompression bomb)."""
+"""Copies without metadata, the only form in which anyone but commissioners and the uploader
+reads an image or a PDF; the original is never touched.
+
+- An image (Pillow; HEIC through pillow-heif): the pixels, turned as the EXIF orientation says,
+  saved anew with no EXIF, XMP, GPS, ICC profile, comment or text chunk. An image larger than
+  ``image_max_pixels`` is refused from its header, before a pixel is decoded (a decompression
+  bomb).
+- A PDF (pypdf): the same pages without the document information dictionary (author, creator,
+  producer, dates) and without XMP metadata. A PDF pypdf cannot read, or one over
+  ``PDF_COPY_MAX_BYTES``, gets no copy: it stays for commissioners and its uploader only.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 
 from oversight.core.errors import Unprocessable
 from oversight.evidence import sniff
@@ -46,8 +55,36 @@ def _too_large(detail: str) -> Unprocessable:
     return Unprocessable(detail, loc=("body", "file"))
 
 
-def stripped_copy(path: Path, media_type: str, target: Path, max_pixels: int) -> str:
-    """Write the copy of the image at ``path`` to ``target``; its media type."""
+#: Types read by others only as a copy without metadata.
+COPIED = frozenset({*COPY_AS, sniff.PDF})
+#: The largest PDF copied (pypdf holds a document's objects in memory).
+PDF_COPY_MAX_BYTES = 100_000_000
+
+
+def stripped_copy(path: Path, media_type: str, target: Path, max_pixels: int) -> str | None:
+    """Write the copy of the file at ``path`` to ``target``; its media type, or None when no
+    copy could be made (a PDF too large or unreadable: nobody else reads it then)."""
+    if media_type == sniff.PDF:
+        return _pdf_copy(path, target)
+    return _image_copy(path, media_type, target, max_pixels)
+
+
+def _pdf_copy(path: Path, target: Path) -> str | None:
+    if path.stat().st_size > PDF_COPY_MAX_BYTES:
+        return None
+    try:
+        writer = PdfWriter(clone_from=PdfReader(path))
+        writer.metadata = None
+        writer.xmp_metadata = None
+        with target.open("wb") as out:
+            writer.write(out)
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError):
+        target.unlink(missing_ok=True)
+        return None
+    return sniff.PDF
+
+
+def _image_copy(path: Path, media_type: str, target: Path, max_pixels: int) -> str:
     check_size(path, max_pixels)
     kind, copy_type = COPY_AS[media_type]
     with Image.open(path) as image:
