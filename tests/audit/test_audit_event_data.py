@@ -24,6 +24,7 @@ from oversight.core.roles import Role
 from tests.budget.test_budget import drive_budget
 from tests.cases import Cast, new_meeting, reach, respond
 from tests.concerns.test_discipline import drive_discipline
+from tests.evidence.files import photo, upload
 from tests.helpers import CONCERNS, PASSWORD, Api, assert_problem, moved, submit
 from tests.intervention.test_flags import drive_intervention
 from tests.meetings.test_meetings import move_meeting
@@ -426,6 +427,33 @@ async def _drive_everything(api: Api, cast: Cast) -> None:
     await moved(api, c, taken_back, "under_review", reason="the department is conflicted")
 
 
+async def drive_evidence(api: Api, cast: Cast) -> None:
+    """A photo on a concern (and its copy), changed, downloaded, withdrawn."""
+    concern = await submit(api, cast.resident)
+    added = await upload(
+        api,
+        f"{CONCERNS}/{concern['id']}/attachments",
+        cast.resident,
+        photo(),
+        "a.jpg",
+        "image/jpeg",
+    )
+    assert added.status_code == 201, added.text
+    url = f"/api/v1/attachments/{added.json()['id']}"
+    changed = await api.client.patch(
+        url,
+        json={"description": "Taken from the porch"},
+        headers={**cast.commissioner.headers, "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    downloaded = await api.client.get(f"{url}/content", headers=cast.commissioner.headers)
+    assert downloaded.status_code == 200
+    withdrawn = await api.client.post(
+        f"{url}/withdrawal", json={"reason": "Duplicate"}, headers=cast.commissioner.headers
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+
 async def test_no_event_holds_a_placeholder_id(
     api: Api, cast: Cast, settings: Settings, tmp_path: Path
 ) -> None:
@@ -439,6 +467,7 @@ async def test_no_event_holds_a_placeholder_id(
     await drive_comments(api, cast)
     await drive_proposals(api, cast)
     await drive_speakers(api, cast)
+    await drive_evidence(api, cast)
     events = await api.audit_events()
     assert events, "nothing was audited"
 
