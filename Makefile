@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export OVERSIGHT_DATABASE_URL ?= sqlite:///./oversight.db
 
-.PHONY: setup run test lint typecheck pytest migrate demo openapi clean
+.PHONY: setup run test lint typecheck pytest migrate demo openapi clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+LOCALE := src/oversight/site/locale
+CATALOGS := $(LOCALE)/es/LC_MESSAGES/messages.mo
+
+# The site's catalogs, compiled at install (and again whenever a .po changes).
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages -l $*
+
+setup: $(STAMP) $(CATALOGS)
+
+# After changing the site's words: the template from the code, then the Spanish catalog
+# (translate what it adds: tests/site/test_languages.py fails on an empty message).
+messages: setup
+	$(BIN)/pybabel -q extract -F src/oversight/site/babel.cfg -k N_ --no-location \
+		--sort-output --omit-header -o $(LOCALE)/messages.pot src/oversight/site
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages \
+		--ignore-obsolete --width 100
 
 migrate: setup
 	$(BIN)/oversight migrate

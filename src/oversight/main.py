@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
 import oversight.wiring  # noqa: F401  (registers the areas' handlers)
 from oversight import __version__
@@ -41,6 +42,8 @@ from oversight.officers import routes as officers
 from oversight.open311 import routes as open311
 from oversight.reports import routes as reports
 from oversight.resolutions import routes as resolutions
+from oversight.site import pages as site_pages
+from oversight.site.i18n import STATIC
 from oversight.voice import comment_routes as comments
 from oversight.voice import proposal_routes as proposals
 
@@ -164,6 +167,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mount_flat(app, router, prefix)
 
     docs.install(app)
+    # The public site at /: its pages (HTML, not in the OpenAPI document) and its style sheet.
+    mount_flat(app, site_pages.router, "")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

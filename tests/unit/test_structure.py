@@ -116,7 +116,21 @@ def area_of(module: str) -> str | None:
 def test_the_areas_are_the_documented_ones() -> None:
     expected = {"accounts", "concerns", "meetings", "resolutions", "voice", "budget"}
     expected |= {"notifications", "open311", "reports", "audit"}
+    expected |= {"officers", "intervention", "evidence", "site"}
     assert expected <= AREAS
+
+
+def test_the_site_has_no_sql_of_its_own() -> None:
+    """The public site is an edge over the services: no query, no table of its own."""
+    checked = 0
+    for name, path in FILES.items():
+        if not name.startswith("oversight.site."):
+            continue
+        checked += 1
+        for m in imported(path):
+            assert not m.startswith("sqlalchemy"), (name, m)
+            assert not m.endswith(".models") and m != "oversight.tables", (name, m)
+    assert checked >= 5
 
 
 def test_no_import_cycle_anywhere() -> None:

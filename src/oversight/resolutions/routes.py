@@ -15,8 +15,7 @@ from oversight.core.http.responses import created_at, json_response, tagged
 from oversight.core.pagination import DEFAULT_LIMIT
 from oversight.core.resources import parent_etag
 from oversight.core.schemas import Page
-from oversight.evidence import catalog
-from oversight.evidence.enums import TargetType
+from oversight.resolutions import public as published
 from oversight.resolutions import recommendations, votes
 from oversight.resolutions import service as resolutions
 from oversight.resolutions.enums import RecommendationStatus
@@ -187,16 +186,7 @@ async def public_resolutions(
     session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     """Decided resolutions: votes by name, recommendations and their implementation status."""
-    items, next_cursor = await resolutions.page(
-        session, None, decided_only=True, limit=limit, cursor=cursor
-    )
-    documents = await catalog.public_documents(
-        session, TargetType.RESOLUTION, [item.id for item in items]
-    )
-    public = [
-        PublicResolution.of(item).model_copy(update={"documents": documents[item.id]})
-        for item in items
-    ]
+    public, next_cursor = await published.page(session, limit=limit, cursor=cursor)
     return json_response(Page[PublicResolution](items=public, next_cursor=next_cursor))
 
 
@@ -208,6 +198,4 @@ async def recommendation_scorecard(session: SessionDep) -> PublicScorecard:
 
 @public.get("/resolutions/{resolution_id}", name="resolution", response_model=PublicResolution)
 async def public_resolution(resolution_id: uuid.UUID, session: SessionDep) -> Response:
-    found = PublicResolution.of(await resolutions.read_public(session, resolution_id))
-    documents = await catalog.public_documents(session, TargetType.RESOLUTION, [found.id])
-    return json_response(found.model_copy(update={"documents": documents[found.id]}))
+    return json_response(await published.read(session, resolution_id))

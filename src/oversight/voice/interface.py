@@ -4,4 +4,6 @@ speakers' list of a meeting.
 Another area imports only the modules named here (``tests/unit/test_structure.py``); the rest of the
 package, and every name starting with ``_``, are its own."""
 
-PUBLIC: frozenset[str] = frozenset({"enums", "models", "speaker_schemas", "speakers"})
+PUBLIC: frozenset[str] = frozenset(
+    {"enums", "models", "proposal_schemas", "proposals", "speaker_schemas", "speakers"}
+)

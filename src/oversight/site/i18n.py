@@ -1,0 +1,104 @@
+"""Languages: Babel's gettext catalogs (``locale/``), the language a request is answered in,
+and the Jinja2 environments that render in it, with dates and numbers formatted by Babel.
+
+The catalogs are compiled at install (``make setup`` runs ``pybabel compile``); a catalog whose
+``.po`` is newer than its ``.mo`` (or has none) is compiled in memory at start-up instead, so a
+checkout never serves stale words.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.core import negotiate_locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+STATIC = Path(__file__).parent / "static"
+DOMAIN = "messages"
+#: The site's languages, the first the default.
+LANGUAGES = ("en", "es")
+NAMES = {"en": "English", "es": "Español"}
+COOKIE = "lang"
+#: The time zone dates are shown in, until commissions set their own.
+TIMEZONE = "America/Los_Angeles"
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for "mark, translate later")
+    """Mark a string for the catalogs; it is translated where it is shown."""
+    return message
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The compiled catalog of ``language`` (English is the source: no catalog)."""
+    if language == LANGUAGES[0]:
+        return NullTranslations()
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as compiled:
+            return Translations(compiled, domain=DOMAIN)
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    """The language a request is answered in: the remembered choice, else the browser's
+    preference (``Accept-Language``, by quality), else English."""
+    if cookie in LANGUAGES:
+        return cookie
+    preferred: list[tuple[float, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and quality > 0:
+            preferred.append((-quality + position * 1e-6, tag.strip().replace("-", "_")))
+    chosen = negotiate_locale([tag for _, tag in sorted(preferred)], LANGUAGES, sep="_")
+    return chosen or LANGUAGES[0]
+
+
+def _formatters(language: str) -> dict[str, Callable[..., str]]:
+    locale = Locale.parse(language)
+    return {
+        "date": lambda value, form="long": format_date(value, form, locale=locale),
+        "datetime": lambda value, form="long": format_datetime(
+            value, form, tzinfo=ZoneInfo(TIMEZONE), locale=locale
+        ),
+        "number": lambda value: format_decimal(value, locale=locale),
+    }
+
+
+@cache
+def environment(language: str) -> Environment:
+    """The Jinja2 environment that renders in ``language``: autoescaped, gettext installed."""
+    env = Environment(
+        loader=PackageLoader("oversight.site", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(_formatters(language))
+    env.globals.update(language=language, languages=LANGUAGES, language_names=NAMES)
+    return env

@@ -1,0 +1,191 @@
+"""The site's pages (HTML, not in the API's OpenAPI document): each one reads through the same
+services as the API's public answers, in a unit of work of its own, and renders a template.
+A refusal is a page too (never a JSON problem)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from oversight.concerns import timeline
+from oversight.core.clock import utcnow
+from oversight.core.db import Reads
+from oversight.core.errors import NotFound, TooManyRequests
+from oversight.core.http.deps import DatabaseDep, LimiterDep
+from oversight.core.ratelimit import RateLimit, client_ip
+from oversight.meetings import public as public_meetings
+from oversight.meetings.enums import MeetingStatus
+from oversight.resolutions import public as published
+from oversight.site import i18n
+from oversight.site.rendering import public_page, render
+from oversight.voice import proposals as proposals_service
+from oversight.voice.enums import ProposalStatus
+from oversight.voice.proposal_schemas import ProposalSort
+
+router = APIRouter(include_in_schema=False, tags=["site"])
+
+#: Meetings still ahead, as the home page lists them.
+AHEAD = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+#: A year: how long the language choice is remembered.
+REMEMBERED = 365 * 24 * 3600
+
+
+def not_found(request: Request) -> Response:
+    return render(request, "not_found.html.j2", {}, status_code=404)
+
+
+@router.get("/", name="site_home")
+async def home(request: Request, database: DatabaseDep) -> Response:
+    """Next meetings, recent resolutions, proposals open for support, how to bring a concern."""
+
+    async def build() -> dict[str, Any]:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            meetings, _ = await public_meetings.page(session, limit=20, cursor=None)
+            resolutions, _ = await published.page(session, limit=5, cursor=None)
+            proposals, _ = await proposals_service.page(
+                session,
+                statuses=(ProposalStatus.OPEN, ProposalStatus.QUALIFIED),
+                sort=ProposalSort.MOST_SUPPORTED,
+                limit=5,
+                cursor=None,
+            )
+        since = utcnow() - timedelta(hours=6)
+        ahead = [m for m in meetings if m.status in AHEAD and m.scheduled_at >= since]
+        upcoming = sorted(ahead, key=lambda m: m.scheduled_at)[:3]
+        return {"upcoming": upcoming, "resolutions": resolutions, "proposals": proposals}
+
+    return await public_page(request, database, "home.html.j2", build)
+
+
+@router.get("/meetings", name="site_meetings")
+async def meetings(
+    request: Request,
+    database: DatabaseDep,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    """Every meeting, newest first, a page at a time."""
+
+    async def build() -> dict[str, Any]:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            items, next_cursor = await public_meetings.page(session, limit=20, cursor=cursor)
+        more = f"/meetings?{urlencode({'cursor': next_cursor})}" if next_cursor else None
+        return {"meetings": items, "more": more}
+
+    return await public_page(request, database, "meetings.html.j2", build)
+
+
+@router.get("/meetings/{meeting_id}", name="site_meeting")
+async def meeting(request: Request, meeting_id: str, database: DatabaseDep) -> Response:
+    """A meeting: its agenda with documents and decisions, attendance, minutes once approved."""
+    try:
+        key = uuid.UUID(meeting_id)
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            await public_meetings.read(session, key)
+    except (ValueError, NotFound):
+        return not_found(request)
+
+    async def build() -> dict[str, Any]:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            return {"meeting": await public_meetings.read(session, key)}
+
+    return await public_page(request, database, "meeting.html.j2", build)
+
+
+@router.get("/resolutions", name="site_resolutions")
+async def resolutions(
+    request: Request,
+    database: DatabaseDep,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    """Decided resolutions, newest first, with their votes by name."""
+
+    async def build() -> dict[str, Any]:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            items, next_cursor = await published.page(session, limit=20, cursor=cursor)
+        more = f"/resolutions?{urlencode({'cursor': next_cursor})}" if next_cursor else None
+        return {"resolutions": items, "more": more}
+
+    return await public_page(request, database, "resolutions.html.j2", build)
+
+
+@router.get("/resolutions/{resolution_id}", name="site_resolution")
+async def resolution(request: Request, resolution_id: str, database: DatabaseDep) -> Response:
+    try:
+        key = uuid.UUID(resolution_id)
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            found = await published.read(session, key)
+    except (ValueError, NotFound):
+        return not_found(request)
+
+    async def build() -> dict[str, Any]:
+        return {"resolution": found}
+
+    return await public_page(request, database, "resolution.html.j2", build)
+
+
+@router.get("/proposals", name="site_proposals")
+async def proposals(
+    request: Request,
+    database: DatabaseDep,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    """Residents' proposals, most supported first."""
+
+    async def build() -> dict[str, Any]:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            items, next_cursor = await proposals_service.page(
+                session, statuses=(), sort=ProposalSort.MOST_SUPPORTED, limit=20, cursor=cursor
+            )
+        more = f"/proposals?{urlencode({'cursor': next_cursor})}" if next_cursor else None
+        return {"proposals": items, "more": more}
+
+    return await public_page(request, database, "proposals.html.j2", build)
+
+
+@router.get("/track", name="site_track")
+async def track(
+    request: Request,
+    database: DatabaseDep,
+    limiter: LimiterDep,
+    code: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """Follow a concern by its tracking code: where it stands, what happened, and when. A
+    capability page: never stored by a cache. Look-ups count against the API's limit for
+    tracking codes."""
+    private = {"Cache-Control": "private, no-store"}
+    if not code:
+        return render(request, "track.html.j2", {"code": "", "found": None}, headers=private)
+    try:
+        await limiter.hit(RateLimit.TRACKING_IP, client_ip(request))
+    except TooManyRequests as exc:
+        context = {"code": code, "found": None, "limited": True}
+        headers = {**private, **exc.headers}
+        return render(request, "track.html.j2", context, status_code=429, headers=headers)
+    try:
+        async with database.unit_of_work(Reads.STATEMENTS) as session:
+            found = await timeline.public_status(session, code.strip())
+    except NotFound:
+        context = {"code": code, "found": None, "missing": True}
+        return render(request, "track.html.j2", context, status_code=404, headers=private)
+    return render(request, "track.html.j2", {"code": code, "found": found}, headers=private)
+
+
+@router.get("/language", name="site_language")
+async def language(
+    to: Annotated[str, Query(max_length=5)],
+    next: Annotated[str, Query(max_length=500)] = "/",
+) -> Response:
+    """Switch the language, remembered in a cookie, and go back to the page (this site's
+    paths only)."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    answer = RedirectResponse(target.replace("\\", "/"), status_code=303)
+    if to in i18n.LANGUAGES:
+        answer.set_cookie(
+            i18n.COOKIE, to, max_age=REMEMBERED, httponly=True, samesite="lax", path="/"
+        )
+    return answer
