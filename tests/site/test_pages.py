@@ -129,3 +129,19 @@ async def test_following_a_concern_by_its_code(api: Api, cast: Cast) -> None:
     wrong = await api.client.get("/track", params={"code": "OC-0000-0000-0000"})
     assert wrong.status_code == 404
     assert 'role="alert"' in wrong.text and 'aria-invalid="true"' in wrong.text
+
+
+async def test_the_meetings_as_an_rss_feed(api: Api, cast: Cast) -> None:
+    from xml.etree import ElementTree
+
+    meeting = await new_meeting(api, cast, title="Regular <meeting> & more")
+    feed = await api.client.get("/api/v1/public/meetings.rss")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/rss+xml")
+    root = ElementTree.fromstring(feed.content)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    (item,) = root.iter("item")
+    assert item.findtext("title", "").startswith("Regular <meeting> & more (2030-01-15")
+    assert item.findtext("link", "").endswith(f"/meetings/{meeting['id']}")
+    assert item.findtext("pubDate")
+    assert feed.headers["ETag"] and feed.headers["Cache-Control"].startswith("public")

@@ -7,7 +7,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import format_datetime
 from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 from icalendar import Calendar, Event
 from sqlalchemy import case, func, select
@@ -265,3 +267,37 @@ async def calendar(session: AsyncSession, base_url: str) -> bytes:
             event.add("description", "\n\n".join(parts))
         feed.add_component(event)
     return bytes(feed.to_ical())
+
+
+#: Meetings in the RSS feed, newest first.
+RSS_ITEMS = 50
+
+
+async def rss(session: AsyncSession, base_url: str) -> bytes:
+    """The meetings as an RSS 2.0 feed, newest first, each linking to its page on the public
+    site; a cancelled meeting says so in its title."""
+    channel_root = ElementTree.Element("rss", version="2.0")
+    channel = ElementTree.SubElement(channel_root, "channel")
+    for name, text in (
+        ("title", "Oversight commission meetings"),
+        ("link", f"{base_url}meetings"),
+        ("description", "Public meetings of the police oversight commission."),
+        ("language", "en"),
+    ):
+        ElementTree.SubElement(channel, name).text = text
+    meetings = await session.scalars(
+        select(Meeting).order_by(Meeting.scheduled_at.desc(), Meeting.id.desc()).limit(RSS_ITEMS)
+    )
+    for meeting in meetings:
+        item = ElementTree.SubElement(channel, "item")
+        cancelled = meeting.status == MeetingStatus.CANCELLED
+        when = meeting.scheduled_at.strftime("%Y-%m-%d %H:%M UTC")
+        title = f"{'Cancelled: ' if cancelled else ''}{meeting.title} ({when})"
+        ElementTree.SubElement(item, "title").text = title
+        ElementTree.SubElement(item, "link").text = f"{base_url}meetings/{meeting.id}"
+        guid = ElementTree.SubElement(item, "guid", isPermaLink="false")
+        guid.text = f"{meeting.id}@oversight"
+        ElementTree.SubElement(item, "pubDate").text = format_datetime(meeting.created_at)
+        parts = [when, meeting.location or "", meeting.description or ""]
+        ElementTree.SubElement(item, "description").text = " · ".join(p for p in parts if p)
+    return bytes(ElementTree.tostring(channel_root, encoding="utf-8", xml_declaration=True))

@@ -216,6 +216,18 @@ async def meetings_calendar(session: SessionDep, settings: SettingsDep) -> Respo
     )
 
 
+@public.get(
+    "/meetings.rss",
+    name="meetings_rss",
+    response_class=Response,
+    responses={200: {"content": {"application/rss+xml": {}}, "description": "An RSS 2.0 feed."}},
+)
+async def meetings_feed(session: SessionDep, settings: SettingsDep) -> Response:
+    """The meetings as an RSS 2.0 feed (newest 50), linking to the public site's pages."""
+    body = await public_meetings.rss(session, settings.public_url.rstrip("/") + "/")
+    return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
 @public.get("/meetings/{meeting_id}", response_model=PublicMeeting)
 async def meeting(meeting_id: uuid.UUID, session: SessionDep) -> Response:
     return json_response(await public_meetings.read(session, meeting_id))

@@ -16,13 +16,14 @@ from oversight.concerns import timeline
 from oversight.core.clock import utcnow
 from oversight.core.db import Reads
 from oversight.core.errors import NotFound, TooManyRequests
-from oversight.core.http.deps import DatabaseDep, LimiterDep
+from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
 from oversight.core.ratelimit import RateLimit, client_ip
 from oversight.meetings import public as public_meetings
 from oversight.meetings.enums import MeetingStatus
 from oversight.resolutions import public as published
 from oversight.site import i18n
-from oversight.site.rendering import public_page, render
+from oversight.site.forms import SAYS, FormErrors, form_page
+from oversight.site.rendering import language_of, public_page, render
 from oversight.voice import proposals as proposals_service
 from oversight.voice.enums import ProposalStatus
 from oversight.voice.proposal_schemas import ProposalSort
@@ -31,6 +32,7 @@ router = APIRouter(include_in_schema=False, tags=["site"])
 
 #: Meetings still ahead, as the home page lists them.
 AHEAD = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+LOOKUPS = i18n.N_("Too many look-ups from your connection. Wait a minute and try again.")
 #: A year: how long the language choice is remembered.
 REMEMBERED = 365 * 24 * 3600
 
@@ -151,28 +153,35 @@ async def proposals(
 async def track(
     request: Request,
     database: DatabaseDep,
+    settings: SettingsDep,
     limiter: LimiterDep,
     code: Annotated[str | None, Query(max_length=40)] = None,
+    added: Annotated[bool, Query()] = False,
 ) -> Response:
-    """Follow a concern by its tracking code: where it stands, what happened, and when. A
-    capability page: never stored by a cache. Look-ups count against the API's limit for
-    tracking codes."""
-    private = {"Cache-Control": "private, no-store"}
+    """Follow a concern by its tracking code: where it stands, what happened, and when, and a
+    form to add information. A capability page: never stored by a cache. Look-ups count
+    against the API's limit for tracking codes."""
+    gettext = i18n.translations(language_of(request)).gettext
+    context: dict[str, Any] = {"code": code or "", "found": None, "values": {}, "added": added}
     if not code:
-        return render(request, "track.html.j2", {"code": "", "found": None}, headers=private)
+        return form_page(request, settings, "track.html.j2", context)
     try:
         await limiter.hit(RateLimit.TRACKING_IP, client_ip(request))
-    except TooManyRequests as exc:
-        context = {"code": code, "found": None, "limited": True}
-        headers = {**private, **exc.headers}
-        return render(request, "track.html.j2", context, status_code=429, headers=headers)
-    try:
         async with database.unit_of_work(Reads.STATEMENTS) as session:
-            found = await timeline.public_status(session, code.strip())
+            context["found"] = await timeline.public_status(session, code.strip())
+    except TooManyRequests as exc:
+        errors = FormErrors({"code": gettext(LOOKUPS)})
+        page = form_page(
+            request, settings, "track.html.j2", context, status_code=429, errors=errors
+        )
+        page.headers.update(exc.headers)  # Retry-After
+        return page
     except NotFound:
-        context = {"code": code, "found": None, "missing": True}
-        return render(request, "track.html.j2", context, status_code=404, headers=private)
-    return render(request, "track.html.j2", {"code": code, "found": found}, headers=private)
+        errors = FormErrors({"code": gettext(SAYS["code"])})
+        return form_page(
+            request, settings, "track.html.j2", context, status_code=404, errors=errors
+        )
+    return form_page(request, settings, "track.html.j2", context)
 
 
 @router.get("/language", name="site_language")

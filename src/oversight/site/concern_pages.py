@@ -1,0 +1,185 @@
+"""Bringing a concern through the site: the form (anonymous, or signed in), its refusals beside
+each field, the receipt with the tracking code shown once; adding information by code. The
+same intake service, limits and audit as `POST /api/v1/concerns`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
+
+from oversight.accounts import directory
+from oversight.concerns import intake, notes
+from oversight.concerns.enums import Kind
+from oversight.concerns.schemas import ConcernCreate, PublicNoteCreate
+from oversight.core.db import Reads
+from oversight.core.errors import NotFound, TooManyRequests, Unprocessable
+from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
+from oversight.core.ratelimit import RateLimit, client_ip
+from oversight.site import forms, i18n
+from oversight.site.forms import FormErrors, form_page
+from oversight.site.rendering import language_of
+from oversight.site.words import WORDS, words_for
+
+router = APIRouter(include_in_schema=False, tags=["site"])
+
+FIELDS = (
+    "kind",
+    "category",
+    "summary",
+    "description",
+    "occurred_on",
+    "occurred_time",
+    "address",
+    "neighborhood",
+    "contact_email",
+    "contact_phone",
+)
+#: Where a schema's refusal points in the form.
+LOCATIONS: dict[tuple[object, ...], str] = {
+    ("occurred_at",): "occurred_on",
+    ("location", "address"): "address",
+    ("location", "neighborhood"): "neighborhood",
+}
+LIMITED = i18n.N_("Too many concerns from your connection. Wait an hour and try again.")
+
+
+async def _options(request: Request, database: DatabaseDep) -> dict[str, Any]:
+    gettext = i18n.translations(language_of(request)).gettext
+    async with database.unit_of_work(Reads.STATEMENTS) as session:
+        categories, _ = await directory.list_categories(session, limit=200, cursor=None)
+    return {
+        "kinds": [(k.value, gettext(words_for("kind", k))) for k in Kind],
+        "categories": [
+            (
+                c.code,
+                gettext(WORDS[("category", c.code)]) if ("category", c.code) in WORDS else c.label,
+            )
+            for c in categories
+            if c.active
+        ],
+    }
+
+
+def _when(values: dict[str, str], errors: FormErrors, language: str) -> datetime | None:
+    """The date and time given, in the commission's time zone, else None; an unreadable one
+    is an error beside its field."""
+    gettext = i18n.translations(language).gettext
+    day, hour = values.get("occurred_on", ""), values.get("occurred_time", "")
+    if not day:
+        if hour:
+            errors["occurred_on"] = gettext(forms.SAYS["occurred_on"])
+        return None
+    try:
+        when = time.fromisoformat(hour) if hour else time(12, 0)
+    except ValueError:
+        errors["occurred_time"] = gettext(forms.SAYS["occurred_time"])
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(day), when, ZoneInfo(i18n.TIMEZONE))
+    except ValueError:
+        errors["occurred_on"] = gettext(forms.SAYS["occurred_on"])
+        return None
+
+
+def _body(values: dict[str, str], occurred_at: datetime | None, language: str) -> dict[str, Any]:
+    location = {k: values[k] for k in ("address", "neighborhood") if values.get(k)}
+    body: dict[str, Any] = {
+        "kind": values.get("kind") or None,
+        "category": values.get("category") or None,
+        "summary": values.get("summary", ""),
+        "description": values.get("description", ""),
+        "occurred_at": occurred_at,
+        "location": location or None,
+        "contact_email": values.get("contact_email") or None,
+        "contact_phone": values.get("contact_phone") or None,
+        "locale": language,
+    }
+    return body
+
+
+@router.get("/concerns/new", name="site_concern_form")
+async def concern_form(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
+    context = {"values": {}, **await _options(request, database)}
+    return form_page(request, settings, "concern_new.html.j2", context, order=FIELDS)
+
+
+@router.post("/concerns/new", name="site_concern_submit")
+async def concern_submit(
+    request: Request, database: DatabaseDep, settings: SettingsDep, limiter: LimiterDep
+) -> Response:
+    """Check the form, count it against the intake limit, file it, show the receipt."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    language = language_of(request)
+    gettext = i18n.translations(language).gettext
+    context = {"values": values, **await _options(request, database)}
+
+    def again(errors: FormErrors, status_code: int = 422) -> Response:
+        return form_page(
+            request,
+            settings,
+            "concern_new.html.j2",
+            context,
+            status_code=status_code,
+            errors=errors,
+            order=FIELDS,
+        )
+
+    if not forms.checked(request, settings, form):
+        return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
+    errors = FormErrors()
+    occurred_at = _when(values, errors, language)
+    try:
+        body = ConcernCreate.model_validate(_body(values, occurred_at, language))
+    except ValidationError as exc:
+        errors.update(forms.from_validation(exc, language, LOCATIONS))
+    if errors:
+        return again(errors)
+    try:
+        await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
+    except TooManyRequests:
+        return again(FormErrors({"limit": gettext(LIMITED)}), 429)
+    try:
+        concern = await intake.submit_alone(database, settings, None, body)
+    except Unprocessable as exc:  # a category withdrawn meanwhile
+        return again(forms.from_problem(exc, language, "category"))
+    return form_page(request, settings, "concern_receipt.html.j2", {"concern": concern})
+
+
+@router.post("/track/notes", name="site_track_note")
+async def add_information(
+    request: Request, database: DatabaseDep, settings: SettingsDep, limiter: LimiterDep
+) -> Response:
+    """Add information to a concern by its tracking code, as the submitter."""
+    form = await request.form()
+    code = str(form.get("code", "")).strip()
+    text = str(form.get("body", "")).strip()
+    language = language_of(request)
+    gettext = i18n.translations(language).gettext
+    context = {"code": code, "found": None, "values": {"body": text}}
+
+    def again(errors: FormErrors, status_code: int) -> Response:
+        return form_page(
+            request, settings, "track.html.j2", context, status_code=status_code, errors=errors
+        )
+
+    if not forms.checked(request, settings, form):
+        return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
+    try:
+        note = PublicNoteCreate.model_validate({"body": text})
+    except ValidationError as exc:
+        return again(forms.from_validation(exc, language, {}), 422)
+    try:
+        await limiter.hit(RateLimit.TRACKING_IP, client_ip(request))
+        async with database.unit_of_work() as session:
+            await notes.add_note_by_code(session, code, note.body)
+    except (NotFound, TooManyRequests) as exc:
+        status = 429 if isinstance(exc, TooManyRequests) else 404
+        return again(FormErrors({"code": gettext(forms.SAYS["code"])}), status)
+    target = f"/track?{urlencode({'code': code, 'added': 1})}"
+    return Response(status_code=303, headers={"Location": target})
