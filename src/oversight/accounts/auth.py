@@ -330,5 +330,22 @@ async def signed_in(database: Database, settings: Settings, token: str | None) -
     return SignedIn(actor, row)
 
 
+async def by_session(
+    database: Database, user_id: uuid.UUID, session_id: uuid.UUID
+) -> SignedIn | None:
+    """The caller a still-open sign-in names (the public site's session cookie), or None when
+    it was signed out, revoked, or its account deactivated."""
+    row = await database.direct.first(_SIGNED_IN, {"user_id": user_id, "session_id": session_id})
+    if row is None:
+        return None
+    return SignedIn(Actor(row["id"], Role(row["role"]), row["department_id"], session_id), row)
+
+
+async def end_session(session: AsyncSession, actor: Actor) -> None:
+    """Sign out of the caller's current sign-in (the public site's "Sign out")."""
+    if actor.session_id is not None:
+        await _revoke(session, [actor.session_id], "signed_out")
+
+
 async def resolve_actor(database: Database, settings: Settings, token: str | None) -> Actor:
     return (await signed_in(database, settings, token)).actor

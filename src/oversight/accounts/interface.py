@@ -5,4 +5,6 @@ their requests reuse.
 Another area imports only the modules named here (``tests/unit/test_structure.py``); the rest of the
 package, and every name starting with ``_``, are its own."""
 
-PUBLIC: frozenset[str] = frozenset({"deps", "directory_schemas", "models", "policy", "schemas"})
+PUBLIC: frozenset[str] = frozenset(
+    {"auth", "deps", "directory", "directory_schemas", "models", "policy", "schemas", "service"}
+)

@@ -5,5 +5,5 @@ Another area imports only the modules named here (``tests/unit/test_structure.py
 package, and every name starting with ``_``, are its own."""
 
 PUBLIC: frozenset[str] = frozenset(
-    {"enums", "intake", "models", "moves", "schemas", "timeline", "visibility"}
+    {"enums", "intake", "models", "moves", "notes", "queue", "schemas", "timeline", "visibility"}
 )

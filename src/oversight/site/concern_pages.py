@@ -20,7 +20,8 @@ from oversight.core.db import Reads
 from oversight.core.errors import NotFound, TooManyRequests, Unprocessable
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
 from oversight.core.ratelimit import RateLimit, client_ip
-from oversight.site import forms, i18n
+from oversight.core.roles import Role
+from oversight.site import forms, i18n, sessions
 from oversight.site.forms import FormErrors, form_page
 from oversight.site.rendering import language_of
 from oversight.site.words import WORDS, words_for
@@ -140,12 +141,18 @@ async def concern_submit(
         errors.update(forms.from_validation(exc, language, LOCATIONS))
     if errors:
         return again(errors)
+    signed = await sessions.visitor(request, database, settings)
+    # A resident's own concern; staff file theirs through the staff tools, with a channel.
+    actor = signed.actor if signed is not None and signed.actor.role is Role.RESIDENT else None
     try:
-        await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
+        if actor is None:
+            await limiter.hit(RateLimit.INTAKE_IP, client_ip(request))
+        else:
+            await limiter.hit(RateLimit.SUBMIT_ACCOUNT, str(actor.user_id))
     except TooManyRequests:
         return again(FormErrors({"limit": gettext(LIMITED)}), 429)
     try:
-        concern = await intake.submit_alone(database, settings, None, body)
+        concern = await intake.submit_alone(database, settings, actor, body)
     except Unprocessable as exc:  # a category withdrawn meanwhile
         return again(forms.from_problem(exc, language, "category"))
     return form_page(request, settings, "concern_receipt.html.j2", {"concern": concern})

@@ -42,7 +42,7 @@ def not_found(request: Request) -> Response:
 
 
 @router.get("/", name="site_home")
-async def home(request: Request, database: DatabaseDep) -> Response:
+async def home(request: Request, settings: SettingsDep, database: DatabaseDep) -> Response:
     """Next meetings, recent resolutions, proposals open for support, how to bring a concern."""
 
     async def build() -> dict[str, Any]:
@@ -61,12 +61,13 @@ async def home(request: Request, database: DatabaseDep) -> Response:
         upcoming = sorted(ahead, key=lambda m: m.scheduled_at)[:3]
         return {"upcoming": upcoming, "resolutions": resolutions, "proposals": proposals}
 
-    return await public_page(request, database, "home.html.j2", build)
+    return await public_page(request, database, settings, "home.html.j2", build)
 
 
 @router.get("/meetings", name="site_meetings")
 async def meetings(
     request: Request,
+    settings: SettingsDep,
     database: DatabaseDep,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
@@ -78,11 +79,13 @@ async def meetings(
         more = f"/meetings?{urlencode({'cursor': next_cursor})}" if next_cursor else None
         return {"meetings": items, "more": more}
 
-    return await public_page(request, database, "meetings.html.j2", build)
+    return await public_page(request, database, settings, "meetings.html.j2", build)
 
 
 @router.get("/meetings/{meeting_id}", name="site_meeting")
-async def meeting(request: Request, meeting_id: str, database: DatabaseDep) -> Response:
+async def meeting(
+    request: Request, settings: SettingsDep, meeting_id: str, database: DatabaseDep
+) -> Response:
     """A meeting: its agenda with documents and decisions, attendance, minutes once approved."""
     try:
         key = uuid.UUID(meeting_id)
@@ -95,12 +98,13 @@ async def meeting(request: Request, meeting_id: str, database: DatabaseDep) -> R
         async with database.unit_of_work(Reads.STATEMENTS) as session:
             return {"meeting": await public_meetings.read(session, key)}
 
-    return await public_page(request, database, "meeting.html.j2", build)
+    return await public_page(request, database, settings, "meeting.html.j2", build)
 
 
 @router.get("/resolutions", name="site_resolutions")
 async def resolutions(
     request: Request,
+    settings: SettingsDep,
     database: DatabaseDep,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
@@ -112,11 +116,13 @@ async def resolutions(
         more = f"/resolutions?{urlencode({'cursor': next_cursor})}" if next_cursor else None
         return {"resolutions": items, "more": more}
 
-    return await public_page(request, database, "resolutions.html.j2", build)
+    return await public_page(request, database, settings, "resolutions.html.j2", build)
 
 
 @router.get("/resolutions/{resolution_id}", name="site_resolution")
-async def resolution(request: Request, resolution_id: str, database: DatabaseDep) -> Response:
+async def resolution(
+    request: Request, settings: SettingsDep, resolution_id: str, database: DatabaseDep
+) -> Response:
     try:
         key = uuid.UUID(resolution_id)
         async with database.unit_of_work(Reads.STATEMENTS) as session:
@@ -127,12 +133,13 @@ async def resolution(request: Request, resolution_id: str, database: DatabaseDep
     async def build() -> dict[str, Any]:
         return {"resolution": found}
 
-    return await public_page(request, database, "resolution.html.j2", build)
+    return await public_page(request, database, settings, "resolution.html.j2", build)
 
 
 @router.get("/proposals", name="site_proposals")
 async def proposals(
     request: Request,
+    settings: SettingsDep,
     database: DatabaseDep,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
@@ -146,7 +153,7 @@ async def proposals(
         more = f"/proposals?{urlencode({'cursor': next_cursor})}" if next_cursor else None
         return {"proposals": items, "more": more}
 
-    return await public_page(request, database, "proposals.html.j2", build)
+    return await public_page(request, database, settings, "proposals.html.j2", build)
 
 
 @router.get("/track", name="site_track")

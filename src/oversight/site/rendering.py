@@ -10,9 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from oversight.core.config import Settings
 from oversight.core.db import Database
 from oversight.core.http.caching import PUBLIC_CACHE_CONTROL, audit_seq, matches, public_tag
-from oversight.site import i18n
+from oversight.site import i18n, sessions
 from oversight.site.words import words_for
 
 #: No script at all, styles from the site's own sheet, forms only to the site.
@@ -58,10 +59,17 @@ Build = Callable[[], Awaitable[Mapping[str, Any]]]
 
 
 async def public_page(
-    request: Request, database: Database, template: str, build: Build
+    request: Request, database: Database, settings: Settings, template: str, build: Build
 ) -> Response:
     """A page anyone reads alike: ``ETag`` from the record's state, the path, the query and
-    the language; 304 when ``If-None-Match`` names it, before anything else is read."""
+    the language; 304 when ``If-None-Match`` names it, before anything else is read. For a
+    signed-in visitor (whose name the page shows) it is private and never stored."""
+    if request.cookies.get(sessions.COOKIE):
+        signed = await sessions.visitor(request, database, settings)
+        if signed is not None:
+            context = {**await build(), "visitor": signed.profile}
+            private = {"Cache-Control": "private, no-store"}
+            return render(request, template, context, headers=private)
     seq = await audit_seq(database)
     where = f"{language_of(request)}:{request.url.path}"
     tag = public_tag(seq, where, request.url.query, "")
