@@ -65,9 +65,17 @@ async def _sign_in(
     return signed, tokens.device_token
 
 
+def _next(raw: object) -> str:
+    """Where to go after signing in: a path of this site, else the account page."""
+    target = str(raw or "")
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else "/account"
+
+
 @router.get("/sign-in", name="site_sign_in_form")
 async def sign_in_form(request: Request, settings: SettingsDep) -> Response:
-    return form_page(request, settings, "sign_in.html.j2", {"values": {}}, order=SIGN_IN_FIELDS)
+    context = {"values": {}, "next": _next(request.query_params.get("next"))}
+    return form_page(request, settings, "sign_in.html.j2", context, order=SIGN_IN_FIELDS)
 
 
 @router.post("/sign-in", name="site_sign_in")
@@ -79,7 +87,7 @@ async def sign_in(
     gettext = i18n.translations(language_of(request)).gettext
 
     def again(errors: FormErrors, status_code: int) -> Response:
-        context = {"values": values}
+        context = {"values": values, "next": _next(form.get("next"))}
         return form_page(
             request,
             settings,
@@ -101,7 +109,7 @@ async def sign_in(
         return again(FormErrors({"email": gettext(SLOW_DOWN)}), 429)
     except Unauthorized:
         return again(FormErrors({"email": gettext(WRONG)}), 401)
-    answer = _signed_in_at("/account")
+    answer = _signed_in_at(_next(form.get("next")))
     sessions.start(answer, settings, signed, device)
     return answer
 

@@ -28,7 +28,9 @@ SAYS: dict[str, str] = {
     "neighborhood": N_("The neighborhood is too long (at most 100 characters)."),
     "contact_email": N_("Enter an e-mail address like name@example.org."),
     "contact_phone": N_("Enter a telephone number of digits, spaces and + ( ) -."),
-    "body": N_("Write what you want to add (at most 10,000 characters)."),
+    "body": N_("Write it here (it may not be empty or too long)."),
+    "title": N_("Give it a title (at most 200 characters)."),
+    "topic": N_("Say what you will speak about (at most 200 characters)."),
     "file": N_("Choose a photo, video, sound recording, PDF or text file."),
     "code": N_("No concern has this tracking code. Check it and try again."),
 }

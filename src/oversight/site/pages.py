@@ -24,14 +24,18 @@ from oversight.resolutions import public as published
 from oversight.site import i18n
 from oversight.site.forms import SAYS, FormErrors, form_page
 from oversight.site.rendering import language_of, public_page, render
+from oversight.voice import comments
 from oversight.voice import proposals as proposals_service
-from oversight.voice.enums import ProposalStatus
+from oversight.voice.enums import CommentTarget, ProposalStatus
 from oversight.voice.proposal_schemas import ProposalSort
 
 router = APIRouter(include_in_schema=False, tags=["site"])
 
 #: Meetings still ahead, as the home page lists them.
 AHEAD = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+PUBLISHED = i18n.N_("Your comment is published.")
+PENDING = i18n.N_("Thank you: your comment is published once the commission's staff read it.")
+SIGNED_UP = i18n.N_("You are signed up to speak.")
 LOOKUPS = i18n.N_("Too many look-ups from your connection. Wait a minute and try again.")
 #: A year: how long the language choice is remembered.
 REMEMBERED = 365 * 24 * 3600
@@ -86,17 +90,36 @@ async def meetings(
 async def meeting(
     request: Request, settings: SettingsDep, meeting_id: str, database: DatabaseDep
 ) -> Response:
-    """A meeting: its agenda with documents and decisions, attendance, minutes once approved."""
+    """A meeting: its agenda with documents, comments and decisions, attendance, minutes once
+    approved; while it is open, links to comment on an item and to sign up to speak."""
     try:
         key = uuid.UUID(meeting_id)
         async with database.unit_of_work(Reads.STATEMENTS) as session:
             await public_meetings.read(session, key)
     except (ValueError, NotFound):
         return not_found(request)
+    gettext = i18n.translations(language_of(request)).gettext
+    notice = {
+        "published": gettext(PUBLISHED),
+        "pending": gettext(PENDING),
+    }.get(request.query_params.get("comment", ""))
+    if request.query_params.get("spoken"):
+        notice = gettext(SIGNED_UP)
 
     async def build() -> dict[str, Any]:
         async with database.unit_of_work(Reads.STATEMENTS) as session:
-            return {"meeting": await public_meetings.read(session, key)}
+            found = await public_meetings.read(session, key)
+            said = {}
+            for item in found.agenda:
+                said[item.id], _, _ = await comments.public_page(
+                    session, CommentTarget.AGENDA_ITEM, item.id, limit=50, cursor=None
+                )
+        return {
+            "meeting": found,
+            "comments": said,
+            "open_for_comment": found.status in AHEAD,
+            "notice": notice,
+        }
 
     return await public_page(request, database, settings, "meeting.html.j2", build)
 

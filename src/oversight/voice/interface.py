@@ -5,5 +5,14 @@ Another area imports only the modules named here (``tests/unit/test_structure.py
 package, and every name starting with ``_``, are its own."""
 
 PUBLIC: frozenset[str] = frozenset(
-    {"enums", "models", "proposal_schemas", "proposals", "speaker_schemas", "speakers"}
+    {
+        "comment_schemas",
+        "comments",
+        "enums",
+        "models",
+        "proposal_schemas",
+        "proposals",
+        "speaker_schemas",
+        "speakers",
+    }
 )
