@@ -42,7 +42,7 @@ from oversight.officers import routes as officers
 from oversight.open311 import routes as open311
 from oversight.reports import routes as reports
 from oversight.resolutions import routes as resolutions
-from oversight.site import account_pages, concern_pages, voice_pages
+from oversight.site import account_pages, concern_pages, record_pages, voice_pages
 from oversight.site import pages as site_pages
 from oversight.site.i18n import STATIC
 from oversight.voice import comment_routes as comments
@@ -173,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_flat(app, concern_pages.router, "")
     mount_flat(app, account_pages.router, "")
     mount_flat(app, voice_pages.router, "")
+    mount_flat(app, record_pages.router, "")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cors_origins:
         app.add_middleware(

@@ -145,3 +145,22 @@ async def test_the_meetings_as_an_rss_feed(api: Api, cast: Cast) -> None:
     assert item.findtext("link", "").endswith(f"/meetings/{meeting['id']}")
     assert item.findtext("pubDate")
     assert feed.headers["ETag"] and feed.headers["Cache-Control"].startswith("public")
+
+
+async def test_the_public_record_pages(api: Api, cast: Cast) -> None:
+    await submit(api, cast.resident)
+    for path, english, spanish in [
+        ("/report", "Transparency report", "Informe de transparencia"),
+        ("/recommendations", "Recommendations", "Recomendaciones"),
+        ("/budget", "Police budget", "Presupuesto policial"),
+        ("/data", "Open data", "Datos abiertos"),
+    ]:
+        page = await api.client.get(path)
+        assert page.status_code == 200, path
+        assert f"<h1>{english}</h1>" in page.text, path
+        assert page.headers["ETag"]
+        es = await api.client.get(path, headers=SPANISH)
+        assert f"<h1>{spanish}</h1>" in es.text, path
+    report = await api.client.get("/report")
+    # The month in progress is not in the report: nothing received in its whole months.
+    assert "<dt>Received</dt><dd>0</dd>" in report.text

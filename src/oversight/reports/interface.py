@@ -3,4 +3,4 @@
 Another area imports only the modules named here (``tests/unit/test_structure.py``); the rest of the
 package, and every name starting with ``_``, are its own."""
 
-PUBLIC: frozenset[str] = frozenset({"formats", "schemas"})
+PUBLIC: frozenset[str] = frozenset({"formats", "schemas", "summary"})

@@ -5,5 +5,15 @@ Another area imports only the modules named here (``tests/unit/test_structure.py
 package, and every name starting with ``_``, are its own."""
 
 PUBLIC: frozenset[str] = frozenset(
-    {"enums", "machine", "models", "policy", "public", "schemas", "visibility", "voting"}
+    {
+        "enums",
+        "machine",
+        "models",
+        "policy",
+        "public",
+        "recommendations",
+        "schemas",
+        "visibility",
+        "voting",
+    }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -30,6 +31,8 @@ DOMAIN = "messages"
 LANGUAGES = ("en", "es")
 NAMES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
+#: The currency budgets are shown in.
+CURRENCY = "USD"
 #: The time zone dates are shown in, until commissions set their own.
 TIMEZONE = "America/Los_Angeles"
 
@@ -85,6 +88,10 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             value, form, tzinfo=ZoneInfo(TIMEZONE), locale=locale
         ),
         "number": lambda value: format_decimal(value, locale=locale),
+        "money": lambda value: format_currency(Decimal(str(value)), CURRENCY, locale=locale),
+        "percent": lambda value: format_percent(
+            Decimal(str(value)) / 100, "#,##0.0%", locale=locale
+        ),
     }
 
 
