@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = make_cache(settings.cache_url, settings.summary_cache_seconds)
     app.state.store = open_store(settings)
     install_error_handlers(app)
+    app.state.not_found_page = site_pages.not_found
     open311.install(app)
 
     for router in (

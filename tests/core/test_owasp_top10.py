@@ -488,13 +488,15 @@ async def test_api9_only_the_documented_version_is_served(api: Api, settings: Se
         "/api/v2/concerns",
         "/api/concerns",
         "/api/v0/users",
-        "/admin",
-        "/debug",
-        "/metrics",
         "/open311/v1/services.json",
         "/open311/services.json",
     ):
         assert_problem(await api.client.get(stale), 404)
+    # Outside the API a person followed a link: the public site's page, a 404 all the same.
+    for stale in ("/admin", "/debug", "/metrics"):
+        answer = await api.client.get(stale)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("text/html")
 
 
 # API10: Unsafe Consumption of APIs --------------------------------------------------------

@@ -49,11 +49,12 @@ def remember(response: Response, new_value: str | None, secure: bool) -> None:
 
 
 def same_site(request: Request, settings: Settings) -> bool:
-    """The post comes from this site (its ``Origin``, else its ``Referer``; a post with
-    neither, as from an old browser or a privacy tool, counts on the token alone)."""
+    """The post does not name another site (its ``Origin``, else its ``Referer``). Browsers
+    send ``Origin: null`` for a form of a page whose policy is ``no-referrer`` (every page of
+    this service): then, as with no header at all, the token alone decides."""
     sent = request.headers.get("origin") or request.headers.get("referer")
     if not sent or sent == "null":
-        return sent is None
+        return True
     origin = urlsplit(sent)
     own = {urlsplit(settings.public_url)[:2], (request.url.scheme, request.url.netloc)}
     return (origin.scheme, origin.netloc) in own

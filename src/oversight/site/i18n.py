@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -86,6 +86,11 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
         "date": lambda value, form="long": format_date(value, form, locale=locale),
         "datetime": lambda value, form="long": format_datetime(
             value, form, tzinfo=ZoneInfo(TIMEZONE), locale=locale
+        ),
+        # A meeting's day and hour, as people write them: "jueves, 17 de diciembre de 2026, 10:00".
+        "when": lambda value: (
+            f"{format_date(value.astimezone(ZoneInfo(TIMEZONE)), 'full', locale=locale)}, "
+            f"{format_time(value, 'short', tzinfo=ZoneInfo(TIMEZONE), locale=locale)}"
         ),
         "number": lambda value: format_decimal(value, locale=locale),
         "money": lambda value: format_currency(Decimal(str(value)), CURRENCY, locale=locale),

@@ -51,7 +51,8 @@ async def home(request: Request, settings: SettingsDep, database: DatabaseDep) -
 
     async def build() -> dict[str, Any]:
         async with database.unit_of_work(Reads.STATEMENTS) as session:
-            meetings, _ = await public_meetings.page(session, limit=20, cursor=None)
+            # Newest first: the meetings still ahead are the first few.
+            meetings, _ = await public_meetings.page(session, limit=6, cursor=None)
             resolutions, _ = await published.page(session, limit=5, cursor=None)
             proposals, _ = await proposals_service.page(
                 session,
@@ -94,9 +95,7 @@ async def meeting(
     approved; while it is open, links to comment on an item and to sign up to speak."""
     try:
         key = uuid.UUID(meeting_id)
-        async with database.unit_of_work(Reads.STATEMENTS) as session:
-            await public_meetings.read(session, key)
-    except (ValueError, NotFound):
+    except ValueError:
         return not_found(request)
     gettext = i18n.translations(language_of(request)).gettext
     notice = {
@@ -121,7 +120,10 @@ async def meeting(
             "notice": notice,
         }
 
-    return await public_page(request, database, settings, "meeting.html.j2", build)
+    try:  # a validator is checked first: only a page that exists was ever given one
+        return await public_page(request, database, settings, "meeting.html.j2", build)
+    except NotFound:
+        return not_found(request)
 
 
 @router.get("/resolutions", name="site_resolutions")

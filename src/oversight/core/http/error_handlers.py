@@ -83,6 +83,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             for method in getattr(route, "methods", None) or ()
         }
         headers["Allow"] = ", ".join(sorted(allowed))
+    page = getattr(request.app.state, "not_found_page", None)
+    if exc.status_code == 404 and page is not None and not request.url.path.startswith(MACHINES):
+        # No route: outside the API, a person followed a link; they get the site's page.
+        found: Response = page(request)
+        return found
     return answer(request, exc.status_code, detail=detail, headers=headers)
 
 
@@ -125,6 +130,10 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
         exc_info=exc,
     )
     return answer(request, 500, detail="An unexpected error occurred.")
+
+
+#: Paths for programs: an unknown one is a problem document, never the site's page.
+MACHINES = ("/api/", "/open311/", "/problems/", "/static/")
 
 
 def install_error_handlers(app: FastAPI) -> None:
