@@ -52,7 +52,6 @@ class Store:
     staging: Path
     #: ``file://``: staging is on the store's own file system and a kept file is renamed.
     local_root: Path | None = None
-    url: str = ""
 
     def staged(self) -> Path:
         """A new staging file's path (the file is not created)."""
@@ -119,13 +118,12 @@ def _rename(staged: Path, target: Path) -> None:
 
 def open_store(settings: Settings) -> Store:
     """The store ``attachments_store`` names."""
-    url = settings.attachments_store
-    parts = urlsplit(url)
+    parts = urlsplit(settings.attachments_store)
     if parts.scheme == "file":
         root = Path(parts.netloc + parts.path).resolve()
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(settings.attachments_staging or root / "incoming")
-        return Store(LocalStore(prefix=root), staging, local_root=root, url=url)
+        return Store(LocalStore(prefix=root), staging, local_root=root)
     config: dict[str, str | bool] = {"region": settings.s3_region}
     client: dict[str, str | bool] = {}
     if settings.s3_endpoint_url:
@@ -138,4 +136,4 @@ def open_store(settings: Settings) -> Store:
         client_options=client,  # type: ignore[arg-type]
     )
     staging = Path(settings.attachments_staging or Path(tempfile.gettempdir()) / "oversight")
-    return Store(objects, staging, url=url)
+    return Store(objects, staging)

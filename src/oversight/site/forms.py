@@ -31,7 +31,6 @@ SAYS: dict[str, str] = {
     "body": N_("Write it here (it may not be empty or too long)."),
     "title": N_("Give it a title (at most 200 characters)."),
     "topic": N_("Say what you will speak about (at most 200 characters)."),
-    "file": N_("Choose a photo, video, sound recording, PDF or text file."),
     "code": N_("No concern has this tracking code. Check it and try again."),
 }
 ANYTHING = N_("Check this.")
