@@ -14,20 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-LOCALE := src/oversight/site/locale
+LOCALE := src/oversight/locale
 CATALOGS := $(LOCALE)/es/LC_MESSAGES/messages.mo
 
-# The site's catalogs, compiled at install (and again whenever a .po changes).
+# The catalogs of the site and the e-mails, compiled at install (and when a .po changes).
 $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages -l $*
 
 setup: $(STAMP) $(CATALOGS)
 
-# After changing the site's words: the template from the code, then the Spanish catalog
+# After changing the words people read: the template from the code, then the Spanish catalog
 # (translate what it adds: tests/site/test_languages.py fails on an empty message).
 messages: setup
-	$(BIN)/pybabel -q extract -F src/oversight/site/babel.cfg -k N_ --no-location \
-		--sort-output --omit-header -o $(LOCALE)/messages.pot src/oversight/site
+	$(BIN)/pybabel -q extract -F $(LOCALE)/babel.cfg -k N_ -k C_:1c,2 --no-location \
+		--sort-output --omit-header -o $(LOCALE)/messages.pot src/oversight
 	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages \
 		--ignore-obsolete --width 100
 

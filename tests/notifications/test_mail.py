@@ -8,15 +8,19 @@ import email
 import email.policy
 import re
 import time
+import uuid
 from collections.abc import Iterator
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
+from babel.dates import format_date
 
 from oversight.core.config import Settings
 from oversight.core.roles import Role
@@ -113,12 +117,12 @@ async def test_the_submitter_hears_of_a_public_note_in_their_language(
     assert await deliver(api, mail_settings) == 1
     [message] = inbox[0].to(cast.resident.email)
     code = concern["tracking_code"]
-    assert message["Subject"] == f"Su inquietud {code} está ahora en revisión por la comisión"
+    assert message["Subject"] == f"Su queja {code} está ahora en revisión por la comisión"
     assert message["Content-Language"] == "es"
     text = text_of(message)
     assert "Revisaremos el video." in text
-    assert f"{PUBLIC_URL}/api/v1/public/concerns/{code}" in text
-    assert f'href="{PUBLIC_URL}/api/v1/public/concerns/{code}"' in html_of(message)
+    assert f"Sígala en {PUBLIC_URL}/track?code={code}" in text
+    assert f'href="{PUBLIC_URL}/track?code={code}"' in html_of(message)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Unsubscribe"].startswith(f"<{PUBLIC_URL}/api/v1/public/unsubscribe?token=")
 
@@ -140,7 +144,8 @@ async def test_officers_hear_of_a_referral_by_category_and_due_date_only(
         api, cast.commissioner, concern, "referred", department_id=str(cast.department)
     )
     await deliver(api, mail_settings)
-    due = referred["response_due_at"][:10]
+    # The due date as people write it (Babel, the recipient's language).
+    due = format_date(date.fromisoformat(referred["response_due_at"][:10]), "long", locale="en")
     for officer in (cast.officer, colleague):
         [message] = inbox[0].to(officer.email)
         assert message["Subject"] == "A concern was referred to your department"
@@ -369,3 +374,22 @@ async def test_list_unsubscribe_is_a_plain_url_in_angle_brackets_on_the_wire(
     )
     [parsed] = inbox[0].to(address)
     assert parsed["List-Unsubscribe"] == f"<{url}>"
+
+
+def test_a_referral_in_spanish_reads_as_spanish_dates_and_all(settings: Settings) -> None:
+    """The e-mails come from the site's catalogs: the words, and the date as people write it."""
+    referral = SimpleNamespace(
+        id=uuid.uuid4(),
+        kind="referral",
+        locale="es",
+        recipient="agente@example.org",
+        context={"category": "Uso de la fuerza", "due": "2026-12-18"},
+    )
+    mail = messages.compose(settings, referral)
+    assert mail["Subject"] == "Se remitió una queja a su departamento"
+    assert mail["Content-Language"] == "es"
+    text = text_of(mail)
+    assert "categoría Uso de la fuerza" in text
+    assert "La respuesta vence el 18 de diciembre de 2026." in text
+    assert "Léala en el sistema de casos." in text
+    assert "Para no recibir más mensajes" in text

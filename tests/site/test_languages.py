@@ -9,12 +9,13 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from oversight.core import language
 from oversight.site import i18n
 from oversight.site.words import WORDS
 
-POT = i18n.LOCALE_DIR / "messages.pot"
-SPANISH = i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
-CONFIG = Path(i18n.__file__).parent / "babel.cfg"
+POT = language.LOCALE_DIR / "messages.pot"
+SPANISH = language.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
+CONFIG = language.LOCALE_DIR / "babel.cfg"
 
 
 def ids(path: Path) -> set[object]:
@@ -34,11 +35,13 @@ def test_the_template_is_what_the_code_marks(tmp_path: Path) -> None:
             str(CONFIG),
             "-k",
             "N_",
+            "-k",
+            "C_:1c,2",
             "--no-location",
             "--omit-header",
             "-o",
             str(extracted),
-            str(CONFIG.parent),
+            str(CONFIG.parent.parent),
         ],
         check=True,
     )

@@ -1,6 +1,7 @@
-"""E-mail: what each message says in English and Spanish, the message itself (plain text and
-HTML, one-click unsubscribe per RFC 8058), its unsubscribe token, and sending it (SMTP, or a
-file in ``MAIL_DIR`` when no ``SMTP_URL`` is set)."""
+"""E-mail: what each message says (in English, marked for the catalogs the site uses, which
+translate it), the message itself (plain text and HTML, one-click unsubscribe per RFC 8058),
+its unsubscribe token, and sending it (SMTP, or a file in ``MAIL_DIR`` when no ``SMTP_URL`` is
+set)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import re
+from datetime import date
 from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import Policy
@@ -18,69 +20,45 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
+from babel.dates import format_date
 from markupsafe import escape
 
 from oversight.core.config import Settings
+from oversight.core.language import C_, N_, translations
 from oversight.notifications.enums import Locale, MessageKind
 
-#: Statuses as a resident reads them.
-STATUS_NAMES = {
-    Locale.EN: {
-        "submitted": "received",
-        "triaged": "being reviewed",
-        "dismissed": "dismissed",
-        "withdrawn": "withdrawn",
-        "referred": "referred to the police department",
-        "responded": "answered by the police department",
-        "under_review": "under review by the commission",
-        "scheduled": "scheduled for a commission meeting",
-        "resolved": "resolved",
-        "closed": "closed",
-    },
-    Locale.ES: {
-        "submitted": "recibida",
-        "triaged": "en revisión",
-        "dismissed": "desestimada",
-        "withdrawn": "retirada",
-        "referred": "remitida al departamento de policía",
-        "responded": "respondida por el departamento de policía",
-        "under_review": "en revisión por la comisión",
-        "scheduled": "en la agenda de una reunión de la comisión",
-        "resolved": "resuelta",
-        "closed": "cerrada",
-    },
+#: Statuses as a resident reads them, in the middle of "Your concern ... is now ...".
+STATUSES = {
+    "submitted": C_("email status", "received"),
+    "triaged": C_("email status", "being reviewed"),
+    "dismissed": C_("email status", "dismissed"),
+    "withdrawn": C_("email status", "withdrawn"),
+    "referred": C_("email status", "referred to the police department"),
+    "responded": C_("email status", "answered by the police department"),
+    "under_review": C_("email status", "under review by the commission"),
+    "scheduled": C_("email status", "scheduled for a commission meeting"),
+    "resolved": C_("email status", "resolved"),
+    "closed": C_("email status", "closed"),
 }
-
-CATALOG: dict[Locale, dict[str, str]] = {
-    Locale.EN: {
-        "status.subject": "Your concern {code} is now {status}",
-        "status.body": "Your concern {code} is now {status}. The commission wrote:",
-        "response.subject": "The police department answered your concern {code}",
-        "response.body": "The police department has answered your concern {code}. "
-        "Its status is now {status}.",
-        "referral.subject": "A concern was referred to your department",
-        "referral.body": "A concern in the category {category} was referred to your "
-        "department. Its response is due by {due}.",
-        "link": "Follow it at",
-        "referral.link": "Read it in the case system.",
-        "unsubscribe": "To stop these messages",
-        "unsubscribe.link": "unsubscribe",
-    },
-    Locale.ES: {
-        "status.subject": "Su inquietud {code} está ahora {status}",
-        "status.body": "Su inquietud {code} está ahora {status}. La comisión escribió:",
-        "response.subject": "El departamento de policía respondió a su inquietud {code}",
-        "response.body": "El departamento de policía respondió a su inquietud {code}. "
-        "Su estado es ahora: {status}.",
-        "referral.subject": "Se remitió una inquietud a su departamento",
-        "referral.body": "Se remitió a su departamento una inquietud de la categoría "
-        "{category}. La respuesta vence el {due}.",
-        "link": "Sígala en",
-        "referral.link": "Léala en el sistema de casos.",
-        "unsubscribe": "Para no recibir más mensajes",
-        "unsubscribe.link": "cancele la suscripción",
-    },
+SUBJECTS = {
+    MessageKind.STATUS: N_("Your concern %(code)s is now %(status)s"),
+    MessageKind.RESPONSE: N_("The police department answered your concern %(code)s"),
+    MessageKind.REFERRAL: N_("A concern was referred to your department"),
 }
+OPENINGS = {
+    MessageKind.STATUS: N_("Your concern %(code)s is now %(status)s. The commission wrote:"),
+    MessageKind.RESPONSE: N_(
+        "The police department has answered your concern %(code)s. Its status is now %(status)s."
+    ),
+    MessageKind.REFERRAL: N_(
+        "A concern in the category %(category)s was referred to your department. Its response "
+        "is due by %(due)s."
+    ),
+}
+FOLLOW = N_("Follow it at")
+READ_IT = N_("Read it in the case system.")
+STOP = N_("To stop these messages")
+UNSUBSCRIBE = N_("unsubscribe")
 
 
 def unsubscribe_token(settings: Settings, email: str) -> str:
@@ -136,37 +114,50 @@ _HEADERS.map_to_type("list-unsubscribe", _UrlListHeader)
 _POLICY = default_policy.clone(header_factory=_HEADERS)
 
 
+def _words(kind: MessageKind, context: dict[str, Any], language: str) -> dict[str, str]:
+    """The message's facts as its reader reads them: the status in words, the date by Babel."""
+    catalog = translations(language)
+    facts = {key: str(value) for key, value in context.items()}
+    if "status" in facts:
+        words = STATUSES.get(facts["status"])
+        if words is not None:
+            facts["status"] = str(catalog.pgettext("email status", words))
+    if kind is MessageKind.REFERRAL and facts.get("due"):
+        facts["due"] = format_date(date.fromisoformat(facts["due"]), "long", locale=language)
+    return facts
+
+
 def compose(settings: Settings, message: Any) -> EmailMessage:
-    """The message: plain text and HTML, in the recipient's language, with the unsubscribe
-    headers of RFC 8058 (a mail client's one-click button POSTs to the link)."""
-    locale = Locale(message.locale)
-    words, context = CATALOG[locale], dict(message.context)
-    if "status" in context:
-        context["status"] = STATUS_NAMES[locale].get(context["status"], context["status"])
+    """The message: plain text and HTML, in the recipient's language (the site's catalogs),
+    with the unsubscribe headers of RFC 8058 (a mail client's one-click button POSTs to the
+    link)."""
+    language = Locale(message.locale).value
+    gettext = translations(language).gettext
     kind = MessageKind(message.kind)
-    subject = words[f"{kind}.subject"].format(**context)
-    lines = [words[f"{kind}.body"].format(**context)]
+    facts = _words(kind, dict(message.context), language)
+    subject = gettext(SUBJECTS[kind]) % facts
+    lines = [gettext(OPENINGS[kind]) % facts]
     if kind is MessageKind.STATUS:
-        lines.append(context["note"])
+        lines.append(facts["note"])
     base = settings.public_url.rstrip("/")
     link = None
     if kind is MessageKind.REFERRAL:
-        lines.append(words["referral.link"])
+        lines.append(gettext(READ_IT))
     else:
-        link = f"{base}/api/v1/public/concerns/{context['code']}"
+        link = f"{base}/track?" + urlencode({"code": facts["code"]})
     unsubscribe = f"{base}/api/v1/public/unsubscribe?" + urlencode(
         {"token": unsubscribe_token(settings, message.recipient)}
     )
     text = "\n\n".join(lines)
     if link:
-        text += f"\n\n{words['link']} {link}"
-    text += f"\n\n--\n{words['unsubscribe']}: {unsubscribe}\n"
+        text += f"\n\n{gettext(FOLLOW)} {link}"
+    text += f"\n\n--\n{gettext(STOP)}: {unsubscribe}\n"
     html = "".join(f"<p>{escape(line)}</p>" for line in lines)
     if link:
-        html += f'<p>{escape(words["link"])} <a href="{escape(link)}">{escape(link)}</a></p>'
+        html += f'<p>{escape(gettext(FOLLOW))} <a href="{escape(link)}">{escape(link)}</a></p>'
     html += (
-        f'<hr><p><small>{escape(words["unsubscribe"])}: <a href="{escape(unsubscribe)}">'
-        f"{escape(words['unsubscribe.link'])}</a></small></p>"
+        f'<hr><p><small>{escape(gettext(STOP))}: <a href="{escape(unsubscribe)}">'
+        f"{escape(gettext(UNSUBSCRIBE))}</a></small></p>"
     )
     mail = EmailMessage(policy=_POLICY)
     mail["Subject"] = subject
@@ -178,10 +169,10 @@ def compose(settings: Settings, message: Any) -> EmailMessage:
     mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(text)
     mail.add_alternative(
-        f'<!DOCTYPE html><html lang="{locale.value}"><body>{html}</body></html>', subtype="html"
+        f'<!DOCTYPE html><html lang="{language}"><body>{html}</body></html>', subtype="html"
     )
     # After the parts exist: making them moves every Content-* header into the first part.
-    mail["Content-Language"] = locale.value
+    mail["Content-Language"] = language
     return mail
 
 

@@ -18,10 +18,10 @@ from oversight.core.config import Settings
 from oversight.core.db import Database, Reads
 from oversight.core.errors import Conflict, TooManyRequests, Unauthorized
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
+from oversight.core.language import N_
 from oversight.core.ratelimit import RateLimit, RateLimiter, client_ip
 from oversight.site import forms, i18n, sessions
 from oversight.site.forms import FormErrors, form_page
-from oversight.site.i18n import N_
 from oversight.site.rendering import language_of
 
 router = APIRouter(include_in_schema=False, tags=["site"])

@@ -19,6 +19,7 @@ from oversight.concerns.schemas import ConcernCreate, PublicNoteCreate
 from oversight.core.db import Reads
 from oversight.core.errors import NotFound, TooManyRequests, Unprocessable
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
+from oversight.core.language import N_
 from oversight.core.ratelimit import RateLimit, client_ip
 from oversight.core.roles import Role
 from oversight.site import forms, i18n, sessions
@@ -46,7 +47,7 @@ LOCATIONS: dict[tuple[object, ...], str] = {
     ("location", "address"): "address",
     ("location", "neighborhood"): "neighborhood",
 }
-LIMITED = i18n.N_("Too many concerns from your connection. Wait an hour and try again.")
+LIMITED = N_("Too many concerns from your connection. Wait an hour and try again.")
 
 
 async def _options(request: Request, database: DatabaseDep) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from starlette.responses import HTMLResponse
 
 from oversight.core.config import Settings
 from oversight.core.errors import OversightError
+from oversight.core.language import N_
 from oversight.site import csrf, i18n
-from oversight.site.i18n import N_
 from oversight.site.rendering import render
 
 #: What each field's error says, whatever the rule it broke (its hint says the rules).

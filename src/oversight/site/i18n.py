@@ -1,14 +1,8 @@
-"""Languages: Babel's gettext catalogs (``locale/``), the language a request is answered in,
-and the Jinja2 environments that render in it, with dates and numbers formatted by Babel.
-
-The catalogs are compiled at install (``make setup`` runs ``pybabel compile``); a catalog whose
-``.po`` is newer than its ``.mo`` (or has none) is compiled in memory at start-up instead, so a
-checkout never serves stale words.
-"""
+"""The site's languages: the one a request is answered in, and the Jinja2 environments that
+render in it (gettext from ``core.language``'s catalogs; dates and numbers formatted by Babel)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -18,46 +12,20 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
-from babel.support import NullTranslations, Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+# The site reads the catalogs through here (re-exported).
+from oversight.core.language import LANGUAGES as LANGUAGES
+from oversight.core.language import translations as translations
+
 STATIC = Path(__file__).parent / "static"
-DOMAIN = "messages"
-#: The site's languages, the first the default.
-LANGUAGES = ("en", "es")
 NAMES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
 #: The currency budgets are shown in.
 CURRENCY = "USD"
 #: The time zone dates are shown in, until commissions set their own.
 TIMEZONE = "America/Los_Angeles"
-
-
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for "mark, translate later")
-    """Mark a string for the catalogs; it is translated where it is shown."""
-    return message
-
-
-@cache
-def translations(language: str) -> NullTranslations:
-    """The compiled catalog of ``language`` (English is the source: no catalog)."""
-    if language == LANGUAGES[0]:
-        return NullTranslations()
-    folder = LOCALE_DIR / language / "LC_MESSAGES"
-    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        with mo.open("rb") as compiled:
-            return Translations(compiled, domain=DOMAIN)
-    with po.open("rb") as source:
-        catalog = read_po(source, locale=language, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

@@ -17,6 +17,7 @@ from oversight.core.clock import utcnow
 from oversight.core.db import Reads
 from oversight.core.errors import NotFound, TooManyRequests
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
+from oversight.core.language import N_
 from oversight.core.ratelimit import RateLimit, client_ip
 from oversight.meetings import public as public_meetings
 from oversight.meetings.enums import MeetingStatus
@@ -33,10 +34,10 @@ router = APIRouter(include_in_schema=False, tags=["site"])
 
 #: Meetings still ahead, as the home page lists them.
 AHEAD = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
-PUBLISHED = i18n.N_("Your comment is published.")
-PENDING = i18n.N_("Thank you: your comment is published once the commission's staff read it.")
-SIGNED_UP = i18n.N_("You are signed up to speak.")
-LOOKUPS = i18n.N_("Too many look-ups from your connection. Wait a minute and try again.")
+PUBLISHED = N_("Your comment is published.")
+PENDING = N_("Thank you: your comment is published once the commission's staff read it.")
+SIGNED_UP = N_("You are signed up to speak.")
+LOOKUPS = N_("Too many look-ups from your connection. Wait a minute and try again.")
 #: A year: how long the language choice is remembered.
 REMEMBERED = 365 * 24 * 3600
 

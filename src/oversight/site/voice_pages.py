@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from oversight.core.db import Reads
 from oversight.core.errors import Conflict, Forbidden, NotFound, ProblemCode, Unprocessable
 from oversight.core.http.deps import DatabaseDep, SettingsDep
+from oversight.core.language import N_
 from oversight.meetings import public as public_meetings
 from oversight.site import forms, i18n, sessions
 from oversight.site.forms import FormErrors, form_page
-from oversight.site.i18n import N_
 from oversight.site.pages import not_found
 from oversight.site.rendering import language_of, public_page
 from oversight.voice import comments, proposals, speakers

@@ -4,7 +4,7 @@ with no words here is shown as the record has it."""
 
 from __future__ import annotations
 
-from oversight.site.i18n import N_
+from oversight.core.language import N_
 
 #: (vocabulary, value) -> English words.
 WORDS: dict[tuple[str, str], str] = {
