@@ -5,7 +5,7 @@ visitor's pages never stored by a shared cache."""
 from __future__ import annotations
 
 from oversight.core.roles import Role
-from tests.cases import Cast
+from tests.cases import Cast, new_meeting
 from tests.helpers import PASSWORD, Api, submit
 from tests.site.test_forms import token_in
 
@@ -42,7 +42,7 @@ async def test_register_sign_out_and_sign_in_again(api: Api) -> None:
     assert out.status_code == 303
     # The sign-in itself is over: the old cookie names nothing any more.
     api.client.cookies.set("session", session_cookie)
-    assert (await api.client.get("/account")).headers["Location"] == "/sign-in"
+    assert (await api.client.get("/account")).headers["Location"] == "/sign-in?next=/account"
     assert "Sign in" in (await api.client.get("/")).text
 
     api.client.cookies.clear()
@@ -118,3 +118,57 @@ async def test_registration_refusals(api: Api, cast: Cast) -> None:
     assert forged.status_code == 403
     accounts = await api.client.get("/api/v1/users", headers=(await api.person(Role.ADMIN)).headers)
     assert "forged.registration@example.org" not in accounts.text
+
+
+async def test_the_account_shows_my_comments_and_keeps_my_language_and_e_mail(
+    api: Api, cast: Cast
+) -> None:
+    await register(api, "dora@example.org", "Dora")
+    meeting = await new_meeting(api, cast, title="Regular meeting")
+    item = await api.client.post(
+        f"/api/v1/meetings/{meeting['id']}/agenda-items",
+        json={"title": "Stop data", "kind": "general"},
+        headers=cast.commissioner.headers,
+    )
+    link = f"/meetings/{meeting['id']}/comment?item={item.json()['id']}"
+    form = await api.client.get(link)
+    sent = await api.client.post(
+        link, data={"body": "Publish it by beat.", "csrf_token": token_in(form.text)}
+    )
+    assert sent.status_code == 303, sent.text
+
+    account = await api.client.get("/account")
+    assert "Publish it by beat." in account.text and "Published" in account.text
+    where = f'href="/agenda-items/{item.json()["id"]}"'
+    assert where in account.text
+    found = await api.client.get(f"/agenda-items/{item.json()['id']}")
+    assert found.headers["Location"] == f"/meetings/{meeting['id']}#item-{item.json()['id']}"
+    assert 'id="email-yes" name="email" value="yes" checked' in account.text
+
+    # Spanish, and no e-mail: saved on the account (the API reads it) and the site speaks it.
+    saved = await api.client.post(
+        "/account",
+        data={"locale": "es", "email": "no", "csrf_token": token_in(account.text)},
+    )
+    assert saved.status_code == 303 and saved.headers["Location"] == "/account?saved=1"
+    again = await api.client.get("/account?saved=1")
+    assert 'lang="es"' in again.text and "Sus preferencias se guardaron." in again.text
+    assert 'id="email-no" name="email" value="no" checked' in again.text
+    [changed] = await api.audit_events(action="user.changed")
+    assert changed["data"]["after"] == {"locale": "es"}
+
+    # Back to e-mail; a forged post (no token) changes nothing.
+    api.client.cookies.delete("csrf")
+    forged = await api.client.post("/account", data={"locale": "en", "email": "yes"})
+    assert forged.status_code == 303
+    assert 'value="no" checked' in (await api.client.get("/account")).text
+    assert len(await api.audit_events(action="user.changed")) == 1
+    page = await api.client.get("/account")
+    kept = await api.client.post(
+        "/account", data={"locale": "es", "email": "yes", "csrf_token": token_in(page.text)}
+    )
+    assert kept.status_code == 303
+    assert 'value="yes" checked' in (await api.client.get("/account")).text
+    assert (
+        await api.client.get("/agenda-items/00000000-0000-4000-8000-000000000000")
+    ).status_code == 404

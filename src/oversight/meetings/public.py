@@ -201,6 +201,14 @@ async def read(session: AsyncSession, meeting_id: uuid.UUID) -> PublicMeeting:
     return await _represent(session, meeting, await _voice(session, [meeting.id]))
 
 
+async def meeting_of_item(session: AsyncSession, item_id: uuid.UUID) -> uuid.UUID:
+    """The meeting an agenda item is on (every meeting is public)."""
+    meeting_id = await session.scalar(select(AgendaItem.meeting_id).where(AgendaItem.id == item_id))
+    if meeting_id is None:
+        raise NotFound("No such agenda item.")
+    return meeting_id
+
+
 async def _open_agendas(session: AsyncSession) -> dict[uuid.UUID, list[tuple[uuid.UUID, int]]]:
     """The agenda items (id, position) of every meeting still open for comment, in one query."""
     rows = await session.execute(

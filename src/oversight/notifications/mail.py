@@ -107,3 +107,15 @@ async def unsubscribe(session: AsyncSession, email: str) -> None:
     if await session.get(Unsubscribe, email) is None:
         session.add(Unsubscribe(email=email))
         await session.flush()
+
+
+async def resubscribe(session: AsyncSession, email: str) -> None:
+    """Messages to ``email`` again (its owner asked, signed in)."""
+    found = await session.get(Unsubscribe, email)
+    if found is not None:
+        await session.delete(found)
+        await session.flush()
+
+
+async def subscribed(session: AsyncSession, email: str) -> bool:
+    return await session.get(Unsubscribe, email) is None

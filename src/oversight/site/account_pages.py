@@ -1,16 +1,18 @@
-"""Accounts on the site: register, sign in and out, and the account page (my concerns). The same
-services, limits and audit events as `/api/v1/auth/...`; the session is a cookie naming the
-sign-in (``sessions``)."""
+"""Accounts on the site: register, sign in and out, and the account page (my concerns, my
+comments, my language and e-mail). The same services, limits and audit events as
+`/api/v1/auth/...` and `/api/v1/users/me`; the session is a cookie naming the sign-in
+(``sessions``)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from oversight.accounts import auth, service
-from oversight.accounts.schemas import AccountCreate
+from oversight.accounts.schemas import AccountCreate, ProfileUpdate
 from oversight.concerns.queue import ConcernFilters
 from oversight.concerns.queue import page as concerns_page
 from oversight.concerns.schemas import ConcernSort
@@ -20,9 +22,13 @@ from oversight.core.errors import Conflict, TooManyRequests, Unauthorized
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
 from oversight.core.language import N_
 from oversight.core.ratelimit import RateLimit, RateLimiter, client_ip
+from oversight.core.roles import Role
+from oversight.meetings import public as meetings
+from oversight.notifications import mail
 from oversight.site import forms, i18n, sessions
 from oversight.site.forms import FormErrors, form_page
 from oversight.site.rendering import language_of
+from oversight.voice import comments
 
 router = APIRouter(include_in_schema=False, tags=["site"])
 
@@ -184,11 +190,11 @@ async def sign_out(request: Request, database: DatabaseDep, settings: SettingsDe
 
 @router.get("/account", name="site_account")
 async def account(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
-    """The signed-in resident's page: their concerns, newest first, and signing out."""
+    """The signed-in resident's page: their concerns and comments, newest first, their
+    language and e-mail, and signing out."""
     signed = await sessions.visitor(request, database, settings)
     if signed is None:
-        return _signed_in_at("/sign-in")
-    concerns: list[Any] = []
+        return _signed_in_at("/sign-in?next=/account")
     async with database.unit_of_work(Reads.STATEMENTS) as session:
         concerns, _ = await concerns_page(
             session,
@@ -198,5 +204,48 @@ async def account(request: Request, database: DatabaseDep, settings: SettingsDep
             limit=50,
             cursor=None,
         )
-    context = {"profile": signed.profile, "concerns": concerns, "visitor": signed.profile}
+        said: list[Any] = []
+        if signed.actor.role is Role.RESIDENT:
+            said, _ = await comments.mine(session, signed.actor, limit=50, cursor=None)
+        emailed = await mail.subscribed(session, signed.profile["email"])
+    context = {
+        "profile": signed.profile,
+        "concerns": concerns,
+        "comments": said,
+        "values": {"locale": signed.profile["locale"], "email": "yes" if emailed else "no"},
+        "saved": request.query_params.get("saved") == "1",
+        "visitor": signed.profile,
+    }
     return form_page(request, settings, "account.html.j2", context)
+
+
+@router.post("/account", name="site_account_preferences")
+async def preferences(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
+    """Save the account's language (the site's and the e-mails') and whether it is e-mailed
+    about its concerns; the site then speaks the language chosen."""
+    form = await request.form()
+    signed = await sessions.visitor(request, database, settings)
+    if signed is None or not forms.checked(request, settings, form):
+        return _signed_in_at("/account")
+    try:
+        choice = ProfileUpdate.model_validate({"locale": form.get("locale")})
+    except ValidationError:
+        return _signed_in_at("/account")
+    async with database.unit_of_work() as session:
+        await service.change_own(session, signed.actor, choice)
+        email = signed.profile["email"]
+        if form.get("email") == "yes":
+            await mail.resubscribe(session, email)
+        else:
+            await mail.unsubscribe(session, email)
+    answer = _signed_in_at("/account?saved=1")
+    i18n.remember(answer, str(choice.locale))
+    return answer
+
+
+@router.get("/agenda-items/{item_id}", name="site_agenda_item")
+async def agenda_item(item_id: uuid.UUID, database: DatabaseDep) -> Response:
+    """An agenda item in its meeting's page (where a comment on it is shown)."""
+    async with database.unit_of_work(Reads.STATEMENTS) as session:
+        meeting_id = await meetings.meeting_of_item(session, item_id)
+    return Response(status_code=303, headers={"Location": f"/meetings/{meeting_id}#item-{item_id}"})

@@ -14,6 +14,7 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.responses import Response
 
 # The site reads the catalogs through here (re-exported).
 from oversight.core.language import LANGUAGES as LANGUAGES
@@ -22,10 +23,17 @@ from oversight.core.language import translations as translations
 STATIC = Path(__file__).parent / "static"
 NAMES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
+#: How long the language chosen is remembered (a year).
+REMEMBERED = 365 * 24 * 3600
 #: The currency budgets are shown in.
 CURRENCY = "USD"
 #: The time zone dates are shown in, until commissions set their own.
 TIMEZONE = "America/Los_Angeles"
+
+
+def remember(response: Response, language: str) -> None:
+    """The browser answers in ``language`` from now on."""
+    response.set_cookie(COOKIE, language, max_age=REMEMBERED, httponly=True, samesite="lax")
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

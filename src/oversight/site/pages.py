@@ -38,8 +38,6 @@ PUBLISHED = N_("Your comment is published.")
 PENDING = N_("Thank you: your comment is published once the commission's staff read it.")
 SIGNED_UP = N_("You are signed up to speak.")
 LOOKUPS = N_("Too many look-ups from your connection. Wait a minute and try again.")
-#: A year: how long the language choice is remembered.
-REMEMBERED = 365 * 24 * 3600
 
 
 def not_found(request: Request) -> Response:
@@ -227,7 +225,5 @@ async def language(
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     answer = RedirectResponse(target.replace("\\", "/"), status_code=303)
     if to in i18n.LANGUAGES:
-        answer.set_cookie(
-            i18n.COOKIE, to, max_age=REMEMBERED, httponly=True, samesite="lax", path="/"
-        )
+        i18n.remember(answer, to)
     return answer
