@@ -33,8 +33,8 @@ from oversight.core.http.error_handlers import install_error_handlers
 from oversight.core.http.middleware import AccessLog, EdgeMiddleware
 from oversight.core.ratelimit import RateLimiter
 from oversight.evidence import routes as evidence
+from oversight.evidence import upload
 from oversight.evidence.store import open_store
-from oversight.evidence.upload import FRAMING_BYTES
 from oversight.intervention import routes as intervention
 from oversight.meetings import routes as meetings
 from oversight.notifications import routes as webhooks
@@ -212,6 +212,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         hsts=settings.env == "production",
         access=access,
-        upload_max_bytes=settings.attachment_max_bytes + FRAMING_BYTES,
+        upload_max_bytes=upload.body_limit(settings),
     )
     return app

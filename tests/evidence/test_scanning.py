@@ -17,6 +17,7 @@ from tests.contract import ContractCheck
 from tests.evidence.files import EICAR, TEXT, photo, upload
 from tests.evidence.servers import clamd
 from tests.helpers import CONCERNS, Api, assert_problem, submit
+from tests.site.test_forms import concern_form, token_in
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,31 @@ async def test_a_scanner_that_is_down_refuses_every_upload(
         assert response.headers["Retry-After"]
         assert stored(tmp_path) == []
         assert await down.audit_events(action="attachment.added") == []
+        # The site's concern form: the form again, the reason beside the file, nothing filed.
+        down.client.cookies.set("lang", "es")
+        page = await down.client.post(
+            "/concerns/new",
+            data={
+                **concern_form(),
+                "csrf_token": token_in((await down.client.get("/concerns/new")).text),
+            },
+            files={"file": ("nota.txt", TEXT, "text/plain")},
+        )
+        assert page.status_code == 503 and "No podemos revisar el archivo" in page.text
+        assert len(await down.audit_events(action="concern.submitted")) == 1  # the API's, above
+
+
+async def test_an_infected_file_on_the_concern_form_files_nothing(
+    scanned: Api, tmp_path: Path
+) -> None:
+    page = await scanned.client.get("/concerns/new")
+    refused = await scanned.client.post(
+        "/concerns/new",
+        data={**concern_form(), "csrf_token": token_in(page.text)},
+        files={"file": ("eicar.txt", EICAR, "text/plain")},
+    )
+    assert refused.status_code == 422
+    assert 'id="file-error"' in refused.text and "harmful" in refused.text
+    assert 'value="400 Elm St"' in refused.text
+    assert await scanned.audit_events(action="concern.submitted") == []
+    assert stored(tmp_path) == []

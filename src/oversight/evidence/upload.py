@@ -28,10 +28,18 @@ from oversight.evidence import sniff
 from oversight.evidence.scanner import Infected, Scan
 from oversight.evidence.store import Store
 
-#: Room for the multipart framing and the description around the file itself.
+#: Room for the multipart framing and the text fields around the file itself.
 FRAMING_BYTES = 64 * 1024
 MAX_DESCRIPTION = 2000
-FIELDS = ("file", "description")
+#: The text fields of an upload, beside its file.
+TEXTS = ("description",)
+#: The most text fields a form with a file may have (the site's concern form has 11).
+MAX_TEXTS = 16
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest body a form with a file may be: the file, and room for its fields."""
+    return settings.attachment_max_bytes + FRAMING_BYTES * MAX_TEXTS
 
 
 @dataclass
@@ -47,9 +55,14 @@ class Received:
 
 
 @dataclass
-class _Parts:
-    """python-multipart's callbacks: which part is streaming, its file bytes, the description."""
+class Parts:
+    """python-multipart's callbacks: which part is streaming, its file bytes, the text fields
+    (``texts``: the names allowed, each at most ``FRAMING_BYTES``; ``about``: the one that
+    describes the file); a form that carries a file reads its other fields here, even when the
+    file is refused."""
 
+    texts: tuple[str, ...] = TEXTS
+    about: str | None = "description"
     header_field: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
     headers: dict[bytes, bytes] = field(default_factory=dict)
@@ -58,9 +71,13 @@ class _Parts:
     declared: str | None = None
     seen: set[str] = field(default_factory=set)
     data: list[bytes] = field(default_factory=list)
-    description: bytearray = field(default_factory=bytearray)
+    values: dict[str, bytearray] = field(default_factory=dict)
     ended: bool = False
     error: OversightError | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.texts) > MAX_TEXTS:
+            raise ValueError(f"a form with a file has at most {MAX_TEXTS} text fields")
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -85,8 +102,9 @@ class _Parts:
     def headers_finished(self) -> None:
         _, options = parse_options_header(self.headers.get(b"content-disposition"))
         name = options.get(b"name", b"").decode("utf-8", "replace")
-        if name not in FIELDS:
-            self.fail(Unprocessable(f"Unknown field {name!r}: send file and description."))
+        if name != "file" and name not in self.texts:
+            known = ", ".join(("file", *self.texts))
+            self.fail(Unprocessable(f"Unknown field {name!r}: send {known}."))
         elif name in self.seen:
             self.fail(Unprocessable(f"Send one {name}.", loc=("body", name)))
         self.seen.add(name)
@@ -100,12 +118,11 @@ class _Parts:
             return
         if self.current == "file":
             self.data.append(bytes(data[start:end]))
-        elif self.current == "description":
-            self.description.extend(data[start:end])
-            if len(self.description) > MAX_DESCRIPTION * 4:
-                self.fail(
-                    Unprocessable("The description is too long.", loc=("body", "description"))
-                )
+        elif self.current is not None:
+            value = self.values.setdefault(self.current, bytearray())
+            value.extend(data[start:end])
+            if len(value) > FRAMING_BYTES:
+                self.fail(Unprocessable("Too long.", loc=("body", self.current)))
 
     def end(self) -> None:
         self.ended = True
@@ -113,6 +130,9 @@ class _Parts:
     def fail(self, error: OversightError) -> None:
         self.error = self.error or error
         self.current = None
+
+    def text(self, name: str) -> str:
+        return self.values.get(name, bytearray()).decode("utf-8", "replace")
 
     def take(self) -> list[bytes]:
         if self.error is not None:
@@ -138,16 +158,29 @@ async def receive(
 ) -> Received:
     """Stream ``body`` into staging; a ``Received`` when every check passed, else the problem,
     with the staging file removed."""
+    received = await receive_form(body, content_type, content_length, store, settings, Parts())
+    if received is None:
+        raise Unprocessable("Send a non-empty file in the part named file.", loc=("body", "file"))
+    return received
+
+
+async def receive_form(
+    body: AsyncIterator[bytes],
+    content_type: str | None,
+    content_length: str | None,
+    store: Store,
+    settings: Settings,
+    parts: Parts,
+) -> Received | None:
+    """``receive`` for a form whose file may be left out (None: no file chosen); its text
+    fields are in ``parts``."""
     limit = settings.attachment_max_bytes
-    if content_length and content_length.isdigit() and int(content_length) > limit + FRAMING_BYTES:
+    framing = FRAMING_BYTES * len(parts.texts)
+    if content_length and content_length.isdigit() and int(content_length) > limit + framing:
         raise TooLarge(f"An attachment may have at most {limit} bytes.")
-    parts = _Parts()
     parser = MultipartParser(boundary_of(content_type), parts.callbacks())  # type: ignore[arg-type]
-    scan = (
-        await Scan.start(settings.clamd_url, settings.clamd_timeout_seconds)
-        if settings.clamd_url
-        else None
-    )
+    # The scanner is reached at the file's first byte: a form sent without a file needs none.
+    scan: Scan | None = None
     staged = store.staged()
     hasher = hashlib.sha256()
     text = sniff.TextCheck()
@@ -169,16 +202,18 @@ async def receive(
                     if len(head) < sniff.HEAD_BYTES:
                         head += piece[: sniff.HEAD_BYTES - len(head)]
                     text.feed(piece)
-                    if scan is not None:
+                    if settings.clamd_url:
+                        if scan is None:
+                            timeout = settings.clamd_timeout_seconds
+                            scan = await Scan.start(settings.clamd_url, timeout)
                         await scan.feed(piece)
             parser.finalize()
             parts.take()
         if not parts.ended:
             raise Unprocessable("The upload was cut off before its end.")
         if "file" not in parts.seen or size == 0:
-            raise Unprocessable(
-                "Send a non-empty file in the part named file.", loc=("body", "file")
-            )
+            staged.unlink()
+            return None
         text.feed(b"", final=True)
         media_type = sniff.sniff_binary(bytes(head)) or (sniff.TEXT if text.ok else None)
         if media_type is None:
@@ -198,7 +233,7 @@ async def receive(
                     loc=("body", "file"),
                     code=ProblemCode.MALWARE_FOUND,
                 ) from exc
-        description = parts.description.decode("utf-8", "replace").strip() or None
+        description = (parts.text(parts.about).strip() or None) if parts.about else None
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise Unprocessable("The description is too long.", loc=("body", "description"))
         if description is not None and "\x00" in description:

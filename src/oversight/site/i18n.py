@@ -56,6 +56,13 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
     return chosen or LANGUAGES[0]
 
 
+def filesize(size: int, language: str) -> str:
+    """A file's size as people read it: "2.4 MB", "2,4 MB", "730 kB"."""
+    if size < 1_000_000:
+        return f"{format_decimal(max(size / 1000, 1), '#,##0', locale=language)} kB"
+    return f"{format_decimal(size / 1_000_000, '#,##0.#', locale=language)} MB"
+
+
 def _formatters(language: str) -> dict[str, Callable[..., str]]:
     locale = Locale.parse(language)
     return {
@@ -69,6 +76,7 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             f"{format_time(value, 'short', tzinfo=ZoneInfo(TIMEZONE), locale=locale)}"
         ),
         "number": lambda value: format_decimal(value, locale=locale),
+        "filesize": lambda value: filesize(value, language),
         "money": lambda value: format_currency(Decimal(str(value)), CURRENCY, locale=locale),
         "percent": lambda value: format_percent(
             Decimal(str(value)) / 100, "#,##0.0%", locale=locale

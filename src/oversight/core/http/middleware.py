@@ -30,8 +30,9 @@ SECURITY_HEADERS = {
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
-#: The paths whose POST is an upload, with a limit of its own.
-UPLOADS = "/attachments"
+#: The paths whose POST is an upload, with a limit of its own: the API's attachments, and
+#: the site's concern form (which may carry a file).
+UPLOADS = ("/attachments", "/concerns/new")
 #: What the access line names when no route matched, in place of the client's path.
 UNMATCHED = "(no route)"
 
