@@ -4,10 +4,13 @@ what each page shows, caching like `/public/`, hostile text shown as text, and i
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from oversight.core.config import Settings
+from tests.budget.test_budget import OPERATIONS_CSV
 from tests.cases import Cast, new_meeting
 from tests.evidence.files import PDF, upload
-from tests.helpers import Api, submit
+from tests.helpers import Api, run_cli, submit
 
 SPANISH = {"Cookie": "lang=es"}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -164,3 +167,20 @@ async def test_the_public_record_pages(api: Api, cast: Cast) -> None:
     report = await api.client.get("/report")
     # The month in progress is not in the report: nothing received in its whole months.
     assert "<dt>Received</dt><dd>0</dd>" in report.text
+
+
+async def test_the_budget_page_shows_the_department_s_operations(
+    api: Api, settings: Settings, tmp_path: Path
+) -> None:
+    empty = await api.client.get("/budget")
+    assert "No operations figures are on record for these months." in empty.text
+    written = tmp_path / "ops.csv"
+    written.write_text(OPERATIONS_CSV)
+    result = run_cli(settings, "operations", "import", "--file", str(written))
+    assert result.returncode == 0, result.stderr
+    page = await api.client.get("/budget", headers=SPANISH)
+    assert "570 llamadas de servicio en total." in page.text
+    assert '<th scope="row">septiembre de 2026</th><td>450</td><td>12</td>' in page.text
+    assert '<th scope="row">Sun Terrace</th><td>50</td><td>8</td>' in page.text
+    english = await api.client.get("/budget")
+    assert '<th scope="row">October 2026</th><td>120</td><td>7</td>' in english.text

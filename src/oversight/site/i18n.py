@@ -4,6 +4,7 @@ render in it (gettext from ``core.language``'s catalogs; dates and numbers forma
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import Response
@@ -75,7 +76,11 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             f"{format_date(value.astimezone(ZoneInfo(TIMEZONE)), 'full', locale=locale)}, "
             f"{format_time(value, 'short', tzinfo=ZoneInfo(TIMEZONE), locale=locale)}"
         ),
-        "number": lambda value: format_decimal(value, locale=locale),
+        "number": lambda value: format_decimal(Decimal(str(value)), locale=locale),
+        # A month of the record ("2026-03") as people write it: "March 2026", "marzo de 2026".
+        "month": lambda value: format_skeleton(
+            "yMMMM", date.fromisoformat(f"{value}-01"), locale=locale
+        ),
         "filesize": lambda value: filesize(value, language),
         "money": lambda value: format_currency(Decimal(str(value)), CURRENCY, locale=locale),
         "percent": lambda value: format_percent(

@@ -47,11 +47,17 @@ async def scorecard(request: Request, database: DatabaseDep, settings: SettingsD
 
 @router.get("/budget", name="site_budget")
 async def budget_years(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
-    """The police budget, year by year, and its share of the city's."""
+    """The police budget, year by year, and its share of the city's; the department's
+    operations (calls for service, median response minutes) in the last twelve months."""
 
     async def build() -> dict[str, Any]:
+        period = resolve_period(None, None)
         async with database.unit_of_work(Reads.STATEMENTS) as session:
-            return {"years": await budget.years(session)}
+            return {
+                "years": await budget.years(session),
+                "operations": await budget.operations_view(session, period),
+                "period": period,
+            }
 
     return await public_page(request, database, settings, "budget.html.j2", build)
 
