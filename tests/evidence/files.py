@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image
 from pypdf import PdfWriter
 
+from oversight.core.config import Settings
+from tests.conftest import make_settings
 from tests.helpers import Api, Person
 
 #: The anti-malware test file every scanner detects (eicar.org); harmless.
@@ -107,3 +110,15 @@ def heic_photo() -> bytes:
     out = io.BytesIO()
     image.save(out, format="HEIF", exif=exif.tobytes())
     return out.getvalue()
+
+
+def with_store(database_url: str, store_dir: Path, max_bytes: int) -> Settings:
+    """The suite's settings with a store of the test's own, to count what is in it."""
+    return make_settings(
+        database_url, attachments_store=f"file://{store_dir}", attachment_max_bytes=max_bytes
+    )
+
+
+def kept_files(store_dir: Path) -> list[Path]:
+    """Every file in the store, staging included."""
+    return sorted(p for p in store_dir.rglob("*") if p.is_file())

@@ -19,7 +19,19 @@ from oversight.main import create_app
 from tests.cases import Cast, new_meeting, reach
 from tests.conftest import make_settings
 from tests.contract import ContractCheck
-from tests.evidence.files import AUTHOR, EICAR, PDF, TEXT, bomb_png, gps_of, photo, upload, zip_bomb
+from tests.evidence.files import (
+    AUTHOR,
+    EICAR,
+    PDF,
+    TEXT,
+    bomb_png,
+    gps_of,
+    kept_files,
+    photo,
+    upload,
+    with_store,
+    zip_bomb,
+)
 from tests.helpers import CONCERNS, Api, assert_problem, moved, run_cli, submit
 
 
@@ -30,15 +42,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, store_dir: Path) -> Settings:
-    """The suite's settings with a store of this test's own, to count what is in it."""
-    return make_settings(
-        database_url, attachments_store=f"file://{store_dir}", attachment_max_bytes=2_000_000
-    )
-
-
-def kept_files(store_dir: Path) -> list[Path]:
-    """Every file in the store, staging included."""
-    return sorted(p for p in store_dir.rglob("*") if p.is_file())
+    return with_store(database_url, store_dir, 2_000_000)
 
 
 async def nothing_kept(api: Api, store_dir: Path) -> None:

@@ -13,8 +13,7 @@ import pytest
 
 from oversight.core.config import Settings
 from tests.cases import Cast
-from tests.conftest import make_settings
-from tests.evidence.files import gps_of, photo, zip_bomb
+from tests.evidence.files import gps_of, kept_files, photo, with_store, zip_bomb
 from tests.helpers import CONCERNS, Api
 from tests.site.test_forms import concern_form, token_in
 
@@ -28,14 +27,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, store_dir: Path) -> Settings:
-    return make_settings(
-        database_url, attachments_store=f"file://{store_dir}", attachment_max_bytes=300_000
-    )
-
-
-def stored(store_dir: Path) -> list[Path]:
-    """Every file in the store, staging included."""
-    return sorted(p for p in store_dir.rglob("*") if p.is_file())
+    return with_store(database_url, store_dir, 300_000)
 
 
 async def send(
@@ -76,7 +68,7 @@ async def test_a_photo_sent_with_the_concern_is_kept_without_its_location_for_ot
         kept["sha256"],
         copy["sha256"],
     }
-    assert not any(p.parent.name == "staging" for p in stored(store_dir))
+    assert not any(p.parent.name == "staging" for p in kept_files(store_dir))
 
 
 async def test_without_a_file_the_form_files_the_concern_alone(api: Api, store_dir: Path) -> None:
@@ -84,7 +76,7 @@ async def test_without_a_file_the_form_files_the_concern_alone(api: Api, store_d
     assert receipt.status_code == 200, receipt.text
     assert len(await api.audit_events(action="concern.submitted")) == 1
     assert await api.audit_events(action="attachment.added") == []
-    assert stored(store_dir) == []
+    assert kept_files(store_dir) == []
 
 
 async def test_a_refused_form_or_file_keeps_nothing_and_says_so_by_the_file(
@@ -112,4 +104,4 @@ async def test_a_refused_form_or_file_keeps_nothing_and_says_so_by_the_file(
 
     assert await api.audit_events(action="concern.submitted") == []
     assert await api.audit_events(action="attachment.added") == []
-    assert stored(store_dir) == []
+    assert kept_files(store_dir) == []

@@ -92,29 +92,19 @@ async def sign_in(
     values = {"email": str(form.get("email", "")).strip()}
     gettext = i18n.translations(language_of(request)).gettext
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        context = {"values": values, "next": _next(form.get("next"))}
-        return form_page(
-            request,
-            settings,
-            "sign_in.html.j2",
-            context,
-            status_code=status_code,
-            errors=errors,
-            order=SIGN_IN_FIELDS,
-        )
-
+    context = {"values": values, "next": _next(form.get("next"))}
+    page = forms.Page(request, settings, "sign_in.html.j2", context, SIGN_IN_FIELDS)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         await limiter.hit(RateLimit.SIGN_IN_IP, client_ip(request))
         signed, device = await _sign_in(
             request, database, settings, limiter, values["email"], str(form.get("password", ""))
         )
     except TooManyRequests:
-        return again(FormErrors({"email": gettext(SLOW_DOWN)}), 429)
+        return page.again(FormErrors({"email": gettext(SLOW_DOWN)}), 429)
     except Unauthorized:
-        return again(FormErrors({"email": gettext(WRONG)}), 401)
+        return page.again(FormErrors({"email": gettext(WRONG)}), 401)
     answer = _signed_in_at(_next(form.get("next")))
     sessions.start(answer, settings, signed, device)
     return answer
@@ -135,25 +125,15 @@ async def register(
     password = str(form.get("password", ""))
     gettext = i18n.translations(language_of(request)).gettext
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        return form_page(
-            request,
-            settings,
-            "register.html.j2",
-            {"values": values},
-            status_code=status_code,
-            errors=errors,
-            order=REGISTER_FIELDS,
-        )
-
+    page = forms.Page(request, settings, "register.html.j2", {"values": values}, REGISTER_FIELDS)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         body = AccountCreate.model_validate({**values, "password": password})
     except ValidationError as exc:
         words = {"display_name": NAME, "password": PASSWORD}
         errors = forms.from_validation(exc, language_of(request), {})
-        return again(
+        return page.again(
             FormErrors({k: gettext(words.get(k, "")) or v for k, v in errors.items()}), 422
         )
     ip = client_ip(request)
@@ -165,9 +145,9 @@ async def register(
         await limiter.count(RateLimit.REGISTER_IP, ip)
         signed, device = await _sign_in(request, database, settings, limiter, body.email, password)
     except TooManyRequests:
-        return again(FormErrors({"email": gettext(SLOW_DOWN)}), 429)
+        return page.again(FormErrors({"email": gettext(SLOW_DOWN)}), 429)
     except Conflict:
-        return again(FormErrors({"email": gettext(TAKEN)}), 409)
+        return page.again(FormErrors({"email": gettext(TAKEN)}), 409)
     answer = _signed_in_at("/account")
     sessions.start(answer, settings, signed, device)
     return answer

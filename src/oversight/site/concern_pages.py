@@ -186,19 +186,14 @@ async def concern_submit(
     gettext = i18n.translations(language).gettext
     context = {"values": values, **await _options(request, database, settings)}
 
+    page = forms.Page(request, settings, "concern_new.html.j2", context, (*FIELDS, "file"))
+
     def again(errors: FormErrors, status_code: int = 422) -> Response:
+        """The form again; a file sent with it is not kept (the browser forgets it too)."""
         if received is not None:
             received.staged.unlink(missing_ok=True)
             errors.setdefault("file", gettext(FILE_AGAIN))
-        return form_page(
-            request,
-            settings,
-            "concern_new.html.j2",
-            context,
-            status_code=status_code,
-            errors=errors,
-            order=(*FIELDS, "file"),
-        )
+        return page.again(errors, status_code)
 
     if not csrf.valid(request, settings, sent[csrf.FIELD]):
         return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
@@ -224,8 +219,8 @@ async def concern_submit(
         return again(FormErrors({"limit": gettext(LIMITED)}), 429)
     try:
         concern = await intake.submit_alone(database, settings, actor, body)
-    except Unprocessable as exc:  # a category withdrawn meanwhile
-        return again(forms.from_problem(exc, language, "category"))
+    except Unprocessable:  # a category withdrawn meanwhile
+        return again(forms.for_field("category", language))
     kept = None
     if received is not None:
         async with database.unit_of_work() as session:
@@ -255,23 +250,19 @@ async def add_information(
     gettext = i18n.translations(language).gettext
     context = {"code": code, "found": None, "values": {"body": text}}
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        return form_page(
-            request, settings, "track.html.j2", context, status_code=status_code, errors=errors
-        )
-
+    page = forms.Page(request, settings, "track.html.j2", context)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         note = PublicNoteCreate.model_validate({"body": text})
     except ValidationError as exc:
-        return again(forms.from_validation(exc, language, {}), 422)
+        return page.again(forms.from_validation(exc, language, {}), 422)
     try:
         await limiter.hit(RateLimit.TRACKING_IP, client_ip(request))
         async with database.unit_of_work() as session:
             await notes.add_note_by_code(session, code, note.body)
     except (NotFound, TooManyRequests) as exc:
         status = 429 if isinstance(exc, TooManyRequests) else 404
-        return again(FormErrors({"code": gettext(forms.SAYS["code"])}), status)
+        return page.again(FormErrors({"code": gettext(forms.SAYS["code"])}), status)
     target = f"/track?{urlencode({'code': code, 'added': 1})}"
     return Response(status_code=303, headers={"Location": target})

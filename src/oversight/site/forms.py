@@ -4,6 +4,7 @@ a form page's answer (never cached: it carries this browser's token)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from oversight.core.config import Settings
-from oversight.core.errors import OversightError
 from oversight.core.language import N_
 from oversight.site import csrf, i18n
-from oversight.site.rendering import render
+from oversight.site.rendering import language_of, render
 
 #: What each field's error says, whatever the rule it broke (its hint says the rules).
 SAYS: dict[str, str] = {
@@ -55,7 +55,7 @@ def from_validation(
     return found
 
 
-def from_problem(exc: OversightError, language: str, field: str) -> FormErrors:
+def for_field(field: str, language: str) -> FormErrors:
     """A service's refusal (its detail is English) for one field: the field's own words."""
     gettext = i18n.translations(language).gettext
     return FormErrors({field: gettext(SAYS.get(field, ANYTHING))})
@@ -88,3 +88,30 @@ def form_page(
     )
     csrf.remember(page, new, settings.public_url.startswith("https://"))
     return page
+
+
+@dataclass
+class Page:
+    """A form's page, shown again after a refusal with each error beside its field."""
+
+    request: Request
+    settings: Settings
+    template: str
+    context: Mapping[str, Any]
+    order: Sequence[str] = ()
+
+    def again(self, errors: FormErrors, status_code: int = 422) -> HTMLResponse:
+        return form_page(
+            self.request,
+            self.settings,
+            self.template,
+            self.context,
+            status_code=status_code,
+            errors=errors,
+            order=self.order,
+        )
+
+    def expired(self) -> HTMLResponse:
+        """The answer to a post without this browser's token: the form, filled in again."""
+        gettext = i18n.translations(language_of(self.request)).gettext
+        return self.again(FormErrors({"csrf": gettext(EXPIRED)}), 403)

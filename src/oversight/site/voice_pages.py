@@ -77,13 +77,9 @@ async def comment(
     context["values"] = values
     language = language_of(request)
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        return form_page(
-            request, settings, "comment.html.j2", context, status_code=status_code, errors=errors
-        )
-
+    page = forms.Page(request, settings, "comment.html.j2", context)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": i18n.translations(language).gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         body = CommentCreate.model_validate(
             {
@@ -93,13 +89,13 @@ async def comment(
             }
         )
     except ValidationError as exc:
-        return again(forms.from_validation(exc, language, {}), 422)
+        return page.again(forms.from_validation(exc, language, {}), 422)
     actor = signed.actor if signed is not None else None
     try:
         async with database.unit_of_work() as session:
             made = await comments.create(session, actor, body)
     except (Conflict, Forbidden) as exc:
-        return again(_refusal(exc, language, "body"), 409 if isinstance(exc, Conflict) else 403)
+        return page.again(_refusal(exc, language, "body"), exc.status)
     return _see(f"/meetings/{meeting.id}?comment={made['status']}#item-{chosen.id}")
 
 
@@ -127,33 +123,25 @@ async def speak(
     context["values"] = values
     language = language_of(request)
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        return form_page(
-            request,
-            settings,
-            "speak.html.j2",
-            context,
-            status_code=status_code,
-            errors=errors,
-            order=order,
-        )
-
+    page = forms.Page(request, settings, "speak.html.j2", context, order)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": i18n.translations(language).gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         body = SpeakerCreate.model_validate(
             {"topic": values["topic"], "agenda_item_id": values["agenda_item_id"] or None}
         )
     except ValidationError as exc:
-        return again(forms.from_validation(exc, language, {}), 422)
+        return page.again(forms.from_validation(exc, language, {}), 422)
     try:
         async with database.unit_of_work() as session:
             await speakers.sign_up(session, signed.actor, meeting.id, body)
     except Conflict as exc:
         said = ONCE if exc.code is ProblemCode.ALREADY_EXISTS else CLOSED
-        return again(FormErrors({"topic": i18n.translations(language).gettext(said)}), 409)
+        return page.again(FormErrors({"topic": i18n.translations(language).gettext(said)}), 409)
     except (Forbidden, Unprocessable, NotFound) as exc:
-        return again(_refusal(exc, language, "topic"), 403 if isinstance(exc, Forbidden) else 422)
+        return page.again(
+            _refusal(exc, language, "topic"), 403 if isinstance(exc, Forbidden) else 422
+        )
     return _see(f"/meetings/{meeting.id}?spoken=1")
 
 
@@ -172,30 +160,20 @@ async def propose(request: Request, database: DatabaseDep, settings: SettingsDep
     context["values"] = values
     language = language_of(request)
 
-    def again(errors: FormErrors, status_code: int) -> Response:
-        return form_page(
-            request,
-            settings,
-            "propose.html.j2",
-            context,
-            status_code=status_code,
-            errors=errors,
-            order=order,
-        )
-
+    page = forms.Page(request, settings, "propose.html.j2", context, order)
     if not forms.checked(request, settings, form):
-        return again(FormErrors({"csrf": i18n.translations(language).gettext(forms.EXPIRED)}), 403)
+        return page.expired()
     try:
         body = ProposalCreate.model_validate(
             {**values, "show_name": form.get("show_name") == "yes"}
         )
     except ValidationError as exc:
-        return again(forms.from_validation(exc, language, {}), 422)
+        return page.again(forms.from_validation(exc, language, {}), 422)
     try:
         async with database.unit_of_work() as session:
             made = await proposals.create(session, settings, signed.actor, body)
     except Forbidden as exc:
-        return again(_refusal(exc, language, "title"), 403)
+        return page.again(_refusal(exc, language, "title"), 403)
     return _see(f"/proposals/{made['id']}")
 
 
