@@ -6,6 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import oversight.tables  # noqa: F401  (every table on Base.metadata)
 from oversight.core.config import Settings, get_settings
 from oversight.core.db import Base, create_sync_engine
 

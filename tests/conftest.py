@@ -20,6 +20,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from oversight.audit.checkpoint import generate_key
 from oversight.core.config import Settings
 from oversight.core.migrations_info import alembic_config
 from oversight.core.roles import Role
@@ -29,6 +30,8 @@ from tests.contract import ContractCheck
 from tests.helpers import Api
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+#: The key the tests' audit log signs its checkpoints with (made once a run).
+TEST_AUDIT_KEY = generate_key("testserver/audit")[0]
 PG_URL = os.environ.get("OVERSIGHT_TEST_DATABASE_URL")
 CHROMIUM = Path("/usr/bin/chromium")
 #: Where the tests' attachments are kept unless a test names a store of its own (content-
@@ -59,6 +62,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         # Each summary computed afresh; tests/reports/test_public_caching.py turns the cache on.
         "summary_cache_seconds": 0,
         "attachments_store": f"file://{ATTACHMENTS}",
+        "audit_signing_key": TEST_AUDIT_KEY,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -122,6 +122,12 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+def signing_key(settings: Settings) -> dict[str, str]:
+    """The audit log's key, for a process of the test's own."""
+    key = settings.audit_signing_key
+    return {"OVERSIGHT_AUDIT_SIGNING_KEY": key.get_secret_value()} if key else {}
+
+
 def run_cli(
     settings: Settings, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -132,6 +138,7 @@ def run_cli(
         "OVERSIGHT_ENV": "test",
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
         "OVERSIGHT_ATTACHMENTS_STORE": settings.attachments_store,
+        **signing_key(settings),
         **(
             {"OVERSIGHT_S3_ENDPOINT_URL": settings.s3_endpoint_url}
             if settings.s3_endpoint_url
@@ -225,6 +232,7 @@ def serve(
         "OVERSIGHT_SECRET_KEY": settings.signing_key,
         "OVERSIGHT_RATE_LIMITS_ENABLED": "false",
         "OVERSIGHT_ATTACHMENTS_STORE": settings.attachments_store,
+        **signing_key(settings),
         **(extra or {}),
     }
     process = subprocess.Popen(

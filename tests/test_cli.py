@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from oversight.core.config import Settings
 from oversight.core.roles import Role
@@ -186,3 +188,14 @@ def test_production_refuses_to_start_without_a_real_secret(settings: Settings) -
     )
     assert result.returncode == 1
     assert "OVERSIGHT_SECRET_KEY" in result.stderr
+
+
+def test_the_command_starts_without_the_application() -> None:
+    """``oversight --help`` (and a command's parsing) must not import the application: the
+    handlers, FastAPI, the ORM load with the settings (bench/startup.py: --help 0.165 s)."""
+    heavy = ("fastapi", "sqlalchemy", "pydantic", "cryptography", "oversight.wiring")
+    probe = f"import sys, oversight.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "[]"

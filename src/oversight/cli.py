@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-import oversight.wiring  # noqa: F401  (registers the areas' handlers)
+from oversight.audit import cli as cli_audit
 from oversight.budget import cli as cli_budget
 from oversight.core.cli import fail, in_transaction, load_settings
 from oversight.core.roles import Role
@@ -40,6 +40,9 @@ app.add_typer(departments_app, name="departments")
 app.add_typer(audit_app, name="audit")
 app.command("report")(cli_reports.report)
 audit_app.command("verify")(cli_reports.verify)
+audit_app.command("keygen")(cli_audit.keygen)
+audit_app.command("checkpoint")(cli_audit.make_checkpoint)
+audit_app.command("witness")(cli_audit.witness)
 
 
 @app.command()

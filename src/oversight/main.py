@@ -196,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
                 "Retry-After",
                 "Idempotent-Replayed",
+                "Oversight-Checkpoint",
             ],
         )
 

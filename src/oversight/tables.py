@@ -4,6 +4,7 @@ Importing this package registers every table on ``Base.metadata`` (Alembic and t
 rely on it); import the classes from here."""
 
 from oversight.accounts.models import AuthSession, Category, Department, RefreshToken, User
+from oversight.audit.models import Checkpoint, TreeNode
 from oversight.budget.models import BudgetLine, FiscalYear, OperationsFigure
 from oversight.concerns.models import (
     Allegation,
@@ -45,6 +46,7 @@ __all__ = [
     "AuthSession",
     "BudgetLine",
     "Category",
+    "Checkpoint",
     "CommendedOfficer",
     "Comment",
     "Concern",
@@ -73,6 +75,7 @@ __all__ = [
     "RosterOfficer",
     "Rule",
     "Speaker",
+    "TreeNode",
     "Unsubscribe",
     "User",
     "Vote",

@@ -1,4 +1,5 @@
-"""The audit log as staff read it, and its head as the public records it."""
+"""The audit log as staff read it, its head as the public records it, and the verifiable
+log's checkpoints and proofs."""
 
 from __future__ import annotations
 
@@ -6,11 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import (
-    BaseModel,
-    Field,
-    field_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from oversight.core.rfc3339 import format_at
 from oversight.core.schemas import Out
@@ -43,3 +40,26 @@ class PublicAuditHead(BaseModel):
     seq: int = Field(description="0 while the log is empty.")
     hash: str
     at: datetime | None
+
+
+class CheckpointOut(BaseModel):
+    tree_size: int
+    root_hash: str = Field(description="Standard base64 of the 32-byte RFC 9162 root.")
+    made_at: datetime
+    note: str = Field(
+        description="The checkpoint as signed: C2SP tlog-checkpoint in a C2SP signed-note."
+    )
+
+
+class ConsistencyProof(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int = Field(alias="from")
+    to: int
+    proof: list[str] = Field(description="RFC 9162 section 2.1.4, standard base64 hashes.")
+
+
+class InclusionProof(BaseModel):
+    index: int = Field(description="The leaf's index: the event's `seq` - 1.")
+    tree_size: int
+    proof: list[str] = Field(description="RFC 9162 section 2.1.3, standard base64 hashes.")

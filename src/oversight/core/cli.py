@@ -27,8 +27,11 @@ def fail(message: str) -> typer.Exit:
 
 
 def load_settings() -> Settings:
+    """The settings, with the areas' handlers registered: every command that touches the
+    database starts here, and ``oversight --help`` does not pay for ``oversight.wiring``."""
     from pydantic import ValidationError
 
+    import oversight.wiring  # noqa: F401
     from oversight.core.config import get_settings
 
     try:

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     clamd_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 60.0
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
+    #: The key checkpoints of the audit log are signed with: a signed-note private key,
+    #: ``PRIVATE+KEY+<name>+<key id>+<base64>`` (``oversight audit keygen`` makes one). Unset,
+    #: it is read from ``audit_key_file``; in dev, a key is made there on first use.
+    audit_signing_key: SecretStr | None = None
+    audit_key_file: str = "audit-signing.key"
+    #: How often the worker signs a checkpoint of the audit log, when it has grown.
+    checkpoint_seconds: Annotated[int, Field(ge=10, le=86_400)] = 300
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
     db_pool_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
     db_statement_timeout_ms: Annotated[int, Field(ge=100)] = 15_000
@@ -160,6 +167,12 @@ class Settings(BaseSettings):
     def jurisdiction_id(self) -> str:
         """Open311's ``jurisdiction_id``: as set, or the public address's host."""
         return self.open311_jurisdiction_id or urlsplit(self.public_url).hostname or "localhost"
+
+    @property
+    def log_origin(self) -> str:
+        """The audit log's name in its checkpoints (and its key's): the public host's, with
+        its port, then ``/audit``."""
+        return f"{urlsplit(self.public_url).netloc or 'localhost'}/audit"
 
     @property
     def signing_key(self) -> str:

@@ -338,6 +338,7 @@ class Database:
     """The server's engine and session factory, owned by the app."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.engine = create_server_engine(settings)
         self.sessions = self._sessionmaker(self.engine)
         #: PostgreSQL: a second pool, in autocommit, for ``Reads.STATEMENTS`` (most GETs),

@@ -60,6 +60,9 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, Cell]]:
     yield "report", "suppression_threshold", summary["suppression_threshold"]
     yield "report", "audit_head_seq", summary["audit_head"]["seq"]
     yield "report", "audit_head_hash", summary["audit_head"]["hash"]
+    signed = summary["checkpoint"] or {}
+    yield "report", "checkpoint_tree_size", signed.get("tree_size")
+    yield "report", "checkpoint_root_hash", signed.get("root_hash")
     for section in ("concerns", "timeliness", "commission", "participation"):
         for row in _flatten(section, summary[section]):
             yield (*row[:2], None) if section in EXACT and row[2] == SUPPRESSED else row

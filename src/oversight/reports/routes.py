@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from oversight.audit import tree
 from oversight.core.config import Settings
 from oversight.core.db import Database, Reads
-from oversight.core.http.caching import Cache, matches, public_tag
+from oversight.core.http.caching import Cache, matches, public_tag, state_of
 from oversight.core.http.deps import (
     CacheDep,
     DatabaseDep,
@@ -151,14 +152,15 @@ async def _summary(
         async with database.unit_of_work(Reads.SNAPSHOT) as session:
             computed = await summary.compute(session, period, threshold)
         figures = PublicSummary.model_validate(computed)
-        head = f"{figures.audit_head.seq}\n".encode()
-        return head + figures.model_dump_json(by_alias=True).encode()
+        signed = figures.checkpoint.tree_size if figures.checkpoint else 0
+        state = state_of(figures.audit_head.seq, signed)
+        return f"{state}\n".encode() + figures.model_dump_json(by_alias=True).encode()
 
     # The figures are cached for up to a minute; the tag names the state they describe.
     cached = await cache.get_or_compute(f"summary:{period}:{threshold}", compute)
-    seq, _, body = cached.partition(b"\n")
+    state, _, body = cached.partition(b"\n")
     accept = request.headers.get("accept", "")
-    tag = public_tag(int(seq), request.url.path, request.url.query, accept)
+    tag = public_tag(state.decode(), request.url.path, request.url.query, accept)
     if matches(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
     return tag, f"oversight-summary-{period.first}-to-{period.last}", body
@@ -184,10 +186,37 @@ async def public_discipline(
     return json_response(body)
 
 
+#: Names, on an export, the audit log's latest signed checkpoint when it began (an RFC 8941
+#: dictionary: ``tree-size=N, root-hash=:<base64>:``); absent while none is signed.
+CHECKPOINT_HEADER = "Oversight-Checkpoint"
+NAMES_CHECKPOINT = {
+    CHECKPOINT_HEADER: {
+        "description": "The audit log's latest signed checkpoint when the export began, as "
+        "`tree-size=N, root-hash=:<base64>:` (`/public/audit/checkpoint`); absent while none "
+        "is signed.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+async def checkpoint_named(database: Database) -> dict[str, str]:
+    async with database.unit_of_work(Reads.STATEMENTS) as session:
+        found = await tree.named(session)
+    if found is None:
+        return {}
+    return {CHECKPOINT_HEADER: f"tree-size={found['tree_size']}, root-hash=:{found['root_hash']}:"}
+
+
 @public.get(
     "/data/concerns.csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "De-identified records."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "De-identified records.",
+            "headers": NAMES_CHECKPOINT,
+        }
+    },
 )
 @documented(download=True)
 async def concerns_csv(
@@ -212,7 +241,10 @@ async def concerns_csv(
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",
-        headers=download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
+        headers={
+            **download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
+            **await checkpoint_named(database),
+        },
     )
 
 
@@ -220,7 +252,13 @@ async def concerns_csv(
     "/data/allegations.csv",
     name="allegations_csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per allegation."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "One row per allegation.",
+            "headers": NAMES_CHECKPOINT,
+        }
+    },
 )
 @documented(download=True)
 async def allegations_csv(
@@ -244,7 +282,8 @@ async def allegations_csv(
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",
-        headers=download(
-            f"oversight-allegations-{period.first}-to-{period.last}.csv", inline=False
-        ),
+        headers={
+            **download(f"oversight-allegations-{period.first}-to-{period.last}.csv", inline=False),
+            **await checkpoint_named(database),
+        },
     )

@@ -149,6 +149,14 @@ class PublicChainHead(BaseModel):
     hash: str
 
 
+class PublicCheckpointRef(BaseModel):
+    """The audit log's latest signed checkpoint when the figures were computed
+    (`/public/audit/checkpoint`): the events it signs are a prefix of those described."""
+
+    tree_size: int
+    root_hash: str = Field(description="Standard base64 of the RFC 9162 root.")
+
+
 class PublicDepartmentRef(BaseModel):
     id: uuid.UUID
     code: str
@@ -203,3 +211,6 @@ class PublicSummary(BaseModel):
         description="The taxonomy's name of every category code (`by_category`'s keys)."
     )
     audit_head: PublicChainHead
+    checkpoint: PublicCheckpointRef | None = Field(
+        description="Null until the log has signed a checkpoint."
+    )

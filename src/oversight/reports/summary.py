@@ -9,8 +9,8 @@ statistics over fewer than ``threshold`` records are null. The commission's figu
 resolutions, recommendations) and the residents' participation (comments published,
 speakers, proposals and their supports) are public record and published exactly, as the
 scorecard publishes them. Periods are whole months (``core.periods``), and ``by_month``
-lists every month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head
-included, so that its figures agree with each other.
+lists every month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head and
+latest signed checkpoint included, so that its figures agree with each other.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Float, Select, and_, cast, func, literal_c
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
+from oversight.audit import tree
 from oversight.budget import service as budget
 from oversight.budget.models import FiscalYear
 from oversight.budget.rules import share_per
@@ -282,6 +283,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         "discipline": await discipline.rows(session, period, threshold),
         "category_names": dict(names.all()),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS_HASH},
+        "checkpoint": await tree.named(session),
     }
 
 

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from oversight.core.config import Settings
 from oversight.core.db import Database
-from oversight.core.http.caching import PUBLIC_CACHE_CONTROL, audit_seq, matches, public_tag
+from oversight.core.http.caching import PUBLIC_CACHE_CONTROL, matches, public_state, public_tag
 from oversight.site import i18n, sessions
 from oversight.site.words import words_for
 
@@ -70,9 +70,9 @@ async def public_page(
             context = {**await build(), "visitor": signed.profile}
             private = {"Cache-Control": "private, no-store"}
             return render(request, template, context, headers=private)
-    seq = await audit_seq(database)
+    state = await public_state(database)
     where = f"{language_of(request)}:{request.url.path}"
-    tag = public_tag(seq, where, request.url.query, "")
+    tag = public_tag(state, where, request.url.query, "")
     cached = {"ETag": tag, "Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": VARY}
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=cached)

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -33,21 +33,37 @@ if TYPE_CHECKING:
 PUBLIC_PREFIXES = ("/api/v1/public/", "/open311/v2/")
 #: The status view by tracking code and an unsubscribe link are capability URLs: never stored.
 PRIVATE_PREFIXES = ("/api/v1/public/concerns/", "/api/v1/public/unsubscribe")
-#: Stored files, content-addressed: their route answers with their hash as ``ETag``, handles
-#: ``If-None-Match`` and says they are immutable.
-IMMUTABLE_PREFIXES = ("/api/v1/public/attachments/",)
+#: Answers whose route sets its own validator and freshness and handles ``If-None-Match``:
+#: stored files (content-addressed, immutable) and the verifiable log's checkpoints, key and
+#: proofs (which change with a checkpoint, not with an audit event).
+OWN_VALIDATORS = (
+    "/api/v1/public/attachments/",
+    "/api/v1/public/audit/checkpoint",
+    "/api/v1/public/audit/key",
+    "/api/v1/public/audit/proofs/",
+)
 #: Answers negotiated by ``Accept`` as well as by the query.
 NEGOTIATED = frozenset({"/api/v1/public/reports/summary"})
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
-_HEAD = select(func.coalesce(func.max(AuditEvent.seq), 0))
+_CHECKPOINTS = table("audit_checkpoints", column("tree_size"))  # the audit area's table
+#: The state every public answer describes: the audit log's head, and the size of its latest
+#: signed checkpoint (which reports name, and which changes without a new event).
+_STATE = select(
+    func.coalesce(select(func.max(AuditEvent.seq)).scalar_subquery(), 0),
+    func.coalesce(select(func.max(_CHECKPOINTS.c.tree_size)).scalar_subquery(), 0),
+)
 
 
-def public_tag(seq: int, path: str, query: str, accept: str) -> str:
-    """The strong ETag of a public answer describing the record at audit ``seq``."""
+def public_tag(state: str, path: str, query: str, accept: str) -> str:
+    """The strong ETag of a public answer describing the record in ``state`` (``public_state``)."""
     variant = accept if path in NEGOTIATED else ""
     today = datetime.now(UTC).date().isoformat()
-    digest = hashlib.sha256(f"{seq}|{today}|{path}|{query}|{variant}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{state}|{today}|{path}|{query}|{variant}".encode()).hexdigest()
     return f'"{digest[:32]}"'
+
+
+def state_of(seq: int, signed_size: int) -> str:
+    return f"{seq}.{signed_size}"
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
@@ -59,10 +75,12 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return tag in listed
 
 
-async def audit_seq(database: Database) -> int:
+async def public_state(database: Database) -> str:
+    """``state_of`` the audit log's head and its latest checkpoint's size, read now."""
     # One statement on its own: on PostgreSQL, the autocommit pool (no BEGIN, no ROLLBACK).
     async with (database.reader or database.engine).connect() as connection:
-        return int((await connection.execute(_HEAD)).scalar_one())
+        seq, signed_size = (await connection.execute(_STATE)).one()
+        return state_of(int(seq), int(signed_size))
 
 
 class PublicCaching:
@@ -79,7 +97,7 @@ class PublicCaching:
         if (
             scope["type"] != "http"
             or not path.startswith(PUBLIC_PREFIXES)
-            or path.startswith(IMMUTABLE_PREFIXES)
+            or path.startswith(OWN_VALIDATORS)
         ):
             await self.app(scope, receive, send)
             return
@@ -91,7 +109,7 @@ class PublicCaching:
             await self.app(scope, receive, send)
             return
         try:
-            seq = await audit_seq(self.database)
+            state = await public_state(self.database)
         except (SQLAlchemyError, OSError):
             # This layer is outside the app's handlers: answer as they would, at once.
             unavailable = answer(
@@ -104,7 +122,7 @@ class PublicCaching:
             return
         headers = Headers(scope=scope)
         query = scope.get("query_string", b"").decode("latin-1")
-        tag = public_tag(seq, path, query, headers.get("accept", ""))
+        tag = public_tag(state, path, query, headers.get("accept", ""))
         fresh = {"Cache-Control": PUBLIC_CACHE_CONTROL}
         if path in NEGOTIATED:
             fresh["Vary"] = "Accept"

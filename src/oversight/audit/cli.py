@@ -1,0 +1,73 @@
+"""``oversight audit keygen``, ``checkpoint`` and ``witness``: the verifiable log's key, a
+checkpoint now, and an outsider's check that the log only ever grew (HTTP only, no database).
+Like every command, each imports what it needs when it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oversight.core.cli import fail, load_settings
+
+
+def keygen(
+    name: Annotated[
+        str | None, typer.Option(help="The log's name (default: PUBLIC_URL's host, /audit).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the key (default: AUDIT_KEY_FILE).")
+    ] = None,
+) -> None:
+    """Make the log's Ed25519 signing key and write it (readable by its owner only; an
+    existing file is never replaced); print the verifier key to publish."""
+    from oversight.audit import checkpoint, signing
+
+    settings = load_settings()
+    path = out or Path(settings.audit_key_file)
+    try:
+        _, verifier = signing.write_key(path, name or settings.log_origin)
+    except FileExistsError as exc:
+        raise fail(f"{path} exists already: a log keeps its key (see docs/operations.md)") from exc
+    except checkpoint.MalformedKey as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(verifier)
+
+
+def make_checkpoint() -> None:
+    """Bring the log's Merkle tree up to date and sign a checkpoint of it now."""
+    import asyncio
+
+    from oversight.audit import signing, tree
+    from oversight.core.db import Database
+
+    async def run() -> str:
+        database = Database(load_settings())
+        try:
+            made = await tree.checkpoint(database)
+            if made is None:
+                return "the last checkpoint is current: nothing to sign"
+            return f"checkpoint of {made.tree_size} events, root {tree.b64(made.root_hash)}"
+        finally:
+            await database.dispose()
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except signing.NoSigningKey as exc:
+        raise fail(str(exc)) from exc
+
+
+def witness(
+    url: Annotated[str, typer.Option(help="The service's address, e.g. https://example.org.")],
+    key: Annotated[str, typer.Option(help="The log's verifier key, pinned by you.")],
+    state: Annotated[Path, typer.Option(help="Where the last checkpoint seen is kept.")],
+) -> None:
+    """Check the log's latest checkpoint: signed by KEY, and an extension of the last one seen
+    (a consistency proof); then remember it. Exit 1, with one line, when it is not."""
+    from oversight.audit import witnessing
+
+    try:
+        typer.echo(witnessing.witness(url, key, state))
+    except witnessing.Refused as exc:
+        raise fail(str(exc)) from exc
