@@ -172,6 +172,16 @@ def test_appending_gives_every_root() -> None:
         assert merkle.tree_root(size + 1, nodes) == merkle.root(leaves[: size + 1])
 
 
+def test_the_accumulator_gives_every_root_from_few_nodes() -> None:
+    leaves = generated(300)
+    tree = merkle.Accumulator()
+    assert tree.root() == merkle.EMPTY_ROOT
+    for size, leaf in enumerate(leaves, start=1):
+        tree.append(leaf)
+        assert tree.size == size and tree.root() == merkle.root(leaves[:size])
+        assert len(tree._nodes) == size.bit_count()  # one perfect subtree per bit of the size
+
+
 @st.composite
 def trees(draw: st.DrawFn) -> tuple[list[bytes], int, int, int]:
     """Leaves of a stored tree, a past size of it, a leaf of that size and an older size."""

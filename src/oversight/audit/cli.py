@@ -1,5 +1,6 @@
 """``oversight audit keygen``, ``checkpoint`` and ``witness``: the verifiable log's key, a
-checkpoint now, and an outsider's check that the log only ever grew (HTTP only, no database).
+checkpoint now, and an outsider's check that the log only ever grew (HTTP only, no database);
+``oversight backup`` and ``restore``: the restore drill (``audit.backup``).
 Like every command, each imports what it needs when it runs."""
 
 from __future__ import annotations
@@ -70,4 +71,43 @@ def witness(
     try:
         typer.echo(witnessing.witness(url, key, state))
     except witnessing.Refused as exc:
+        raise fail(str(exc)) from exc
+
+
+def backup(
+    out: Annotated[Path, typer.Option(help="An absent or empty folder to write the backup to.")],
+) -> None:
+    """Back up the database (pg_dump's custom format, or SQLite's online backup) with the log's
+    latest signed checkpoint and a manifest of SHA-256s."""
+    from oversight.audit import backup as backups
+
+    try:
+        typer.echo(backups.backup(load_settings(), out))
+    except backups.Refused as exc:
+        raise fail(str(exc)) from exc
+
+
+def restore(
+    source: Annotated[Path, typer.Option("--from", help="The backup's folder.")],
+    into: Annotated[str, typer.Option(help="The URL of an empty database to restore into.")],
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Then prove the copy: migrations at head, the chain intact, the Merkle root "
+            "equal to the signed checkpoint's.",
+        ),
+    ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key (default: this service's own key's)."),
+    ] = None,
+) -> None:
+    """Restore a backup into an empty database, after checking its files against the manifest
+    and its checkpoint's signature; exit 1 naming the first mismatch."""
+    from oversight.audit import backup as backups
+
+    try:
+        typer.echo(backups.restore(load_settings(), source, into, key=key, verify=verify))
+    except backups.Refused as exc:
         raise fail(str(exc)) from exc

@@ -119,6 +119,25 @@ def appended(
     return new
 
 
+class Accumulator:
+    """The root of a list of leaves as it grows, in O(log n) memory: only the perfect subtrees
+    a root needs (``root_nodes``) are kept."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._nodes: dict[Node, bytes] = {}
+
+    def append(self, leaf: bytes) -> None:
+        for level, index, hashed in appended(self.size, leaf, self._nodes):
+            self._nodes[(level, index)] = hashed
+        self.size += 1
+        kept = root_nodes(self.size)
+        self._nodes = {node: self._nodes[node] for node in kept}
+
+    def root(self) -> bytes:
+        return tree_root(self.size, self._nodes)
+
+
 def root_nodes(size: int) -> frozenset[Node]:
     _check_size(size)
     return frozenset(_perfect((0, size)))
