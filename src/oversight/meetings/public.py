@@ -180,16 +180,24 @@ async def _represent(session: AsyncSession, meeting: Meeting, voice: _Voice) -> 
     )
 
 
-async def page(
+async def listing(
     session: AsyncSession, *, limit: int, cursor: str | None
-) -> tuple[list[PublicMeeting], str | None]:
-    rows, next_cursor = await keyset_page(
+) -> tuple[list[Meeting], str | None]:
+    """The meetings, newest first, as rows (title, date, status: every meeting is public), for
+    a list that links to each; one query."""
+    return await keyset_page(
         session,
         select(Meeting),
         [SortKey(Meeting.scheduled_at, True), SortKey(Meeting.id, True)],
         limit=limit,
         cursor=cursor,
     )
+
+
+async def page(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> tuple[list[PublicMeeting], str | None]:
+    rows, next_cursor = await listing(session, limit=limit, cursor=cursor)
     voice = await _voice(session, [m.id for m in rows])
     return [await _represent(session, m, voice) for m in rows], next_cursor
 

@@ -51,7 +51,7 @@ async def home(request: Request, settings: SettingsDep, database: DatabaseDep) -
     async def build() -> dict[str, Any]:
         async with database.unit_of_work(Reads.STATEMENTS) as session:
             # Newest first: the meetings still ahead are the first few.
-            meetings, _ = await public_meetings.page(session, limit=6, cursor=None)
+            meetings, _ = await public_meetings.listing(session, limit=6, cursor=None)
             resolutions, _ = await published.page(session, limit=5, cursor=None)
             proposals, _ = await proposals_service.page(
                 session,
@@ -79,7 +79,7 @@ async def meetings(
 
     async def build() -> dict[str, Any]:
         async with database.unit_of_work(Reads.STATEMENTS) as session:
-            items, next_cursor = await public_meetings.page(session, limit=20, cursor=cursor)
+            items, next_cursor = await public_meetings.listing(session, limit=20, cursor=cursor)
         more = f"/meetings?{urlencode({'cursor': next_cursor})}" if next_cursor else None
         return {"meetings": items, "more": more}
 
