@@ -28,6 +28,9 @@ PATHS = {
     "page": "/api/v1/concerns?limit=50",
     "me": "/api/v1/users/me",
     "healthz": "/healthz",
+    # A public read: the caching layer reads the record's state before it (issue 30 added
+    # the latest checkpoint's size to it).
+    "public_head": "/api/v1/public/audit/head",
 }
 
 
