@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,20 +15,12 @@ from oversight.accounts.directory_schemas import DepartmentCreate
 from oversight.accounts.models import Department
 from oversight.core import chain
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
 from oversight.core.models import AuditEvent
 from oversight.core.roles import Role
 from tests.helpers import Api, assert_problem, run_cli
 
 EVENTS = "/api/v1/audit/events"
 HEAD = "/api/v1/public/audit/head"
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_sync_engine(settings)
-    yield engine
-    engine.dispose()
 
 
 def run_verify(settings: Settings) -> subprocess.CompletedProcess[str]:

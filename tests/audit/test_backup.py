@@ -23,12 +23,6 @@ from tests.audit.test_log import signed, tamper
 from tests.conftest import make_settings
 from tests.helpers import Api, run_cli
 
-LOG = "/api/v1/public/audit"
-
-
-def cli(settings: Settings, *args: str) -> Any:
-    return run_cli(settings, *args)
-
 
 def events_of(url: str) -> tuple[int, str | None]:
     """How many events a database holds, and its head's hash; (0, None) without the table."""
@@ -96,16 +90,16 @@ async def test_a_backup_restores_into_an_empty_database_and_proves_itself(
     signed(settings)
     await make_events(api, 2)  # after the checkpoint: covered by the chain alone
     folder = tmp_path / "backup"
-    made = cli(settings, "backup", "--out", str(folder))
+    made = run_cli(settings, "backup", "--out", str(folder))
     assert made.returncode == 0, made.stderr
     manifest = manifest_of(folder)
     size = manifest["checkpoint"]["tree_size"]
     assert set(manifest["files"]) == {database_file(folder).name, "checkpoint"}
     assert f"the checkpoint of {size} events" in made.stdout
-    again = cli(settings, "backup", "--out", str(folder))
+    again = run_cli(settings, "backup", "--out", str(folder))
     assert again.returncode == 1 and "is not an empty folder" in again.stderr
 
-    restored = cli(
+    restored = run_cli(
         settings, "restore", "--from", str(folder), "--into", fresh_database_url, "--verify"
     )
     assert restored.returncode == 0, restored.stderr
@@ -116,27 +110,29 @@ async def test_a_backup_restores_into_an_empty_database_and_proves_itself(
     assert events_of(fresh_database_url) == (count, head)
 
     # The copy is the service's database: it answers for itself.
-    listed = cli(make_settings(fresh_database_url), "audit", "verify")
+    listed = run_cli(make_settings(fresh_database_url), "audit", "verify")
     assert listed.returncode == 0 and f"{count} events" in listed.stdout
 
     # Not into a database that has data: refused, and it keeps what it had.
-    twice = cli(settings, "restore", "--from", str(folder), "--into", fresh_database_url)
+    twice = run_cli(settings, "restore", "--from", str(folder), "--into", fresh_database_url)
     assert twice.returncode == 1 and twice.stderr.count("\n") == 1
     assert "is not empty" in twice.stderr
     assert events_of(fresh_database_url) == (count, head)
 
 
 async def test_an_altered_backup_is_refused_and_nothing_restored(
-    api: Api, settings: Settings, fresh_database_url: str, tmp_path: Path
+    api: Api, settings: Settings, engine: Engine, fresh_database_url: str, tmp_path: Path
 ) -> None:
     await make_events(api, 6)
     signed(settings)
     folder = tmp_path / "backup"
-    assert cli(settings, "backup", "--out", str(folder)).returncode == 0
+    assert run_cli(settings, "backup", "--out", str(folder)).returncode == 0
     dump = database_file(folder)
 
     def restore(*extra: str, restored: bool = False) -> Any:
-        done = cli(settings, "restore", "--from", str(folder), "--into", fresh_database_url, *extra)
+        done = run_cli(
+            settings, "restore", "--from", str(folder), "--into", fresh_database_url, *extra
+        )
         assert done.returncode == 1, done.stdout
         assert done.stderr.count("\n") == 1, done.stderr
         if not restored:  # refused before anything was written
@@ -168,18 +164,14 @@ async def test_an_altered_backup_is_refused_and_nothing_restored(
 
     # The database swapped for one whose history was rewritten and re-chained (so that the
     # chain verifies), the manifest fixed up: the signed root is what catches it.
-    engine = create_sync_engine(settings)
-    try:
-        rechain(engine, 2, "nothing happened")
-        with engine.connect() as connection:
-            assert connection.scalar(text("SELECT reason FROM audit_events WHERE seq = 2")) == (
-                "nothing happened"
-            )
-    finally:
-        engine.dispose()
-    assert cli(settings, "audit", "verify").returncode == 0  # the chain alone cannot tell
+    rechain(engine, 2, "nothing happened")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT reason FROM audit_events WHERE seq = 2")) == (
+            "nothing happened"
+        )
+    assert run_cli(settings, "audit", "verify").returncode == 0  # the chain alone cannot tell
     rewritten = tmp_path / "rewritten"
-    assert cli(settings, "backup", "--out", str(rewritten)).returncode == 0
+    assert run_cli(settings, "backup", "--out", str(rewritten)).returncode == 0
     dump.write_bytes(database_file(rewritten).read_bytes())
     fix_manifest(folder)
     caught = restore("--verify", restored=True)  # the proof comes after the copy

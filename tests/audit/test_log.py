@@ -5,32 +5,22 @@ verify; bad requests refused; and an outsider's witness that catches a rewritten
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, text
 
 from oversight.audit import checkpoint, merkle
 from oversight.core import chain
 from oversight.core.clock import simulated_clock
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
 from oversight.core.roles import Role
 from oversight.notifications.worker import Worker
 from tests.audit.test_audit import make_events
 from tests.helpers import Api, assert_problem, run_cli, serve
 
 LOG = "/api/v1/public/audit"
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_sync_engine(settings)
-    yield engine
-    engine.dispose()
 
 
 def signed(settings: Settings) -> str:
