@@ -44,7 +44,7 @@ def manifest_of(folder: Path) -> dict[str, Any]:
 
 
 def database_file(folder: Path) -> Path:
-    [name] = [n for n in manifest_of(folder)["files"] if n.startswith("database.")]
+    [name] = [str(n) for n in manifest_of(folder)["files"] if n.startswith("database.")]
     return folder / name
 
 
