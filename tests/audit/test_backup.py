@@ -56,6 +56,13 @@ def fix_manifest(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
+def fix_manifest_without(folder: Path, name: str) -> None:
+    manifest = manifest_of(folder)
+    del manifest["files"][name]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    fix_manifest(folder)
+
+
 def rechain(engine: Engine, seq: int, reason: str) -> None:
     """Rewrite event ``seq``'s reason and every later hash, so that the chain verifies."""
     with engine.connect() as connection:
@@ -158,6 +165,15 @@ async def test_an_altered_backup_is_refused_and_nothing_restored(
     assert "the backup's checkpoint is not signed by the log's key" in forged.stderr
     (folder / "checkpoint").write_text(kept)
     fix_manifest(folder)
+    # A manifest that names another file (to hash whatever it points at): refused.
+    manifest = manifest_of(folder)
+    manifest["files"]["../../etc/hostname"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert "lists files a backup does not have" in restore().stderr
+    fix_manifest_without(folder, "../../etc/hostname")
+    # A bad URL to restore into: one line.
+    bad_url = run_cli(settings, "restore", "--from", str(folder), "--into", "nonsense://x")
+    assert bad_url.returncode == 1 and bad_url.stderr.count("\n") == 1, bad_url.stderr
     # A key the operator pins that is not the log's: refused as well.
     pinned = restore("--key", checkpoint.verifier_key(other))
     assert "not signed by the log's key" in pinned.stderr
@@ -179,3 +195,20 @@ async def test_an_altered_backup_is_refused_and_nothing_restored(
     assert "the copy is left in" in caught.stderr
     assert f"the root of the copy's first {size} events is" in caught.stderr
     assert "the backup's signed checkpoint" in caught.stderr
+
+
+async def test_a_backup_without_a_signed_checkpoint_proves_nothing(
+    api: Api, settings: Settings, fresh_database_url: str, tmp_path: Path
+) -> None:
+    """As if someone had taken the checkpoint out of a backup (and out of its manifest) after
+    rewriting its events: the proof refuses rather than pass on the chain alone."""
+    await make_events(api, 3)
+    folder = tmp_path / "backup"
+    made = run_cli(settings, "backup", "--out", str(folder))
+    assert made.returncode == 0 and "no checkpoint" in made.stdout, made.stderr
+    assert "checkpoint" not in manifest_of(folder)["files"]
+    restored = run_cli(
+        settings, "restore", "--from", str(folder), "--into", fresh_database_url, "--verify"
+    )
+    assert restored.returncode == 1 and restored.stderr.count("\n") == 1, restored.stderr
+    assert "the backup has no signed checkpoint" in restored.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from oversight.audit import checkpoint, merkle
+from oversight.audit import checkpoint, merkle, tree
 from oversight.core import chain
 from oversight.core.clock import simulated_clock
 from oversight.core.config import Settings
@@ -126,6 +126,19 @@ async def test_the_worker_signs_when_the_log_grew_and_a_checkpoint_is_due(
         await worker.close()
 
 
+async def test_the_tree_grows_in_batches_until_it_has_every_event(api: Api) -> None:
+    await make_events(api, 8)
+    async with api.database.unit_of_work() as session:
+        head = int(await session.scalar(text("SELECT max(seq) FROM audit_events")))
+        assert await tree.grow(session, limit=1) == (1, True)
+        # Batches from a size that is not a multiple of theirs: "more" counts what was read.
+        size, more = await tree.grow(session, limit=4)
+        assert (size, more) == (5, True)
+        while more:
+            size, more = await tree.grow(session, limit=4)
+        assert size == head == await tree.built_size(session)
+
+
 async def test_the_log_s_answers_are_validated_and_bad_requests_refused(
     api: Api, settings: Settings
 ) -> None:
@@ -157,6 +170,19 @@ async def test_the_log_s_answers_are_validated_and_bad_requests_refused(
     ]
     for params in wrong:
         assert_problem(await api.client.get(f"{LOG}/proofs/inclusion", params=params), 422)
+    hashes = await leaves(api)
+    newest = base64.b64encode(hashes[-1]).decode()  # an event the checkpoint does not sign
+    early = await api.client.get(
+        f"{LOG}/proofs/inclusion", params={"leaf_hash": newest, "tree_size": size}
+    )
+    assert_problem(early, 404)
+    assert "found after the next one" in early.json()["detail"]
+    # URL-safe base64 is read as well as the standard kind.
+    urlsafe = base64.urlsafe_b64encode(hashes[1]).decode()
+    found = await api.client.get(
+        f"{LOG}/proofs/inclusion", params={"leaf_hash": urlsafe, "tree_size": size}
+    )
+    assert found.status_code == 200 and found.json()["index"] == 1
     unknown = base64.b64encode(bytes(32)).decode()
     assert_problem(
         await api.client.get(

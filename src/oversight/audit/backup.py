@@ -15,7 +15,6 @@ checkpoint is the one thing in a backup its holder cannot forge without the key.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -34,6 +33,7 @@ from sqlalchemy.engine import make_url
 from oversight.audit import checkpoint as notes
 from oversight.audit import merkle, signing
 from oversight.audit.models import Checkpoint
+from oversight.audit.tree import b64
 from oversight.core import chain
 from oversight.core.clock import utcnow
 from oversight.core.config import Settings
@@ -143,16 +143,12 @@ def backup(settings: Settings, out: Path) -> str:
         "revision": revision,
         "checkpoint": None
         if latest is None
-        else {"tree_size": latest.tree_size, "root_hash": _b64(latest.root_hash)},
+        else {"tree_size": latest.tree_size, "root_hash": b64(latest.root_hash)},
         "files": {path.name: _sha256(path) for path in files},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     signed = "no checkpoint" if latest is None else f"the checkpoint of {latest.tree_size} events"
     return f"backed up to {out}: {target.name}, {signed}"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
 
 
 # Restoring.
@@ -166,9 +162,9 @@ class Backup:
     signed: notes.Checkpoint | None
 
 
-def read_backup(folder: Path, verifier: str | None) -> Backup:
+def read_backup(folder: Path, verifiers: list[str]) -> Backup:
     """The backup in ``folder``, once every file matches the manifest and the checkpoint is
-    signed by ``verifier``."""
+    signed by one of ``verifiers``."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
         files: Mapping[str, str] = manifest["files"]
@@ -178,6 +174,8 @@ def read_backup(folder: Path, verifier: str | None) -> Backup:
         raise Refused(f"{folder / MANIFEST} is missing or not a backup's manifest") from exc
     if manifest.get("format") != FORMAT:
         raise Refused(f"{folder / MANIFEST} is of format {manifest.get('format')}, not {FORMAT}")
+    if not set(files) <= {database.name, CHECKPOINT}:
+        raise Refused(f"{folder / MANIFEST} lists files a backup does not have")
     for name, expected in files.items():
         path = folder / name
         if not path.is_file():
@@ -190,33 +188,39 @@ def read_backup(folder: Path, verifier: str | None) -> Backup:
         raise Refused(f"the manifest does not list {database.name}")
     if CHECKPOINT not in files:
         return Backup(folder, dialect, database, None)
-    if verifier is None:
-        raise Refused("no key to check the backup's checkpoint with: pass --key")
-    try:
-        body, _ = notes.open((folder / CHECKPOINT).read_text(), [verifier])
-        signed = notes.Checkpoint.parse(body)
-    except (notes.NoteError, notes.MalformedCheckpoint) as exc:
-        raise Refused(f"the backup's checkpoint is not signed by the log's key: {exc}") from exc
+    signed = _opened((folder / CHECKPOINT).read_text(), verifiers, "the backup's checkpoint")
     return Backup(folder, dialect, database, signed)
+
+
+def _opened(note: str, verifiers: list[str], what: str) -> notes.Checkpoint:
+    if not verifiers:
+        raise Refused(f"no key to check {what} with: pass --key")
+    try:
+        body, _ = notes.open(note, verifiers)
+        return notes.Checkpoint.parse(body)
+    except (notes.NoteError, notes.MalformedCheckpoint) as exc:
+        raise Refused(f"{what} is not signed by the log's key: {exc}") from exc
 
 
 def _empty(connection: Connection) -> bool:
     return not inspect(connection).get_table_names()
 
 
-def restore(settings: Settings, folder: Path, into: str, *, key: str | None, verify: bool) -> str:
+def restore(settings: Settings, folder: Path, into: str, *, keys: list[str], verify: bool) -> str:
     """Restore the backup in ``folder`` into the empty database at ``into``; with ``verify``,
-    prove the copy (``verified``). A line saying what was done."""
-    verifier = key or _own_verifier(settings)
-    found = read_backup(folder, verifier)
+    prove the copy (``verified``) with the log's verifier ``keys`` (default: this service's
+    own). A line saying what was done."""
+    verifiers = keys or _own_verifier(settings)
+    found = read_backup(folder, verifiers)
     target = settings.model_copy(update={"database_url": into})
+    where = make_url(into).render_as_string()  # never its password
     if make_url(into).get_backend_name() != found.dialect:
-        raise Refused(f"the backup is of a {found.dialect} database; {into} is not one")
+        raise Refused(f"the backup is of a {found.dialect} database; {where} is not one")
     engine = create_sync_engine(target)
     try:
         with engine.connect() as connection:
             if not _empty(connection):
-                raise Refused(f"{into} is not empty: restore only into an empty database")
+                raise Refused(f"{where} is not empty: restore only into an empty database")
     finally:
         engine.dispose()
     if found.dialect == "postgresql":
@@ -224,26 +228,27 @@ def restore(settings: Settings, folder: Path, into: str, *, key: str | None, ver
               str(found.database))  # fmt: skip
     else:
         shutil.copyfile(found.database, _sqlite_path(into))
-    where = make_url(into).render_as_string()
     if not verify:
         return f"restored {found.database.name} into {where}"
     try:
-        proof = verified(target, found.signed)
+        proof = verified(target, found.signed, verifiers)
     except Refused as exc:
         raise Refused(f"{exc} (the copy is left in {where} to inspect)") from exc
     return f"restored {found.database.name} into {where}; {proof}"
 
 
-def _own_verifier(settings: Settings) -> str | None:
+def _own_verifier(settings: Settings) -> list[str]:
     """This service's verifier key, when it has its signing key here (never made anew)."""
     if settings.audit_signing_key is None and not Path(settings.audit_key_file).exists():
-        return None
-    return signing.verifier_key(settings)
+        return []
+    return [signing.verifier_key(settings)]
 
 
-def verified(settings: Settings, signed: notes.Checkpoint | None) -> str:
+def verified(settings: Settings, signed: notes.Checkpoint | None, verifiers: list[str]) -> str:
     """Prove the database at ``settings``: its migrations at head, its chain intact, and the
-    root of its first N events equal to every checkpoint's of N (the signed one's first)."""
+    root of its first N events equal to every checkpoint's of N: the backup's signed one, and
+    each the copy holds, whose signature is checked too (a copy's table is as easy to edit as
+    its events)."""
     engine = create_sync_engine(settings)
     try:
         with engine.connect() as connection:
@@ -253,12 +258,10 @@ def verified(settings: Settings, signed: notes.Checkpoint | None) -> str:
                     f"the copy's migrations are at {revision}, not at this version's head "
                     f"{head_revision()}"
                 )
-            roots = {
-                size: (root, f"the log's checkpoint of {size} events")
-                for size, root in connection.execute(
-                    select(Checkpoint.tree_size, Checkpoint.root_hash)
-                )
-            }
+            roots: dict[int, tuple[bytes, str]] = {}
+            for note in connection.scalars(select(Checkpoint.note)):
+                held = _opened(note, verifiers, "a checkpoint in the copy")
+                roots[held.size] = (held.root, f"the copy's checkpoint of {held.size} events")
             if signed is not None:
                 roots[signed.size] = (
                     signed.root,
@@ -274,7 +277,7 @@ def verified(settings: Settings, signed: notes.Checkpoint | None) -> str:
                     if expected is not None and tree.root() != expected[0] and not mismatch:
                         mismatch.append(
                             f"the root of the copy's first {tree.size} events is "
-                            f"{_b64(tree.root())}; {expected[1]} says {_b64(expected[0])}"
+                            f"{b64(tree.root())}; {expected[1]} says {b64(expected[0])}"
                         )
                     yield row
 
@@ -292,7 +295,12 @@ def verified(settings: Settings, signed: notes.Checkpoint | None) -> str:
     if missing:
         raise Refused(f"the copy has {result.checked} events; {roots[max(missing)][1]} signs more")
     if signed is None:
-        return f"verified: chain intact over {result.checked} events (no checkpoint to compare)"
+        if result.checked:
+            raise Refused(
+                "the backup has no signed checkpoint, so nothing proves its events (sign one "
+                "with `oversight audit checkpoint` before backing up)"
+            )
+        return "verified: an empty log"
     return (
         f"verified: chain intact over {result.checked} events, and the root of the first "
         f"{signed.size} is the signed checkpoint's"

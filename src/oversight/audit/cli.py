@@ -5,6 +5,7 @@ Like every command, each imports what it needs when it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,8 @@ def keygen(
         _, verifier = signing.write_key(path, name or settings.log_origin)
     except FileExistsError as exc:
         raise fail(f"{path} exists already: a log keeps its key (see docs/operations.md)") from exc
+    except OSError as exc:
+        raise fail(f"{path} cannot be written: {exc}") from exc
     except checkpoint.MalformedKey as exc:
         raise fail(str(exc)) from exc
     typer.echo(verifier)
@@ -40,7 +43,9 @@ def make_checkpoint() -> None:
     """Bring the log's Merkle tree up to date and sign a checkpoint of it now."""
     import asyncio
 
-    from oversight.audit import signing, tree
+    from sqlalchemy.exc import DBAPIError
+
+    from oversight.audit import checkpoint, signing, tree
     from oversight.core.db import Database
 
     async def run() -> str:
@@ -55,8 +60,10 @@ def make_checkpoint() -> None:
 
     try:
         typer.echo(asyncio.run(run()))
-    except signing.NoSigningKey as exc:
+    except (signing.NoSigningKey, checkpoint.NoteError, OSError) as exc:
         raise fail(str(exc)) from exc
+    except DBAPIError as exc:
+        raise fail(f"database error ({exc.orig}); is it up and migrated?") from exc
 
 
 def witness(
@@ -81,33 +88,55 @@ def backup(
     latest signed checkpoint and a manifest of SHA-256s."""
     from oversight.audit import backup as backups
 
-    try:
-        typer.echo(backups.backup(load_settings(), out))
-    except backups.Refused as exc:
-        raise fail(str(exc)) from exc
+    settings = load_settings()
+    _drill(lambda: backups.backup(settings, out))
 
 
 def restore(
     source: Annotated[Path, typer.Option("--from", help="The backup's folder.")],
-    into: Annotated[str, typer.Option(help="The URL of an empty database to restore into.")],
+    into: Annotated[
+        str,
+        typer.Option(
+            envvar="OVERSIGHT_RESTORE_INTO",
+            help="The URL of an empty database to restore into (or OVERSIGHT_RESTORE_INTO, "
+            "to keep its password off the command line).",
+        ),
+    ],
     verify: Annotated[
         bool,
         typer.Option(
             "--verify",
             help="Then prove the copy: migrations at head, the chain intact, the Merkle root "
-            "equal to the signed checkpoint's.",
+            "equal to the signed checkpoints'.",
         ),
     ] = False,
     key: Annotated[
-        str | None,
-        typer.Option(help="The log's verifier key (default: this service's own key's)."),
+        list[str] | None,
+        typer.Option(
+            help="The log's verifier key, as published (again for each key it has had); "
+            "default: this service's own key's."
+        ),
     ] = None,
 ) -> None:
     """Restore a backup into an empty database, after checking its files against the manifest
     and its checkpoint's signature; exit 1 naming the first mismatch."""
     from oversight.audit import backup as backups
 
+    settings = load_settings()
+    _drill(lambda: backups.restore(settings, source, into, keys=key or [], verify=verify))
+
+
+def _drill(work: Callable[[], str]) -> None:
+    """Run a backup or a restore: its line, or one line and exit 1 for every failure."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from oversight.audit import backup as backups
+
     try:
-        typer.echo(backups.restore(load_settings(), source, into, key=key, verify=verify))
+        typer.echo(work())
     except backups.Refused as exc:
         raise fail(str(exc)) from exc
+    except DBAPIError as exc:
+        raise fail(f"database error ({str(exc.orig).strip()})") from exc
+    except (SQLAlchemyError, OSError, ValueError) as exc:  # a bad URL, a folder, a file
+        raise fail(str(exc).strip().splitlines()[0]) from exc

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 
 from oversight.accounts.deps import CurrentActor
+from oversight.audit import checkpoint, signing, tree
 from oversight.audit import service as audit_log
-from oversight.audit import signing, tree
 from oversight.audit.schemas import (
     AuditEventOut,
     CheckpointOut,
@@ -98,8 +98,8 @@ async def key(request: Request, settings: SettingsDep) -> Response:
     checkpoint with it (`oversight audit witness`, or Go's `golang.org/x/mod/sumdb/note`)."""
     try:
         verifier = signing.verifier_key(settings)
-    except signing.NoSigningKey as exc:
-        raise ServiceUnavailable("The log has no signing key yet.") from exc
+    except (signing.NoSigningKey, checkpoint.NoteError) as exc:
+        raise ServiceUnavailable("The log has no usable signing key yet.") from exc
     return _validated(request, _text(verifier + "\n"), PUBLIC_CACHE_CONTROL)
 
 

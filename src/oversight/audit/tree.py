@@ -69,7 +69,9 @@ async def grow(session: AsyncSession, limit: int = BATCH) -> tuple[int, bool]:
         .limit(limit)
     )
     new: list[dict[str, object]] = []
+    fetched = 0
     for row in rows.mappings():
+        fetched += 1
         if row["seq"] != size + 1:
             raise RuntimeError(f"audit event seq {size + 1} is missing")
         leaf = merkle.leaf_hash(chain.canonical_event(dict(row)))
@@ -79,7 +81,7 @@ async def grow(session: AsyncSession, limit: int = BATCH) -> tuple[int, bool]:
         size += 1
     if new:
         await session.execute(insert(TreeNode), new)
-    return size, len(new) > 0 and size % limit == 0
+    return size, fetched == limit
 
 
 async def _lock(session: AsyncSession) -> None:
@@ -121,23 +123,32 @@ async def checkpoint_when_due(database: Database) -> int:
     once. It counts nothing handled: the tree is complete when it returns, and a checkpoint
     calls for no round sooner (nor is it one of the deliveries ``worker --once`` reports)."""
     async with database.unit_of_work(Reads.STATEMENTS) as session:
-        last = await session.scalar(select(func.max(Checkpoint.made_at)))
+        last = (
+            await session.execute(
+                select(
+                    func.max(Checkpoint.made_at),
+                    func.coalesce(func.max(Checkpoint.tree_size), 0),
+                    select(func.coalesce(func.max(AuditEvent.seq), 0)).scalar_subquery(),
+                )
+            )
+        ).one()
+    made_at, signed, head = last
     due = database.settings.checkpoint_seconds
-    if last is not None and (utcnow() - last).total_seconds() < due:
-        return 0
+    if head == signed or (made_at is not None and (utcnow() - made_at).total_seconds() < due):
+        return 0  # nothing new, or not yet: no write transaction
     try:
         made = await checkpoint(database)
-    except signing.NoSigningKey as exc:
-        if not _warned:
-            log.warning("%s", exc)
-            _warned.append(True)
+    except (signing.NoSigningKey, notes.NoteError) as exc:
+        if str(exc) not in _warned:  # once a process, not every round
+            log.warning("no checkpoint signed: %s", exc)
+            _warned.add(str(exc))
         return 0
     if made is not None:
         log.info("signed a checkpoint of %d events", made.tree_size)
     return 0
 
 
-_warned: list[bool] = []
+_warned: set[str] = set()
 
 
 # What the public reads.
@@ -189,16 +200,18 @@ async def consistency(session: AsyncSession, first: int, second: int) -> list[st
     if not 1 <= first <= second <= signed:
         raise Unprocessable(
             f"Ask for 1 <= from <= to <= {signed} (the latest checkpoint's size).",
-            loc=("query", "to" if first <= second else "from"),
+            loc=("query", "to" if first <= second and second > signed else "from"),
         )
     nodes = await _nodes(session, merkle.consistency_nodes(first, second))
     return [b64(h) for h in merkle.consistency_proof(first, second, nodes)]
 
 
 def leaf_of(encoded: str) -> bytes:
-    """A leaf hash as asked for: standard base64 of 32 bytes (else 422)."""
+    """A leaf hash as asked for: base64 of 32 bytes, standard or URL-safe (a standard ``+``
+    left unescaped in a query arrives as a space, and is read as ``+``); else 422."""
+    standard = encoded.replace(" ", "+").replace("-", "+").replace("_", "/")
     try:
-        raw = base64.b64decode(encoded, validate=True)
+        raw = base64.b64decode(standard, validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != merkle.HASH_SIZE:
@@ -216,8 +229,17 @@ async def inclusion(session: AsyncSession, leaf: bytes, size: int) -> tuple[int,
         select(TreeNode.index).where(TreeNode.level == 0, TreeNode.hash == leaf)
     )
     if index is None:
-        raise NotFound("No event of the log has this leaf hash.")
+        raise NotFound(
+            "No event in the signed log has this leaf hash (an event newer than the latest "
+            "checkpoint is found after the next one)."
+        )
     signed = await _signed_size(session)
+    if index >= signed:
+        raise Unprocessable(
+            f"This leaf is number {index}; the latest checkpoint signs {signed} events: ask "
+            "again after the next checkpoint.",
+            loc=("query", "leaf_hash"),
+        )
     if not index < size <= signed:
         raise Unprocessable(
             f"This leaf is number {index}: ask for a tree_size from {index + 1} to {signed}.",

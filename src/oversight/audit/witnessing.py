@@ -54,8 +54,11 @@ def _proof(client: httpx.Client, old: int, new: int) -> list[bytes]:
 
 def _remember(state: Path, note: str) -> None:
     temporary = state.with_name(state.name + ".new")
-    temporary.write_text(note)
-    os.replace(temporary, state)
+    try:
+        temporary.write_text(note)
+        os.replace(temporary, state)
+    except OSError as exc:
+        raise Refused(f"the state file {state} cannot be written: {exc}") from exc
 
 
 def witness(url: str, key: str, state: Path) -> str:

@@ -150,7 +150,10 @@ class Worker:
         now = utcnow()
         handled += await self._mail(now, now + self.mail_lease())
         for task in background.TASKS:  # what other areas left for the worker
-            handled += await task(self.database)
+            try:
+                handled += await task(self.database)
+            except Exception:  # one area's failure does not stop the others' tasks
+                log.exception("background task %s failed", task.__qualname__)
         return handled
 
     async def _claim_ids(
