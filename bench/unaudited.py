@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from oversight.cli import main
 from oversight.core import audit
-from oversight.core.db import OversightSession
+from oversight.core.engines import OversightSession
 
 event.remove(OversightSession, "before_commit", audit._append_staged)
 

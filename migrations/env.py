@@ -8,7 +8,8 @@ from alembic import context
 
 import oversight.tables  # noqa: F401  (every table on Base.metadata)
 from oversight.core.config import Settings, get_settings
-from oversight.core.db import Base, create_sync_engine
+from oversight.core.db import Base
+from oversight.core.engines import create_sync_engine
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("quiet_logging"):

@@ -106,3 +106,26 @@ def test_the_stack_stays_under_postgresqls_connections(compose: dict[str, Any]) 
         worker = service.get("command") == ["oversight", "worker"]
         opened += 2 * size if worker else processes * 3 * size
     assert opened <= 97, opened
+
+
+def test_the_public_reads_from_a_streaming_replica(compose: dict[str, Any]) -> None:
+    """The replica is a standby cloned with ``pg_basebackup -R`` from a primary that lets it
+    replicate, and every API process names it; none waits for it (reads fall back)."""
+    services = compose["services"]
+    replica = services["replica"]
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert replica["healthcheck"]["test"][0] == "CMD-SHELL"
+    assert "pg_basebackup -h postgres" in replica["command"][-1]
+    assert " -R " in replica["command"][-1]
+    mounted = services["postgres"]["configs"][0]
+    assert mounted["target"].startswith("/docker-entrypoint-initdb.d/")
+    assert "host replication" in compose["configs"][mounted["source"]]["content"]
+    for name, service in services.items():
+        env = environment(service)
+        if "OVERSIGHT_REPLICA_URL" in env:
+            assert "@replica:5432/" in env["OVERSIGHT_REPLICA_URL"], name
+            assert "replica" not in service.get("depends_on", {}), name
+    apis = [
+        s for s in services.values() if "ports" in s and "OVERSIGHT_REPLICA_URL" in environment(s)
+    ]
+    assert len(apis) >= 2

@@ -31,6 +31,7 @@ from oversight.core.http.caching import PublicCaching, make_cache
 from oversight.core.http.documentation import document_operations
 from oversight.core.http.error_handlers import install_error_handlers
 from oversight.core.http.middleware import AccessLog, EdgeMiddleware
+from oversight.core.http.replicas import ReplicaRouting
 from oversight.core.ratelimit import RateLimiter
 from oversight.evidence import routes as evidence
 from oversight.evidence import upload
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(PublicCaching, database=database)
+    app.add_middleware(ReplicaRouting, database=database)
     app.add_middleware(
         EdgeMiddleware,
         max_bytes=settings.max_body_bytes,

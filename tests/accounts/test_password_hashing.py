@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from oversight.core import security
-from oversight.core.db import READS_OPTION
+from oversight.core.engines import READS_OPTION
 from oversight.core.roles import Role
 from tests.helpers import PASSWORD, Api
 

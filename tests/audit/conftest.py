@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Engine
 
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, text
 from oversight.audit import checkpoint
 from oversight.core import chain
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 from oversight.core.models import AuditEvent
 from tests.audit.test_audit import make_events
 from tests.audit.test_log import signed, tamper

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 from tests.helpers import Api, assert_problem
 
 
@@ -16,6 +16,7 @@ async def test_readyz_reports_the_migration(api: Api) -> None:
     response = await api.client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["migration"]
+    assert response.json()["replica"] is None  # none configured
 
 
 async def test_readyz_is_503_when_the_schema_is_behind(api: Api, settings: Settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect, text
 
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 from oversight.core.migrations_info import alembic_config
 from tests.conftest import make_settings, migrate
 

@@ -27,7 +27,7 @@ from oversight.concerns.models import Concern
 from oversight.concerns.schemas import ConcernCreate, LocationCreate
 from oversight.core.clock import simulated_clock, utcnow
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 from oversight.core.periods import Month
 from oversight.main import create_app
 from tests.helpers import Api, assert_problem, run_cli

@@ -19,3 +19,12 @@ def test_outside_dev_a_real_key_is_required(env: str, key: str | None) -> None:
 def test_cors_origins_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OVERSIGHT_CORS_ORIGINS", "https://a.example, https://b.example")
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_a_replica_is_of_a_postgresql_primary() -> None:
+    with pytest.raises(ValidationError, match="OVERSIGHT_REPLICA_URL needs a PostgreSQL"):
+        Settings(database_url="sqlite:///x.db", replica_url="postgresql://h/db")
+    with pytest.raises(ValidationError, match="replica_url"):
+        Settings(database_url="postgresql://h/db", replica_url="mysql://h/db")
+    replica = Settings(database_url="postgresql://h/db", replica_url="postgresql://r/db")
+    assert replica.replica_max_lag_seconds == 30

@@ -37,7 +37,7 @@ from oversight.audit.tree import b64
 from oversight.core import chain
 from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import create_sync_engine
+from oversight.core.engines import create_sync_engine
 from oversight.core.migrations_info import head_revision
 from oversight.core.models import AuditEvent
 

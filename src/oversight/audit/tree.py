@@ -23,7 +23,8 @@ from oversight.audit.models import Checkpoint, TreeNode
 from oversight.core import background, chain
 from oversight.core.clock import utcnow
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads, dialect_name
+from oversight.core.db import Database, dialect_name
+from oversight.core.engines import Reads
 from oversight.core.errors import NotFound, Unprocessable
 from oversight.core.models import AuditEvent
 from oversight.core.pagination import SortKey, keyset_page

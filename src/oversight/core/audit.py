@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from oversight.core.chain import GENESIS_HASH, canonical_pieces, chain_hash, json_document
 from oversight.core.clock import utcnow
-from oversight.core.db import OversightSession
+from oversight.core.engines import OversightSession
 from oversight.core.events import AuditAction, EntityType
 from oversight.core.models import AuditEvent
 from oversight.core.rfc3339 import format_at

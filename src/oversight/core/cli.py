@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from oversight.core.config import Settings
-    from oversight.core.db import Reads
+    from oversight.core.engines import Reads
 
 T = TypeVar("T")
 

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///./oversight.db"
+    #: A streaming replica of ``database_url`` (PostgreSQL) for anonymous public reads; one
+    #: that is down or lags more than ``replica_max_lag_seconds`` is skipped.
+    replica_url: Annotated[str | None, Field(pattern=r"^postgres(ql)?://")] = None
+    replica_max_lag_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     env: Literal["dev", "test", "production"] = "dev"
     secret_key: SecretStr | None = None
     access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
@@ -147,6 +151,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgresql(self) -> Settings:
+        if self.replica_url and not self.database_url.startswith(("postgresql:", "postgres:")):
+            raise ValueError("OVERSIGHT_REPLICA_URL needs a PostgreSQL OVERSIGHT_DATABASE_URL")
+        return self
 
     @model_validator(mode="after")
     def _require_real_secret(self) -> Settings:

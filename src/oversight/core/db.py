@@ -1,4 +1,5 @@
-"""Database plumbing: the declarative base, URL handling, engines and the unit of work.
+"""Database plumbing: the declarative base, the bare driver's hot paths and the unit of work
+(engines and URLs: ``core.engines``; the read replica: ``core.replica``).
 
 The server uses an async engine (aiosqlite, or asyncpg: psycopg 3's send and wait were a fifth
 of a small read's CPU under load, bench/profile.py); migrations and the CLI use a sync engine
@@ -14,24 +15,23 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import URL, Compiled, make_url
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from oversight.core.config import Settings
-from oversight.core.similarity import similarity
+from oversight.core.engines import READS_OPTION, Pools, Reads, asyncpg_connect_args
+from oversight.core.replica import ANSWERING, Attempt, Replica, noting_failure
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -80,104 +80,6 @@ class Base(DeclarativeBase):
 def dialect_name(session: AsyncSession) -> str:
     bind = session.get_bind()
     return str(bind.dialect.name)
-
-
-def driver_url(url: str, *, asynchronous: bool) -> URL:
-    """Turn the plain URL from settings into one naming the driver this process uses."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite+pysqlite")
-    if backend == "postgresql" and asynchronous:
-        # asyncpg names libpq's ``sslmode`` ``ssl`` (same values).
-        query = dict(parsed.query)
-        if "sslmode" in query:
-            query["ssl"] = query.pop("sslmode")
-        return parsed.set(drivername="postgresql+asyncpg", query=query)
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    raise ValueError(f"unsupported database: {backend} (use sqlite:// or postgresql://)")
-
-
-def _configure_sqlite(sync_engine: Engine) -> None:
-    """Foreign keys on, WAL, and BEGIN IMMEDIATE so that writers queue instead of failing."""
-
-    @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when a transaction starts.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-        # pg_trgm's similarity(), so that name searches match the same names on both.
-        dbapi_connection.create_function("similarity", 2, similarity, deterministic=True)
-
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # A reading unit of work takes no write lock: a deferred BEGIN is a snapshot in WAL.
-        reads = connection.get_execution_options().get(READS_OPTION)
-        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
-
-
-def asyncpg_connect_args(settings: Settings) -> dict[str, Any]:
-    """What every asyncpg connection of the server is opened with."""
-    return {
-        "timeout": 3,
-        "server_settings": {
-            "statement_timeout": str(settings.db_statement_timeout_ms),
-            "timezone": "UTC",
-        },
-    }
-
-
-def create_server_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
-    """The server's engine; ``autocommit`` (PostgreSQL): one whose connections run each
-    statement on its own, set once per connection rather than on every checkout."""
-    url = driver_url(settings.database_url, asynchronous=True)
-    if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 10})
-        _configure_sqlite(engine.sync_engine)
-        return engine
-    return create_async_engine(
-        url,
-        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        pool_timeout=settings.db_pool_timeout_seconds,
-        # No pre-ping (a round trip on every checkout): a connection that died with the server
-        # fails its request with a 503, and that disconnect invalidates the whole pool at once.
-        connect_args=asyncpg_connect_args(settings),
-    )
-
-
-def create_sync_engine(settings: Settings) -> Engine:
-    url = driver_url(settings.database_url, asynchronous=False)
-    if url.get_backend_name() == "sqlite":
-        engine = create_engine(url)
-        _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
-
-
-READS_OPTION = "oversight_reads"
-
-
-class Reads(StrEnum):
-    """How a unit of work that writes nothing reads, on PostgreSQL (SQLite: a deferred BEGIN).
-
-    ``STATEMENTS``: no transaction; each statement sees what was committed when it started.
-    Saves the BEGIN and COMMIT round trips of a request that reads the caller and then answers
-    with one query. ``SNAPSHOT``: every statement sees the same snapshot (a report's figures).
-    """
-
-    STATEMENTS = "AUTOCOMMIT"
-    SNAPSHOT = "REPEATABLE READ"
-
-
-class OversightSession(Session):
-    """The ORM session of every unit of work; ``audit`` hooks its commit to append events."""
 
 
 async def _json_codecs(connection: Any) -> None:
@@ -334,28 +236,29 @@ class InSession:
 Rows = Direct | InSession
 
 
-class Database:
-    """The server's engine and session factory, owned by the app."""
+class Database(Pools):
+    """The server's engines and session factory, owned by the app: the primary's, and a
+    streaming replica's for anonymous public reads where one is configured (``replica``)."""
 
     def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, settings.database_url)
         self.settings = settings
-        self.engine = create_server_engine(settings)
-        self.sessions = self._sessionmaker(self.engine)
-        #: PostgreSQL: a second pool, in autocommit, for ``Reads.STATEMENTS`` (most GETs),
-        #: instead of switching a connection of the first pool to autocommit and back on
-        #: every request (A/B, wrk: ``users/me`` 1.23-1.25x; bench/README.md). SQLite: none.
-        self.postgres = self.engine.dialect.name == "postgresql"
-        self.reader = create_server_engine(settings, autocommit=True) if self.postgres else None
-        self.statement_sessions = (
-            self._sessionmaker(self.reader) if self.reader is not None else None
-        )
         self.direct = Direct(settings, self.engine)
+        url = settings.replica_url
+        self.replica = Replica(settings, url, self) if url else None
 
-    @staticmethod
-    def _sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        return async_sessionmaker(
-            engine, expire_on_commit=False, autoflush=False, sync_session_class=OversightSession
-        )
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement that writes nothing, on the database answering this
+        request (``core.replica``): on PostgreSQL, from the autocommit pool."""
+        pools, attempt = self._answering(Reads.STATEMENTS)
+        with noting_failure(attempt):
+            async with (pools.reader or pools.engine).connect() as connection:
+                yield connection
+
+    def _answering(self, reads: Reads | None) -> tuple[Pools, Attempt | None]:
+        attempt = ANSWERING.get() if reads is not None else None
+        return (attempt.replica if attempt is not None else self), attempt
 
     @asynccontextmanager
     async def unit_of_work(self, reads: Reads | None = None) -> AsyncIterator[AsyncSession]:
@@ -365,26 +268,28 @@ class Database:
         refresh token whose family must stay revoked) commits what was written, then re-raises.
         ``reads`` is for work that writes nothing (see ``Reads``).
         """
-        if reads is Reads.STATEMENTS and self.statement_sessions is not None:
-            factory = self.statement_sessions  # autocommit already: nothing to set
+        pools, attempt = self._answering(reads)
+        if reads is Reads.STATEMENTS and pools.statement_sessions is not None:
+            factory = pools.statement_sessions  # autocommit already: nothing to set
         else:
-            factory = self.sessions
-        async with factory() as session:
-            if reads is not None and factory is self.sessions:
-                options = {"isolation_level": reads.value} if self.postgres else {}
-                await session.connection(execution_options={**options, READS_OPTION: True})
-            try:
-                yield session
-            except BaseException as exc:
-                if getattr(exc, "persist", False):
-                    await session.commit()
-                else:
-                    await session.rollback()
-                raise
-            await session.commit()
+            factory = pools.sessions
+        with noting_failure(attempt):
+            async with factory() as session:
+                if reads is not None and factory is pools.sessions:
+                    options = {"isolation_level": reads.value} if pools.postgres else {}
+                    await session.connection(execution_options={**options, READS_OPTION: True})
+                try:
+                    yield session
+                except BaseException as exc:
+                    if getattr(exc, "persist", False):
+                        await session.commit()
+                    else:
+                        await session.rollback()
+                    raise
+                await session.commit()
 
     async def dispose(self) -> None:
         await self.direct.close()
-        await self.engine.dispose()
-        if self.reader is not None:
-            await self.reader.dispose()
+        await super().dispose()
+        if self.replica is not None:
+            await self.replica.dispose()

@@ -21,7 +21,7 @@ def attachments_verify() -> None:
     a line of its own (exit 1); else how many were verified."""
     from sqlalchemy import select
 
-    from oversight.core.db import Reads
+    from oversight.core.engines import Reads
     from oversight.evidence.models import Attachment
     from oversight.evidence.store import open_store
 

@@ -13,7 +13,8 @@ from starlette.requests import ClientDisconnect
 
 from oversight.accounts.deps import CurrentActor, OptionalActor
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads
+from oversight.core.db import Database
+from oversight.core.engines import Reads
 from oversight.core.errors import ProblemCode, Unprocessable
 from oversight.core.http.deps import (
     DatabaseDep,

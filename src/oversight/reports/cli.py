@@ -55,7 +55,7 @@ def report(
     if api_url is not None:
         figures = _summary_over_http(api_url, {"from": str(period.first), "to": str(period.last)})
     else:
-        from oversight.core.db import Reads
+        from oversight.core.engines import Reads
         from oversight.reports import summary
 
         settings = load_settings()
@@ -106,7 +106,7 @@ def _summary_over_http(api_url: str, params: dict[str, str]) -> PublicSummary:
 def _stream_events(settings: Settings, progress: Progress) -> Iterator[dict[str, Any]]:
     from sqlalchemy import select
 
-    from oversight.core.db import create_sync_engine
+    from oversight.core.engines import create_sync_engine
     from oversight.core.models import AuditEvent
 
     engine = create_sync_engine(settings)

@@ -11,7 +11,8 @@ from fastapi.responses import StreamingResponse
 
 from oversight.audit import tree
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads
+from oversight.core.db import Database
+from oversight.core.engines import Reads
 from oversight.core.http.caching import Cache, matches, public_tag, state_of
 from oversight.core.http.deps import (
     CacheDep,

@@ -17,7 +17,8 @@ from oversight.concerns.queue import ConcernFilters
 from oversight.concerns.queue import page as concerns_page
 from oversight.concerns.schemas import ConcernSort
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads
+from oversight.core.db import Database
+from oversight.core.engines import Reads
 from oversight.core.errors import Conflict, TooManyRequests, Unauthorized
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
 from oversight.core.language import N_

@@ -20,7 +20,8 @@ from oversight.concerns import intake, notes
 from oversight.concerns.enums import Kind
 from oversight.concerns.schemas import ConcernCreate, PublicNoteCreate
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads
+from oversight.core.db import Database
+from oversight.core.engines import Reads
 from oversight.core.errors import (
     NotFound,
     OversightError,

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from oversight.concerns import timeline
 from oversight.core.clock import utcnow
-from oversight.core.db import Reads
+from oversight.core.engines import Reads
 from oversight.core.errors import NotFound, TooManyRequests
 from oversight.core.http.deps import DatabaseDep, LimiterDep, SettingsDep
 from oversight.core.language import N_

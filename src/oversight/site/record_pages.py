@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from oversight.budget import service as budget
-from oversight.core.db import Reads
+from oversight.core.engines import Reads
 from oversight.core.http.deps import DatabaseDep, SettingsDep
 from oversight.core.http.periods import resolve_period
 from oversight.reports import summary

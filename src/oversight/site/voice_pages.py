@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
-from oversight.core.db import Reads
+from oversight.core.engines import Reads
 from oversight.core.errors import Conflict, Forbidden, NotFound, ProblemCode, Unprocessable
 from oversight.core.http.deps import DatabaseDep, SettingsDep
 from oversight.core.language import N_

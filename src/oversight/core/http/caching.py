@@ -76,9 +76,9 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 
 
 async def public_state(database: Database) -> str:
-    """``state_of`` the audit log's head and its latest checkpoint's size, read now."""
-    # One statement on its own: on PostgreSQL, the autocommit pool (no BEGIN, no ROLLBACK).
-    async with (database.reader or database.engine).connect() as connection:
+    """``state_of`` the audit log's head and its latest checkpoint's size, read now on the
+    database answering the request (the replica's state where it answers)."""
+    async with database.reading() as connection:
         seq, signed_size = (await connection.execute(_STATE)).one()
         return state_of(int(seq), int(signed_size))
 

@@ -12,7 +12,8 @@ from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.core.config import Settings
-from oversight.core.db import Database, Reads
+from oversight.core.db import Database
+from oversight.core.engines import Reads
 from oversight.core.http.caching import Cache
 from oversight.core.pagination import MAX_LIMIT
 from oversight.core.ratelimit import RateLimit, RateLimiter, client_ip
