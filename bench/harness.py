@@ -80,12 +80,15 @@ def cli(database_url: str, *args: str, stdin: str | None = None) -> str:
 ALLOW_LOOPBACK_WEBHOOKS = {"OVERSIGHT_WEBHOOK_ALLOW_PRIVATE": "true"}
 
 
-def start_worker(database_url: str, *options: str, quiet: bool = False) -> subprocess.Popen[bytes]:
-    """An ``oversight worker`` process against ``database_url``, sending to loopback."""
+def start_worker(
+    database_url: str, *options: str, quiet: bool = False, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """An ``oversight worker`` process against ``database_url``, sending to loopback; ``env``
+    adds to the bench's settings."""
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
         [sys.executable, "-m", "oversight", "worker", *options],
-        env={**environment(database_url), **ALLOW_LOOPBACK_WEBHOOKS},
+        env={**environment(database_url), **ALLOW_LOOPBACK_WEBHOOKS, **(env or {})},
         cwd=ROOT,
         stdout=output,
         stderr=output,

@@ -68,6 +68,30 @@ def run(
     script_args: tuple[str, ...] = (),
 ) -> WrkResult:
     """``wrk`` against ``url`` for ``seconds``; ``script`` is Lua source (written to a file)."""
+    return parse(
+        run_report(
+            url,
+            seconds=seconds,
+            connections=connections,
+            threads=threads,
+            headers=headers,
+            script=script,
+            script_args=script_args,
+        )
+    )
+
+
+def run_report(
+    url: str,
+    *,
+    seconds: float = 5,
+    connections: int = 16,
+    threads: int = 1,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+    script_args: tuple[str, ...] = (),
+) -> str:
+    """``run``'s wrk report as it printed it (with what the script's ``done()`` wrote)."""
     binary = shutil.which("wrk")
     if binary is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -93,4 +117,4 @@ def run(
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
-    return parse(done.stdout)
+    return done.stdout
