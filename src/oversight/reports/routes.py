@@ -21,7 +21,7 @@ from oversight.core.http.deps import (
 )
 from oversight.core.http.documentation import documented
 from oversight.core.http.periods import FromMonth, ToMonth, resolve_period
-from oversight.core.http.responses import download, json_response
+from oversight.core.http.responses import download, in_chunks, json_response
 from oversight.reports import discipline, formats, html, open_data, summary
 from oversight.reports.schemas import PublicDiscipline, PublicSummary, ReportFormat
 
@@ -240,7 +240,7 @@ async def concerns_csv(
                 yield line
 
     return StreamingResponse(
-        body(),
+        in_chunks(body()),
         media_type="text/csv; charset=utf-8",
         headers={
             **download(f"oversight-concerns-{period.first}-to-{period.last}.csv", inline=False),
@@ -281,7 +281,7 @@ async def allegations_csv(
                 yield line
 
     return StreamingResponse(
-        body(),
+        in_chunks(body()),
         media_type="text/csv; charset=utf-8",
         headers={
             **download(f"oversight-allegations-{period.first}-to-{period.last}.csv", inline=False),

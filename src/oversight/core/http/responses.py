@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -89,3 +90,24 @@ def tagged(
 def download(filename: str, *, inline: bool = True) -> dict[str, str]:
     """``Content-Disposition`` for a file a browser may show (``inline``) or save."""
     return {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}
+
+
+#: How much of a streamed text is sent at once.
+CHUNK_BYTES = 64 * 1024
+
+
+async def in_chunks(lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    """``lines`` sent in chunks of about ``CHUNK_BYTES``, letting the other requests run between
+    two: a line a send costs a download most of its time, and a long export formatted without
+    a pause holds every other request of the process for its length (``bench/soak.py``)."""
+    pending: list[str] = []
+    size = 0
+    async for text in lines:
+        pending.append(text)
+        size += len(text)
+        if size >= CHUNK_BYTES:
+            yield "".join(pending).encode()
+            pending, size = [], 0
+            await asyncio.sleep(0)
+    if pending:
+        yield "".join(pending).encode()
