@@ -142,33 +142,48 @@ def run_wrk(base: str, script: str, connections: int, seconds: float) -> tuple[w
 
 
 class Transitions:
-    """Moves submitted concerns to triaged at a fixed rate, each after a read for its ETag;
-    the latency of each move (the POST) is kept for the minute it fell in."""
+    """Moves submitted concerns to triaged at a fixed rate, each after a read for its ETag
+    (the oldest submitted first: the bulk's, then intake's); the latency of each move (the
+    POST) is kept for the minute it fell in."""
 
-    def __init__(self, base: str, staff: dict[str, str], concerns: list[str]) -> None:
-        self.base, self.staff, self.concerns = base, staff, concerns
+    def __init__(self, base: str, staff: dict[str, str], url: str) -> None:
+        self.base, self.staff, self.url = base, staff, url
         self.latencies: list[float] = []
         self.statuses: list[int] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
 
+    def submitted(self) -> list[str]:
+        with psycopg.connect(self.url) as connection:
+            rows = connection.execute(
+                "SELECT id FROM concerns WHERE status = 'submitted' ORDER BY created_at LIMIT 200"
+            )
+            return [str(row[0]) for row in rows]
+
     def run(self) -> None:
         with httpx.Client(base_url=self.base, headers=self.staff, timeout=30) as client:
-            for concern in self.concerns:
-                if self.stop.is_set():
-                    return
-                started = time.monotonic()
-                read = client.get(f"/api/v1/concerns/{concern}")
-                began = time.perf_counter()
-                moved = client.post(
-                    f"/api/v1/concerns/{concern}/transitions",
-                    json={"to": "triaged"},
-                    headers={"If-Match": read.headers.get("etag", '"0"')},
-                )
-                with self.lock:
-                    self.latencies.append((time.perf_counter() - began) * 1000)
-                    self.statuses.extend((read.status_code, moved.status_code))
-                self.stop.wait(max(0.0, 1 / TRANSITIONS_PER_SECOND - (time.monotonic() - started)))
+            while not self.stop.is_set():
+                waiting = self.submitted()
+                if not waiting:
+                    self.stop.wait(1)
+                for concern in waiting:
+                    if self.stop.is_set():
+                        return
+                    self.move(client, concern)
+
+    def move(self, client: httpx.Client, concern: str) -> None:
+        started = time.monotonic()
+        read = client.get(f"/api/v1/concerns/{concern}")
+        began = time.perf_counter()
+        moved = client.post(
+            f"/api/v1/concerns/{concern}/transitions",
+            json={"to": "triaged"},
+            headers={"If-Match": read.headers.get("etag", '"0"')},
+        )
+        with self.lock:
+            self.latencies.append((time.perf_counter() - began) * 1000)
+            self.statuses.extend((read.status_code, moved.status_code))
+        self.stop.wait(max(0.0, 1 / TRANSITIONS_PER_SECOND - (time.monotonic() - started)))
 
     def take(self) -> dict[str, float]:
         with self.lock:
@@ -184,7 +199,7 @@ class Transitions:
         }
 
 
-def setup(base: str, url: str) -> tuple[dict[str, dict[str, str]], str, list[str]]:
+def setup(base: str, url: str) -> tuple[dict[str, dict[str, str]], str]:
     commissioner, resident = create_user(url, "commissioner"), create_user(url, "resident")
     people = {"staff": sign_in(base, commissioner), "resident": sign_in(base, resident)}
     proposal = httpx.post(
@@ -193,14 +208,7 @@ def setup(base: str, url: str) -> tuple[dict[str, dict[str, str]], str, list[str
         headers=people["resident"],
     )
     proposal.raise_for_status()
-    with psycopg.connect(url) as connection:
-        submitted = [
-            str(row[0])
-            for row in connection.execute(
-                "SELECT id FROM concerns WHERE status = 'submitted' ORDER BY created_at"
-            )
-        ]
-    return people, proposal.json()["id"], submitted
+    return people, proposal.json()["id"]
 
 
 def scripts(people: dict[str, dict[str, str]], proposal: str) -> dict[str, str]:
@@ -239,9 +247,9 @@ def soak(minutes: int, rows: int, on_minute: Callable[[int, Minute], None]) -> l
         worker = start_worker(url, env=env, quiet=True)
         try:
             with server(url, env=env) as base:
-                people, proposal, submitted = setup(base, url)
+                people, proposal = setup(base, url)
                 lua = scripts(people, proposal)
-                moves = Transitions(base, people["staff"], submitted)
+                moves = Transitions(base, people["staff"], url)
                 mover = threading.Thread(target=moves.run, daemon=True)
                 mover.start()
                 taken: list[Minute] = []

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./oversight.db"
     #: A streaming replica of ``database_url`` (PostgreSQL) for anonymous public reads; one
     #: that is down or lags more than ``replica_max_lag_seconds`` is skipped.
-    replica_url: Annotated[str | None, Field(pattern=r"^postgres(ql)?://")] = None
+    replica_url: Annotated[str | None, Field(pattern=r"^postgresql://")] = None
     replica_max_lag_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     env: Literal["dev", "test", "production"] = "dev"
     secret_key: SecretStr | None = None

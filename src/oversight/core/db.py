@@ -245,7 +245,7 @@ class Database(Pools):
         self.settings = settings
         self.direct = Direct(settings, self.engine)
         url = settings.replica_url
-        self.replica = Replica(settings, url, self) if url else None
+        self.replica = Replica(settings, url, settings.database_url) if url else None
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -288,8 +288,13 @@ class Database(Pools):
                     raise
                 await session.commit()
 
+    def answering(self) -> str:
+        """Which database answers this request's reads: ``replica`` or ``primary`` (what a
+        cache of computed figures keys them by, as they describe that database's state)."""
+        return "replica" if ANSWERING.get() is not None else "primary"
+
     async def dispose(self) -> None:
-        await self.direct.close()
-        await super().dispose()
         if self.replica is not None:
             await self.replica.dispose()
+        await self.direct.close()
+        await super().dispose()

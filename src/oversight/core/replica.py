@@ -15,6 +15,8 @@ than ``replica_max_lag_seconds`` is skipped until a check finds it well again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import time
 from collections import deque
@@ -25,9 +27,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from oversight.core.config import Settings
-from oversight.core.engines import Pools
+from oversight.core.engines import Pools, asyncpg_connect_args, driver_url
 
 log = logging.getLogger("oversight.replica")
 
@@ -36,29 +40,49 @@ _REPLICA = text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::p
 
 
 class Replica(Pools):
-    #: How often a process checks the replica while it serves requests.
+    #: How often a process checks the replica while it serves requests, and how long a check
+    #: may take before the replica counts as unreachable.
     CHECK_SECONDS = 1.0
+    CHECK_TIMEOUT_SECONDS = 1.5
+    #: A check older than this is not trusted (a process that served nothing for a while).
+    TRUSTED_SECONDS = 3.0
 
-    def __init__(self, settings: Settings, url: str, primary: Pools) -> None:
+    def __init__(self, settings: Settings, url: str, primary_url: str) -> None:
         super().__init__(settings, url)
-        self.primary = primary
         self.max_lag = settings.replica_max_lag_seconds
+        # The checks' own connections, one at a time and opened for each check: never one of
+        # the pools that serve requests (a full pool would read as a replica fault).
+        self._probes = tuple(
+            create_async_engine(
+                driver_url(target, asynchronous=True),
+                poolclass=NullPool,
+                isolation_level="AUTOCOMMIT",
+                connect_args=asyncpg_connect_args(settings),
+            )
+            for target in (primary_url, url)
+        )
         #: As of the last check: may it answer, how far behind it was, and if not, why.
         self.ok = False
         self.lag_seconds: float | None = None
         self.reason = "not checked yet"
         self._positions: deque[tuple[float, int]] = deque()
-        self._checked = -float("inf")
+        self._started = -float("inf")
+        self._confirmed = -float("inf")
+        #: Bumped by each ``set_down``: a check begun before it does not undo it.
+        self._generation = 0
+        self._lock = asyncio.Lock()
         self._checking: asyncio.Task[None] | None = None
 
     def usable(self) -> bool:
-        """Whether the last check found it well; starts the next check when that one is due
-        (in the background: a request never waits for it)."""
+        """Whether a recent check found it well; starts the next check when one is due (in
+        the background, in a context of its own: a request never waits for it)."""
         now = time.monotonic()
-        if now - self._checked >= self.CHECK_SECONDS and self._checking is None:
-            self._checked = now
-            self._checking = asyncio.get_running_loop().create_task(self._check_in_background())
-        return self.ok
+        if now - self._started >= self.CHECK_SECONDS and self._checking is None:
+            self._started = now
+            self._checking = asyncio.get_running_loop().create_task(
+                self._check_in_background(), context=contextvars.Context()
+            )
+        return self.ok and now - self._confirmed < self.TRUSTED_SECONDS
 
     async def _check_in_background(self) -> None:
         try:
@@ -67,43 +91,68 @@ class Replica(Pools):
             self._checking = None
 
     async def check(self) -> None:
-        """Measure the lag now (``/readyz`` asks for a check of its own)."""
+        """Measure the lag now (``/readyz`` asks for one of its own); one check at a time."""
+        async with self._lock:
+            generation = self._generation
+            try:
+                async with asyncio.timeout(self.CHECK_TIMEOUT_SECONDS):
+                    measured = await self._measure()
+            except TimeoutError:
+                self.lag_seconds = None
+                measured = f"unreachable: no answer in {self.CHECK_TIMEOUT_SECONDS:g} s"
+            if measured is not None:
+                self.set_down(measured)
+            elif generation == self._generation:
+                if not self.ok:
+                    log.info("replica in use (lag %.3f s)", self.lag_seconds)
+                self.ok, self.reason, self._confirmed = True, "", time.monotonic()
+
+    async def _measure(self) -> str | None:
+        """Read both positions and set the lag; why the replica may not answer, if it may not."""
+        primary, replica = self._probes
         try:
-            primary = self.primary
-            async with (primary.reader or primary.engine).connect() as connection:
+            async with primary.connect() as connection:
                 position = int((await connection.execute(_PRIMARY)).scalar_one())
-            read_at = time.monotonic()
-            async with (self.reader or self.engine).connect() as connection:
+        except (SQLAlchemyError, OSError) as exc:
+            return f"the primary did not answer the check: {type(exc).__name__}"
+        read_at = time.monotonic()
+        try:
+            async with replica.connect() as connection:
                 standby, replayed = (await connection.execute(_REPLICA)).one()
         except (SQLAlchemyError, OSError) as exc:
-            self.set_down(f"unreachable: {type(exc).__name__}")
-            return
+            self.lag_seconds = None
+            return f"unreachable: {type(exc).__name__}"
         if not standby:
-            self.set_down("not a standby (promoted?): its writes are not the primary's")
-            return
+            self.lag_seconds = None
+            return "not a standby (promoted?): its writes are not the primary's"
         self._positions.append((read_at, position))
         while self._positions and self._positions[0][0] < read_at - 2 * self.max_lag - 10:
             self._positions.popleft()
         caught_up = [at for at, reached in self._positions if reached <= int(replayed)]
         if not caught_up:  # behind every position kept: at least as far behind as the oldest
-            self.lag_seconds = round(read_at - self._positions[0][0], 3)
-            self.set_down(f"has not replayed what the primary had {self.lag_seconds:.1f} s ago")
-            return
+            behind = read_at - self._positions[0][0]
+            self.lag_seconds = None
+            return f"has not replayed what the primary had {behind:.1f} s ago"
         self.lag_seconds = round(read_at - max(caught_up), 3)
         if self.lag_seconds > self.max_lag:
-            self.set_down(f"lags {self.lag_seconds:.1f} s (more than {self.max_lag:g} s)")
-            return
-        if not self.ok:
-            log.info("replica in use (lag %.3f s)", self.lag_seconds)
-        self.ok, self.reason = True, ""
+            return f"lags {self.lag_seconds:.1f} s (more than {self.max_lag:g} s)"
+        return None
 
     def set_down(self, reason: str) -> None:
-        """Skip it until a check finds it well (a failed request says so at once)."""
+        """Skip it until a check begun after this finds it well."""
         if self.ok or reason != self.reason:
             log.warning("replica skipped: %s", reason)
         self.ok, self.reason = False, reason
-        if reason.startswith("unreachable"):
-            self.lag_seconds = None
+        self._generation += 1
+
+    async def dispose(self) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
+        for probe in self._probes:
+            await probe.dispose()
+        await super().dispose()
 
 
 @dataclass

@@ -158,7 +158,9 @@ async def _summary(
         return f"{state}\n".encode() + figures.model_dump_json(by_alias=True).encode()
 
     # The figures are cached for up to a minute; the tag names the state they describe.
-    cached = await cache.get_or_compute(f"summary:{period}:{threshold}", compute)
+    # Keyed by the database answering: figures describe its state, and its failure is its own.
+    key = f"summary:{database.answering()}:{period}:{threshold}"
+    cached = await cache.get_or_compute(key, compute)
     state, _, body = cached.partition(b"\n")
     accept = request.headers.get("accept", "")
     tag = public_tag(state.decode(), request.url.path, request.url.query, accept)

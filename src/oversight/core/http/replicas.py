@@ -1,16 +1,19 @@
 """Which requests the replica answers (``core.replica``), and the primary's answer instead when
 it fails one.
 
-Anonymous reads of the public record go to the replica: GETs under the public prefixes (not
-the capability URLs: a submitter reads their own concern by tracking code right after sending
-it) and the public site's pages that show the record. A request with a bearer token or a
-site session reads from the primary, so a signed-in caller always reads their own writes. Each
-request reads from one database throughout, its ``ETag`` state included (``public_state``
-reads on the same one), so a tag never names a state the answering database has not got.
+Anonymous reads of the public record go to the replica: GETs under the public prefixes and the
+public site's pages that show the record. These stay on the primary: a request with a bearer
+token or a site session (a signed-in caller always reads their own writes); the capability
+URLs and an Open311 request by id (a submitter reads what they sent right after sending it);
+and the open-data downloads (a long snapshot streamed after its 200, which a standby may cancel
+to replay, past the point where the primary could answer instead). Each request reads from one
+database throughout, its ``ETag`` state included (``public_state`` reads on the same one), so
+a tag never names a state the answering database has not got.
 
-A request the replica fails (it went down, or cancelled a query for its replay) is answered
-again from the primary before anything was sent: the client sees one answer and no 5xx, and
-the replica is skipped until its next check.
+A request the replica answers with a 5xx, or fails with an exception, before anything was sent
+is answered again by the primary: the client sees one answer and no 5xx. A failure of the
+replica's own (down, or a query cancelled for its replay) also skips it until a check finds it
+well.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from oversight.core.db import Database
 from oversight.core.http.caching import PRIVATE_PREFIXES, PUBLIC_PREFIXES
 from oversight.core.replica import ANSWERING, Attempt
+
+#: Public reads that stay on the primary (see above).
+PRIMARY_PREFIXES = (*PRIVATE_PREFIXES, "/api/v1/public/data/", "/open311/v2/requests/")
 
 #: The public site's pages that show the record (sign-in, account, forms and the status view
 #: by tracking code read from the primary).
@@ -33,7 +39,7 @@ def for_the_replica(scope: Scope) -> bool:
     path: str = scope["path"]
     if scope["method"] not in ("GET", "HEAD"):
         return False
-    public = path.startswith(PUBLIC_PREFIXES) and not path.startswith(PRIVATE_PREFIXES)
+    public = path.startswith(PUBLIC_PREFIXES) and not path.startswith(PRIMARY_PREFIXES)
     page = path in SITE_EXACT or path.startswith(SITE_PAGES)
     if not (public or page):
         return False
@@ -58,29 +64,37 @@ class ReplicaRouting:
             return
         attempt = Attempt(replica)
         token = ANSWERING.set(attempt)
-        held: list[Message] = []
+        sent = _Holding(send)
         try:
-            await self.app(scope, _replaying(receive), _holding_failures(send, attempt, held))
+            await self.app(scope, _replaying(receive), sent)
+        except Exception:
+            if sent.started:
+                raise
+            sent.held = True
         finally:
             ANSWERING.reset(token)
-        if held:  # the replica failed it and nothing was sent: the primary answers
-            replica.set_down("failed a request")
+        if sent.held:  # nothing was sent: the primary answers
+            if attempt.failed:
+                replica.set_down("failed a request")
             await self.app(scope, _replaying(receive), send)
 
 
-def _holding_failures(send: Send, attempt: Attempt, held: list[Message]) -> Send:
-    """``send``, except a 5xx answer to a request the replica failed, which is held back."""
+class _Holding:
+    """``send``, holding back a 5xx answer and its body."""
 
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] >= 500:
-            if attempt.failed:
-                held.append(message)
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+        self.held = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if message["status"] >= 500:
+                self.held = True
                 return
-        elif held:
-            return  # the held answer's body
-        await send(message)
-
-    return sending
+            self.started = True
+        if not self.held:
+            await self.send(message)
 
 
 def _replaying(receive: Receive) -> Receive:
