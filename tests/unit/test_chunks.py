@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from oversight.core.http.responses import CHUNK_BYTES, in_chunks
 
 
-async def numbered(count: int) -> AsyncIterator[str]:
+async def numbered(count: int) -> AsyncGenerator[str]:
     for n in range(count):
         yield f"{n},a line of an export\n"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -235,7 +235,7 @@ async def concerns_csv(
     period = resolve_period(start, end)
     key = settings.signing_key.encode()
 
-    async def body() -> AsyncIterator[str]:
+    async def body() -> AsyncGenerator[str]:
         # Its own unit of work: the response streams after the route has returned.
         async with database.unit_of_work(Reads.SNAPSHOT) as session:
             async for line in open_data.lines(session, period, settings.suppression_threshold, key):
@@ -274,7 +274,7 @@ async def allegations_csv(
     period = resolve_period(start, end)
     key = settings.signing_key.encode()
 
-    async def body() -> AsyncIterator[str]:
+    async def body() -> AsyncGenerator[str]:
         async with database.unit_of_work(Reads.SNAPSHOT) as session:
             found = open_data.allegation_lines(
                 session, period, key, settings.public_officer_records

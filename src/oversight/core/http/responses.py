@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -96,18 +97,20 @@ def download(filename: str, *, inline: bool = True) -> dict[str, str]:
 CHUNK_BYTES = 64 * 1024
 
 
-async def in_chunks(lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
+async def in_chunks(lines: AsyncGenerator[str]) -> AsyncIterator[bytes]:
     """``lines`` sent in chunks of about ``CHUNK_BYTES``, letting the other requests run between
     two: a line a send costs a download most of its time, and a long export formatted without
     a pause holds every other request of the process for its length (``bench/soak.py``)."""
     pending: list[str] = []
     size = 0
-    async for text in lines:
-        pending.append(text)
-        size += len(text)
-        if size >= CHUNK_BYTES:
-            yield "".join(pending).encode()
-            pending, size = [], 0
-            await asyncio.sleep(0)
+    # Closed with this one, wherever it stops (a client gone): its unit of work ends at once.
+    async with contextlib.aclosing(lines):
+        async for text in lines:
+            pending.append(text)
+            size += len(text)
+            if size >= CHUNK_BYTES:
+                yield "".join(pending).encode()
+                pending, size = [], 0
+                await asyncio.sleep(0)
     if pending:
         yield "".join(pending).encode()
