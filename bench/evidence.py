@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from bench import wrk
-from bench.harness import PIDS, create_user, postgres_database, server, sign_in
+from bench.harness import PIDS, create_user, postgres_database, rss_kb, server, sign_in
 
 MB = 1024 * 1024
 Run = Callable[[], wrk.WrkResult]
@@ -62,13 +62,6 @@ def file_hash(size: int, seed: int) -> str:
     for piece in body[1:-1]:
         digest.update(piece)
     return digest.hexdigest()
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def memory(base: str, url: str, headers: dict[str, str]) -> None:

@@ -39,6 +39,7 @@ from bench.harness import (
     bulk_concerns,
     create_user,
     postgres_database,
+    rss_kb,
     server,
     sign_in,
     start_worker,
@@ -113,18 +114,11 @@ class Minute:
     memory_mb: dict[str, float] = field(default_factory=dict)
 
 
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def shape_figures(result: wrk.WrkResult, report: str) -> dict[str, float]:
+def shape_figures(result: wrk.WrkResult) -> dict[str, float]:
     counts = {
         name: int(value)
         for name, value in (
-            line.split() for line in report.splitlines() if line.startswith("oversight-")
+            line.split() for line in result.report.splitlines() if line.startswith("oversight-")
         )
     }
     return {
@@ -134,11 +128,6 @@ def shape_figures(result: wrk.WrkResult, report: str) -> dict[str, float]:
         "5xx": counts.get("oversight-5xx", 0) + result.errors,
         "4xx": counts.get("oversight-4xx", 0),
     }
-
-
-def run_wrk(base: str, script: str, connections: int, seconds: float) -> tuple[wrk.WrkResult, str]:
-    report = wrk.run_report(base, seconds=seconds, connections=connections, script=script)
-    return wrk.parse(report), report
 
 
 class Transitions:
@@ -256,16 +245,22 @@ def soak(minutes: int, rows: int, on_minute: Callable[[int, Minute], None]) -> l
                 with ThreadPoolExecutor(len(lua)) as pool:
                     for number in range(1, minutes + 1):
                         runs = {
-                            shape: pool.submit(run_wrk, base, script, RATES[shape][1], 60)
+                            shape: pool.submit(
+                                wrk.run,
+                                base,
+                                seconds=60,
+                                connections=RATES[shape][1],
+                                script=script,
+                            )
                             for shape, script in lua.items()
                         }
                         minute = Minute()
                         for shape, future in runs.items():
-                            minute.shapes[shape] = shape_figures(*future.result())
+                            minute.shapes[shape] = shape_figures(future.result())
                         minute.shapes["transitions"] = moves.take()
                         minute.memory_mb = {
-                            "serve": round(resident_mb(PIDS[base]), 1),
-                            "worker": round(resident_mb(worker.pid), 1),
+                            "serve": round(rss_kb(PIDS[base]) / 1024, 1),
+                            "worker": round(rss_kb(worker.pid) / 1024, 1),
                         }
                         taken.append(minute)
                         on_minute(number, minute)

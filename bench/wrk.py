@@ -26,6 +26,8 @@ class WrkResult:
     p50_ms: float
     p90_ms: float
     p99_ms: float
+    #: wrk's report as printed, with what a script's ``done()`` wrote.
+    report: str
 
 
 def _ms(value: str) -> float:
@@ -54,6 +56,7 @@ def parse(report: str) -> WrkResult:
         p50_ms=_ms(latency["50"]),
         p90_ms=_ms(latency["90"]),
         p99_ms=_ms(latency["99"]),
+        report=report,
     )
 
 
@@ -68,30 +71,6 @@ def run(
     script_args: tuple[str, ...] = (),
 ) -> WrkResult:
     """``wrk`` against ``url`` for ``seconds``; ``script`` is Lua source (written to a file)."""
-    return parse(
-        run_report(
-            url,
-            seconds=seconds,
-            connections=connections,
-            threads=threads,
-            headers=headers,
-            script=script,
-            script_args=script_args,
-        )
-    )
-
-
-def run_report(
-    url: str,
-    *,
-    seconds: float = 5,
-    connections: int = 16,
-    threads: int = 1,
-    headers: dict[str, str] | None = None,
-    script: str | None = None,
-    script_args: tuple[str, ...] = (),
-) -> str:
-    """``run``'s wrk report as it printed it (with what the script's ``done()`` wrote)."""
     binary = shutil.which("wrk")
     if binary is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -117,4 +96,4 @@ def run_report(
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
-    return done.stdout
+    return parse(done.stdout)
