@@ -43,11 +43,21 @@ TRIGGERS = {
         "concern_counts_added",
         "concern_counts_removed",
         "concern_counts_moved",
+        "concern_aggregates_added",
+        "concern_aggregates_removed",
+        "concern_aggregates_changed",
         "concerns_fts_added",
         "concerns_fts_removed",
         "concerns_fts_changed",
     },
-    "postgresql": {"concern_counts_added", "concern_counts_removed", "concern_counts_moved"},
+    "postgresql": {
+        "concern_counts_added",
+        "concern_counts_removed",
+        "concern_counts_moved",
+        "concern_aggregates_added",
+        "concern_aggregates_removed",
+        "concern_aggregates_changed",
+    },
 }
 
 

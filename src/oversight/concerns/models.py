@@ -117,6 +117,53 @@ class ConcernCount(Base):
 NO_DEPARTMENT = uuid.UUID(int=0)
 
 
+class ConcernMonthCount(Base):
+    """The transparency summary's counts, per month a concern was received (UTC) and
+    ``measure``: received, kind, category, neighborhood, status, disposition (a value each),
+    answered and on_time (value ""); and ``closed``, per month it was closed. Kept by triggers
+    on ``concerns`` (migration 20261208_01), sharded as ``concern_counts`` is; a figure is the
+    sum over shards and months."""
+
+    __tablename__ = "concern_month_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernStageTime(Base):
+    """A concern's time in one stage (``triage``: received to triaged; ``response``: referred
+    to first response; ``resolution``: received to resolved), in days, as the summary computes
+    it, with its month received and its histogram ``bucket`` (monotone in ``days``). Kept by
+    the same triggers."""
+
+    __tablename__ = "concern_stage_times"
+    __table_args__ = (
+        Index("ix_concern_stage_times_stage_bucket_days_month", "stage", "bucket", "days", "month"),
+    )
+
+    concern_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stage: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    bucket: Mapped[int] = mapped_column(Integer)
+    days: Mapped[float] = mapped_column(Float)
+
+
+class ConcernStageBucket(Base):
+    """How many stage times fall in each ``bucket``, per stage and month received, sharded:
+    where a quantile's rank lies, without reading the stage times."""
+
+    __tablename__ = "concern_stage_buckets"
+
+    stage: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class Allegation(HasId, Base):
     __tablename__ = "allegations"
     __table_args__ = (

@@ -23,7 +23,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from oversight.reports.summary import UNKNOWN, WITHHELD
+from oversight.reports.suppression import UNKNOWN, WITHHELD
 
 INK = "#1f2933"
 BARS = ("#1d4e89", "#c05621")  # dark blue and burnt orange: 4.5:1 or more on white

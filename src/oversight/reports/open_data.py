@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Department
@@ -26,7 +27,7 @@ from oversight.core.db import dialect_name
 from oversight.core.periods import Period
 from oversight.officers.models import RosterOfficer
 from oversight.reports.formats import line
-from oversight.reports.summary import UNKNOWN, WITHHELD, days_between, month_of
+from oversight.reports.suppression import UNKNOWN, WITHHELD
 
 COLUMNS = (
     "record_id",
@@ -39,6 +40,21 @@ COLUMNS = (
     "days_to_response",
     "days_to_resolution",
 )
+
+
+def days_between(postgres: bool, start: Any, end: Any) -> ColumnElement[float]:
+    """Days from ``start`` to ``end`` as a float, in SQL (the summary's stage times are these
+    numbers, stored by migration 20261208_01's triggers in the same words)."""
+    if postgres:
+        return cast(func.extract("epoch", end - start) / 86400.0, Float)
+    return cast(func.julianday(end) - func.julianday(start), Float)
+
+
+def month_of(postgres: bool, column: Any) -> ColumnElement[str]:
+    """``YYYY-MM`` of a timestamp, in SQL (the format a constant, so that GROUP BY matches it)."""
+    if postgres:
+        return func.to_char(column, literal_column("'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m'"), column)
 
 
 def record_id(key: bytes, period: Period, kind: bytes, row_id: uuid.UUID) -> str:

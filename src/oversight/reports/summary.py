@@ -1,10 +1,12 @@
 """The public transparency summary: SQL aggregates, then small-cell suppression.
 
-Two passes over the period's concerns do most of the work: one for the totals, the stage-time
-quantiles (PostgreSQL's percentile_cont with FILTER) and the SLA, one for every dimension's
-counts (GROUPING SETS on PostgreSQL; one GROUP BY per dimension on SQLite, whose quantiles are
-the two ordered neighbours of the quantile, LIMIT 2 OFFSET k, interpolated). No concern row is
-ever pulled into Python. Every count about concerns passes through ``reports.suppression``;
+The concerns' figures are summed from monthly aggregates that triggers on ``concerns`` keep in
+the transaction of each change (migration 20261208_01, decision 0018), so that any period costs
+its months, not its concerns: counts by month and measure, and for the stage times a histogram
+per month that places a quantile's rank in one bucket, whose stage times (stored as the
+open-data export computes them) give its exact value, interpolated as PostgreSQL's
+percentile_cont does. No concern row is ever pulled into Python. Every count about concerns
+passes through ``reports.suppression``;
 statistics over fewer than ``threshold`` records are null. The commission's figures (meetings,
 resolutions, recommendations) and the residents' participation (comments published,
 speakers, proposals and their supports) are public record and published exactly, as the
@@ -16,9 +18,11 @@ latest signed checkpoint included, so that its figures agree with each other.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
@@ -26,10 +30,14 @@ from oversight.audit import tree
 from oversight.budget import service as budget
 from oversight.budget.models import FiscalYear
 from oversight.budget.rules import share_per
-from oversight.concerns.models import Concern
+from oversight.concerns.models import (
+    Concern,
+    ConcernMonthCount,
+    ConcernStageBucket,
+    ConcernStageTime,
+)
 from oversight.core.chain import GENESIS_HASH
 from oversight.core.clock import utcnow
-from oversight.core.db import dialect_name
 from oversight.core.models import AuditEvent
 from oversight.core.periods import Period
 from oversight.meetings.enums import MeetingStatus
@@ -47,115 +55,109 @@ from oversight.resolutions.models import Recommendation, Resolution
 from oversight.voice.enums import CommentStatus, ProposalStatus
 from oversight.voice.models import Comment, Proposal, ProposalSupport, Speaker
 
-__all__ = ["UNKNOWN", "WITHHELD", "compute", "days_between", "month_of"]
-
-UNKNOWN = "unknown"
+__all__ = ["WITHHELD", "compute"]
 
 
-def days_between(postgres: bool, start: Any, end: Any) -> ColumnElement[float]:
-    """Days from ``start`` to ``end`` as a float, in SQL."""
-    if postgres:
-        return cast(func.extract("epoch", end - start) / 86400.0, Float)
-    return cast(func.julianday(end) - func.julianday(start), Float)
-
-
-def month_of(postgres: bool, column: Any) -> ColumnElement[str]:
-    """``YYYY-MM`` of a timestamp, in SQL (the format a constant, so that GROUP BY matches it)."""
-    if postgres:
-        return func.to_char(column, literal_column("'YYYY-MM'"))
-    return func.strftime(literal_column("'%Y-%m'"), column)
-
-
-#: Stage times: (name, start, end, quantile), each over the received concerns with both times.
+#: Stage times: (name, stage, quantile), each over the received concerns with both times.
 STAGES = (
-    ("median_days_to_triage", Concern.created_at, Concern.triaged_at, 0.5),
-    ("median_days_to_response", Concern.referred_at, Concern.first_response_at, 0.5),
-    ("p90_days_to_response", Concern.referred_at, Concern.first_response_at, 0.9),
-    ("median_days_to_resolution", Concern.created_at, Concern.resolved_at, 0.5),
+    ("median_days_to_triage", "triage", 0.5),
+    ("median_days_to_response", "response", 0.5),
+    ("p90_days_to_response", "response", 0.9),
+    ("median_days_to_resolution", "resolution", 0.5),
 )
+#: ``concern_month_counts``' measures that are a dimension of the summary, by its name there.
+DIMENSIONS = {
+    "by_kind": "kind",
+    "by_category": "category",
+    "by_neighborhood": "neighborhood",
+    "by_status": "status",
+    "dispositions": "disposition",
+}
 
 
-class _Query:
-    """The report's SQL, bound to one session and its dialect."""
+class _Aggregates:
+    """The concerns' figures for a period, summed from the monthly aggregates the triggers on
+    ``concerns`` keep (migration 20261208_01): reading them costs the number of months and
+    distinct values, never the number of concerns."""
 
-    def __init__(self, session: AsyncSession, received: list[ColumnElement[bool]]) -> None:
+    def __init__(self, session: AsyncSession, period: Period) -> None:
         self.session = session
-        self.postgres = dialect_name(session) == "postgresql"
-        self.received = received
+        self.within = (str(period.first), str(period.last))
 
-    async def count(self, model: Any, *where: ColumnElement[bool]) -> int:
-        return int(
-            await self.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        )
-
-    async def grouped(self, stmt: Select[Any, Any]) -> dict[str, int]:
-        return {str(key): int(n) for key, n in (await self.session.execute(stmt)).all()}
-
-    def days(self, start: Any, end: Any) -> ColumnElement[float]:
-        return days_between(self.postgres, start, end)
-
-    async def scalars(self) -> dict[str, Any]:
-        """One pass over the received concerns: their number, each stage's number of records
-        and quantile (PostgreSQL; SQLite's quantiles come after), and the response SLA."""
-        columns: list[Any] = [func.count().label("received")]
-        for name, start, end, p in STAGES:
-            both = and_(start.is_not(None), end.is_not(None))
-            columns.append(func.count().filter(both).label(f"n_{name}"))
-            if self.postgres:
-                ordered = func.percentile_cont(p).within_group(self.days(start, end))
-                columns.append(ordered.filter(both).label(name))
-        answered = Concern.first_response_at.is_not(None)
-        on_time = Concern.first_response_at <= Concern.response_due_at
-        columns += [
-            func.count().filter(answered).label("answered"),
-            func.count().filter(on_time).label("on_time"),
-        ]
-        row = (await self.session.execute(select(*columns).where(*self.received))).one()
-        found = dict(row._mapping)
-        if not self.postgres:
-            for name, start, end, p in STAGES:
-                present: list[ColumnElement[bool]] = [start.is_not(None), end.is_not(None)]
-                found[name] = await self._offset_quantile(
-                    self.days(start, end), present, p, found[f"n_{name}"]
-                )
-        return found
-
-    async def _offset_quantile(
-        self, value: ColumnElement[float], where: list[ColumnElement[bool]], p: float, n: int
-    ) -> float | None:
-        """The p-quantile of ``value`` over ``n`` rows, interpolated as percentile_cont does,
-        from its two ordered neighbours (LIMIT 2 OFFSET k)."""
-        if n == 0:
-            return None
-        k = p * (n - 1)
-        low = math.floor(k)
-        stmt = select(value).where(*self.received, *where).order_by(value).limit(2).offset(low)
-        pair = [float(v) for v in (await self.session.scalars(stmt)).all()]
-        if len(pair) == 1 or k == low:
-            return pair[0]
-        return pair[0] + (pair[1] - pair[0]) * (k - low)
-
-    async def dimensions(self, keys: dict[str, Any]) -> dict[str, dict[str, int]]:
-        """Counts of the received concerns by each key, in one pass on PostgreSQL (GROUPING
-        SETS), one GROUP BY each on SQLite. A NULL key is left out."""
-        found: dict[str, dict[str, int]] = {name: {} for name in keys}
-        if self.postgres:
-            flags = [func.grouping(key) for key in keys.values()]
-            stmt = (
-                select(*flags, *keys.values(), func.count())
-                .where(*self.received)
-                .group_by(func.grouping_sets(*keys.values()))
+    async def counts(self) -> dict[str, dict[str, int]]:
+        """Every measure's count by value, summed over the period's months."""
+        found: dict[str, dict[str, int]] = {}
+        stmt = (
+            select(
+                ConcernMonthCount.measure, ConcernMonthCount.value, func.sum(ConcernMonthCount.n)
             )
-            width = len(keys)
-            for row in (await self.session.execute(stmt)).all():
-                for i, name in enumerate(keys):
-                    if row[i] == 0 and row[width + i] is not None:
-                        found[name][str(row[width + i])] = int(row[-1])
-            return found
-        for name, key in keys.items():
-            stmt = select(key, func.count()).where(*self.received, key.is_not(None)).group_by(key)
-            found[name] = await self.grouped(stmt)
+            .where(ConcernMonthCount.month.between(*self.within))
+            .group_by(ConcernMonthCount.measure, ConcernMonthCount.value)
+            .having(func.sum(ConcernMonthCount.n) > 0)
+            .order_by(ConcernMonthCount.measure, ConcernMonthCount.value)
+        )
+        for measure, value, n in (await self.session.execute(stmt)).all():
+            found.setdefault(measure, {})[value] = int(n)
         return found
+
+    async def monthly(self, measure: str) -> dict[str, int]:
+        """A measure without values (received, closed) month by month."""
+        stmt = (
+            select(ConcernMonthCount.month, func.sum(ConcernMonthCount.n))
+            .where(
+                ConcernMonthCount.measure == measure,
+                ConcernMonthCount.month.between(*self.within),
+            )
+            .group_by(ConcernMonthCount.month)
+        )
+        return {month: int(n) for month, n in (await self.session.execute(stmt)).all()}
+
+    async def quantiles(self, stage: str, ps: list[float]) -> tuple[int, dict[float, float]]:
+        """The stage times' number and their ``ps``-quantiles, interpolated as PostgreSQL's
+        percentile_cont does (k = p(n - 1), between the values of rank floor(k) and the next):
+        each rank is found in the histogram, and its value read from its bucket's stage times
+        (in order, through their index)."""
+        histogram = (
+            await self.session.execute(
+                select(ConcernStageBucket.bucket, func.sum(ConcernStageBucket.n))
+                .where(
+                    ConcernStageBucket.stage == stage,
+                    ConcernStageBucket.month.between(*self.within),
+                )
+                .group_by(ConcernStageBucket.bucket)
+                .order_by(ConcernStageBucket.bucket)
+            )
+        ).all()
+        buckets = [bucket for bucket, _ in histogram]
+        upto = list(accumulate(int(n) for _, n in histogram))  # stage times up to each bucket
+        n = upto[-1] if upto else 0
+
+        async def value(rank: int) -> float:
+            i = bisect_right(upto, rank)  # the first bucket holding more than ``rank`` times
+            stmt = (
+                select(ConcernStageTime.days)
+                .where(
+                    ConcernStageTime.stage == stage,
+                    ConcernStageTime.bucket == buckets[i],
+                    ConcernStageTime.month.between(*self.within),
+                )
+                .order_by(ConcernStageTime.days)
+                .limit(1)
+                .offset(rank - (upto[i - 1] if i else 0))
+            )
+            return float(await self.session.scalar(stmt) or 0.0)
+
+        found: dict[float, float] = {}
+        for p in ps if n else ():
+            k = p * (n - 1)
+            low = math.floor(k)
+            first = await value(low)
+            found[p] = first if k == low else first + (await value(low + 1) - first) * (k - low)
+        return n, found
+
+
+async def _count(session: AsyncSession, model: Any, *where: ColumnElement[bool]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 async def participation(session: AsyncSession, period: Period) -> dict[str, Any]:
@@ -163,76 +165,73 @@ async def participation(session: AsyncSession, period: Period) -> dict[str, Any]
     published that were written in it, speakers and proposals signed up or made in it (the
     proposals by their status now, every status listed), supports given in it."""
     lower, upper = period.lower, period.upper
-    q = _Query(session, [])
 
     def within(column: Any) -> list[ColumnElement[bool]]:
         return [column >= lower, column < upper]
 
-    proposals = await q.grouped(
-        select(Proposal.status, func.count())
-        .where(*within(Proposal.created_at))
-        .group_by(Proposal.status)
+    proposals = dict(
+        (
+            await session.execute(
+                select(Proposal.status, func.count())
+                .where(*within(Proposal.created_at))
+                .group_by(Proposal.status)
+            )
+        ).all()
     )
-    by_status = {s.value: proposals.get(s, 0) for s in ProposalStatus}
+    by_status = {s.value: int(proposals.get(s, 0)) for s in ProposalStatus}
     return {
-        "comments_published": await q.count(
-            Comment, Comment.status == CommentStatus.PUBLISHED, *within(Comment.created_at)
+        "comments_published": await _count(
+            session, Comment, Comment.status == CommentStatus.PUBLISHED, *within(Comment.created_at)
         ),
-        "speakers": await q.count(Speaker, *within(Speaker.created_at)),
+        "speakers": await _count(session, Speaker, *within(Speaker.created_at)),
         "proposals": {"total": sum(by_status.values()), "by_status": by_status},
-        "supports": await q.count(ProposalSupport, *within(ProposalSupport.created_at)),
+        "supports": await _count(session, ProposalSupport, *within(ProposalSupport.created_at)),
     }
 
 
 async def compute(session: AsyncSession, period: Period, threshold: int) -> dict[str, Any]:
     """The summary; run it in a ``Reads.SNAPSHOT`` unit of work, so that its figures agree."""
     lower, upper = period.lower, period.upper
-    q = _Query(session, [Concern.created_at >= lower, Concern.created_at < upper])
-
-    def known(column: Any) -> ColumnElement[Any]:
-        return func.coalesce(column, literal_column(f"'{UNKNOWN}'"))
-
-    scalars = await q.scalars()
-    counted = await q.dimensions(
-        {
-            "by_kind": known(Concern.kind),
-            "by_category": known(Concern.category),
-            "by_neighborhood": known(Concern.neighborhood),
-            "by_status": known(Concern.status),
-            "dispositions": Concern.disposition,
-            "by_month": month_of(q.postgres, Concern.created_at),
-        }
-    )
-    month_received = counted.pop("by_month")
+    aggregates = _Aggregates(session, period)
+    counts = await aggregates.counts()
+    counted = {name: counts.get(measure, {}) for name, measure in DIMENSIONS.items()}
     counted["by_neighborhood"] = withhold_small_places(counted["by_neighborhood"], threshold)
-    closed_in = month_of(q.postgres, Concern.closed_at)
-    month_closed = await q.grouped(
-        select(closed_in, func.count())
-        .where(Concern.closed_at >= lower, Concern.closed_at < upper)
-        .group_by(closed_in)
-    )
+    month_received = await aggregates.monthly("received")
+    month_closed = await aggregates.monthly("closed")
     months = [str(month) for month in period.months]
     received_cells = publish_series({m: month_received.get(m, 0) for m in months}, threshold)
     closed_cells = publish_series({m: month_closed.get(m, 0) for m in months}, threshold)
 
-    def stage(name: str) -> float | None:
-        value, n = scalars[name], scalars[f"n_{name}"]
-        return None if value is None or n < threshold else round(float(value), 1)
+    stage_times: dict[str, tuple[int, dict[float, float]]] = {}
+    for stage_name in dict.fromkeys(stage for _, stage, _ in STAGES):
+        wanted = [p for _, stage, p in STAGES if stage == stage_name]
+        stage_times[stage_name] = await aggregates.quantiles(stage_name, wanted)
 
-    answered_n, on_time = scalars["answered"], scalars["on_time"]
+    def stage(stage_name: str, p: float) -> float | None:
+        n, values = stage_times[stage_name]
+        return None if n == 0 or n < threshold else round(values[p], 1)
+
+    def total(measure: str) -> int:
+        return counts.get(measure, {}).get("", 0)
+
+    answered_n, on_time = total("answered"), total("on_time")
 
     adopted = [
         Resolution.status == ResolutionStatus.ADOPTED,
         Resolution.decided_at >= lower,
         Resolution.decided_at < upper,
     ]
-    recommendations = await q.grouped(
-        select(Recommendation.status, func.count())
-        .join(Resolution, Resolution.id == Recommendation.resolution_id)
-        .where(*adopted)
-        .group_by(Recommendation.status)
+    recommendations = dict(
+        (
+            await session.execute(
+                select(Recommendation.status, func.count())
+                .join(Resolution, Resolution.id == Recommendation.resolution_id)
+                .where(*adopted)
+                .group_by(Recommendation.status)
+            )
+        ).all()
     )
-    by_status = {s.value: recommendations.get(s, 0) for s in RecommendationStatus}
+    by_status = {s.value: int(recommendations.get(s, 0)) for s in RecommendationStatus}
     recommended = sum(by_status.values())
     head = (
         await session.execute(
@@ -240,7 +239,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         )
     ).first()
     names = await session.execute(select(Category.code, Category.label).order_by(Category.code))
-    received = small(scalars["received"], threshold)
+    received = small(total("received"), threshold)
 
     return {
         "period": {"from": str(period.first), "to": str(period.last)},
@@ -255,20 +254,23 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
             ],
         },
         "timeliness": {
-            **{name: stage(name) for name, *_ in STAGES},
+            **{name: stage(stage_name, p) for name, stage_name, p in STAGES},
             "response_sla_met_pct": None
             if answered_n < threshold
             else round(100 * on_time / answered_n, 1),
-            "overdue_open": small(await q.count(Concern, Concern.due_sort < utcnow()), threshold),
+            "overdue_open": small(
+                await _count(session, Concern, Concern.due_sort < utcnow()), threshold
+            ),
         },
         "commission": {
-            "meetings_held": await q.count(
+            "meetings_held": await _count(
+                session,
                 Meeting,
                 Meeting.status == MeetingStatus.ADJOURNED,
                 Meeting.scheduled_at >= lower,
                 Meeting.scheduled_at < upper,
             ),
-            "resolutions_adopted": await q.count(Resolution, *adopted),
+            "resolutions_adopted": await _count(session, Resolution, *adopted),
             "recommendations": {
                 "total": recommended,
                 "by_status": by_status,

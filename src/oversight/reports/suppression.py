@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 #: The key of a dimension's pooled cell, and of neighborhoods whose names are withheld.
 WITHHELD = "suppressed"
+#: The key of the cell of records where the dimension's value was not recorded.
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

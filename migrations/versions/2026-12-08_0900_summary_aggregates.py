@@ -1,0 +1,303 @@
+"""Monthly aggregates for the transparency summary, kept by triggers on ``concerns`` (issue 30).
+
+Three tables, each a function of the concerns, kept in the transaction that changes them,
+whatever writes the row (the API, ``concern_submit``, the CLI, a bulk load), as
+``concern_counts`` is (migration 20261126_08):
+
+- ``concern_month_counts``: per month received (UTC) and measure, how many concerns:
+  received, by kind, category, neighbourhood, status and disposition, answered and answered on
+  time; and per month closed, how many were closed. Spread over 16 shards (the writer's
+  backend on PostgreSQL), so concurrent intakes do not queue on one row.
+- ``concern_stage_times``: each concern's three stage times in days (triage, response,
+  resolution), computed by the very expression the summary used to compute them, with the
+  bucket of a fixed monotone histogram they fall in.
+- ``concern_stage_buckets``: per stage, month and bucket, how many stage times, sharded: a
+  quantile's rank is found in the histogram, and its exact value read from the bucket's
+  handful of stage times through an index (decision 0018).
+
+PostgreSQL keeps them once per statement (transition tables), SQLite once per row.
+
+Revision ID: 20261208_01
+Revises: 20261207_01
+Create Date: 2026-12-08 09:00:00.000000
+"""
+
+# ruff: noqa: S608 (trigger bodies built from this module's constants, no input)
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "20261208_01"
+down_revision: str | None = "20261207_01"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+SHARDS = 16
+#: The columns the aggregates read; an update that changes none of them changes nothing.
+COLUMNS = (
+    "created_at",
+    "kind",
+    "category",
+    "neighborhood",
+    "status",
+    "disposition",
+    "triaged_at",
+    "referred_at",
+    "first_response_at",
+    "response_due_at",
+    "resolved_at",
+    "closed_at",
+)
+#: A stage time's histogram bucket: monotone in ``days`` (all that exactness needs), finer where
+#: stage times crowd: 15 minutes in the first day, an hour to 30 days, 6 hours to a year, then a
+#: day. (PostgreSQL's cast rounds where SQLite's truncates: both are monotone.)
+BUCKET = (
+    "CASE WHEN days < 1 THEN CAST(days * 96 AS INTEGER) "
+    "WHEN days < 30 THEN 96 + CAST((days - 1) * 24 AS INTEGER) "
+    "WHEN days < 365 THEN 792 + CAST((days - 30) * 4 AS INTEGER) "
+    "ELSE 2132 + CAST(days - 365 AS INTEGER) END"
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How each database writes the month (UTC) and the days between two timestamps: exactly
+    as ``reports.summary`` (``month_of``, ``days_between``) writes them, so that a stored stage
+    time is the very number the summary computed from the row."""
+
+    postgresql: bool
+
+    def month(self, at: str) -> str:
+        if self.postgresql:
+            return f"to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM')"
+        return f"strftime('%Y-%m', {at})"
+
+    def days(self, start: str, end: str) -> str:
+        if self.postgresql:
+            return (
+                f"CAST(EXTRACT(epoch FROM {end} - {start}) "
+                "/ CAST(86400.0 AS DOUBLE PRECISION) AS FLOAT)"
+            )
+        return f"CAST(julianday({end}) - julianday({start}) AS FLOAT)"
+
+    @property
+    def shard(self) -> str:
+        return f"pg_backend_pid() % {SHARDS}" if self.postgresql else "0"
+
+
+def _counted(d: Dialect, row: str, source: str, sign: str) -> str:
+    """(month, measure, value, d) of each row in ``source`` (``FROM ...``, or nothing in a
+    SQLite row trigger, where ``row`` is NEW or OLD)."""
+    received = d.month(f"{row}.created_at")
+    measures = [
+        (received, "'received'", "''", None),
+        (received, "'kind'", f"coalesce({row}.kind, 'unknown')", None),
+        (received, "'category'", f"coalesce({row}.category, 'unknown')", None),
+        (received, "'neighborhood'", f"coalesce({row}.neighborhood, 'unknown')", None),
+        (received, "'status'", f"coalesce({row}.status, 'unknown')", None),
+        (received, "'disposition'", f"{row}.disposition", f"{row}.disposition IS NOT NULL"),
+        (received, "'answered'", "''", f"{row}.first_response_at IS NOT NULL"),
+        (received, "'on_time'", "''", f"{row}.first_response_at <= {row}.response_due_at"),
+        (d.month(f"{row}.closed_at"), "'closed'", "''", f"{row}.closed_at IS NOT NULL"),
+    ]
+    return " UNION ALL ".join(
+        f"SELECT {month} AS month, {measure} AS measure, {value} AS value, {sign}1 AS d "
+        f"{source}{'' if where is None else f' WHERE {where}'}"
+        for month, measure, value, where in measures
+    )
+
+
+def _timed(d: Dialect, row: str, source: str, sign: str) -> str:
+    """(id, stage, month, days, d) of each row's stage times that are known."""
+    stages = [
+        ("triage", "created_at", "triaged_at"),
+        ("response", "referred_at", "first_response_at"),
+        ("resolution", "created_at", "resolved_at"),
+    ]
+    return " UNION ALL ".join(
+        f"SELECT {row}.id AS id, '{stage}' AS stage, {d.month(f'{row}.created_at')} AS month, "
+        f"{d.days(f'{row}.{start}', f'{row}.{end}')} AS days, {sign}1 AS d {source} "
+        f"WHERE {row}.{start} IS NOT NULL AND {row}.{end} IS NOT NULL"
+        for stage, start, end in stages
+    )
+
+
+def _add_counts(d: Dialect, facts: str) -> str:
+    return (
+        "INSERT INTO concern_month_counts (month, measure, value, shard, n) "
+        f"SELECT month, measure, value, {d.shard}, sum(d) FROM ({facts}) AS f "
+        "GROUP BY month, measure, value HAVING sum(d) <> 0 "
+        "ON CONFLICT (month, measure, value, shard) "
+        "DO UPDATE SET n = concern_month_counts.n + excluded.n;"
+    )
+
+
+def _add_buckets(d: Dialect, times: str) -> str:
+    return (
+        "INSERT INTO concern_stage_buckets (stage, month, bucket, shard, n) "
+        f"SELECT stage, month, {BUCKET} AS bucket, {d.shard}, sum(d) FROM ({times}) AS t "
+        f"GROUP BY stage, month, {BUCKET} HAVING sum(d) <> 0 "
+        "ON CONFLICT (stage, month, bucket, shard) "
+        "DO UPDATE SET n = concern_stage_buckets.n + excluded.n;"
+    )
+
+
+def _insert_times(times: str, keep: str = "WHERE true") -> str:
+    # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+    return (
+        "INSERT INTO concern_stage_times (concern_id, stage, month, bucket, days) "
+        f"SELECT id, stage, month, {BUCKET}, days FROM ({times}) AS t {keep} "
+        "ON CONFLICT (concern_id, stage) DO UPDATE SET month = excluded.month, "
+        "bucket = excluded.bucket, days = excluded.days;"
+    )
+
+
+PG = Dialect(postgresql=True)
+SQLITE = Dialect(postgresql=False)
+
+
+def _pg_function() -> str:
+    added, removed = "FROM new_rows AS r", "FROM old_rows AS r"
+    new_counts, old_counts = _counted(PG, "r", added, "+"), _counted(PG, "r", removed, "-")
+    new_times, old_times = _timed(PG, "r", added, "+"), _timed(PG, "r", removed, "-")
+    # An update writes only what it changed: a stage time that is gone is deleted, one that is
+    # new or moved is written, one that is the same is left alone.
+    gone = (
+        f"DELETE FROM concern_stage_times AS s USING ({old_times}) AS o "
+        "WHERE s.concern_id = o.id AND s.stage = o.stage "
+        f"AND NOT EXISTS (SELECT 1 FROM ({new_times}) AS n "
+        "WHERE n.id = o.id AND n.stage = o.stage);"
+    )
+    unchanged = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM ({old_times}) AS o WHERE o.id = t.id "
+        "AND o.stage = t.stage AND o.month = t.month AND o.days = t.days)"
+    )
+    return f"""
+CREATE FUNCTION concern_aggregates_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {_add_counts(PG, new_counts)}
+    {_add_buckets(PG, new_times)}
+    {_insert_times(new_times)}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_add_counts(PG, old_counts)}
+    {_add_buckets(PG, old_times)}
+    DELETE FROM concern_stage_times WHERE concern_id IN (SELECT id FROM old_rows);
+  ELSE
+    {_add_counts(PG, new_counts + " UNION ALL " + old_counts)}
+    {_add_buckets(PG, new_times + " UNION ALL " + old_times)}
+    {gone}
+    {_insert_times(new_times, unchanged)}
+  END IF;
+  RETURN NULL;
+END
+$$
+"""
+
+
+PG_TRIGGERS = (
+    "CREATE TRIGGER concern_aggregates_added AFTER INSERT ON concerns "
+    "REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_aggregates_track()",
+    "CREATE TRIGGER concern_aggregates_removed AFTER DELETE ON concerns "
+    "REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_aggregates_track()",
+    "CREATE TRIGGER concern_aggregates_changed AFTER UPDATE ON concerns "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION concern_aggregates_track()",
+)
+
+
+def _sqlite_triggers() -> tuple[str, ...]:
+    new_counts, old_counts = _counted(SQLITE, "NEW", "", "+"), _counted(SQLITE, "OLD", "", "-")
+    new_times, old_times = _timed(SQLITE, "NEW", "", "+"), _timed(SQLITE, "OLD", "", "-")
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in COLUMNS)
+    drop_times = "DELETE FROM concern_stage_times WHERE concern_id = OLD.id;"
+    return (
+        "CREATE TRIGGER concern_aggregates_added AFTER INSERT ON concerns BEGIN "
+        f"{_add_counts(SQLITE, new_counts)} {_add_buckets(SQLITE, new_times)} "
+        f"{_insert_times(new_times)} END",
+        "CREATE TRIGGER concern_aggregates_removed AFTER DELETE ON concerns BEGIN "
+        f"{_add_counts(SQLITE, old_counts)} {_add_buckets(SQLITE, old_times)} "
+        f"{drop_times} END",
+        f"CREATE TRIGGER concern_aggregates_changed AFTER UPDATE OF {', '.join(COLUMNS)} "
+        f"ON concerns WHEN {changed} BEGIN "
+        f"{_add_counts(SQLITE, new_counts + ' UNION ALL ' + old_counts)} "
+        f"{_add_buckets(SQLITE, new_times + ' UNION ALL ' + old_times)} "
+        f"{drop_times} {_insert_times(new_times)} END",
+    )
+
+
+def _backfill(d: Dialect) -> tuple[str, ...]:
+    every = "FROM concerns AS r"
+    times = _timed(d, "r", every, "+")
+    return (
+        _add_counts(d, _counted(d, "r", every, "+")),
+        _add_buckets(d, times),
+        _insert_times(times),
+    )
+
+
+def upgrade() -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    op.create_table(
+        "concern_month_counts",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("measure", sa.String(length=20), nullable=False),
+        sa.Column("value", sa.String(length=100), nullable=False),
+        sa.Column("shard", sa.SmallInteger(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "month", "measure", "value", "shard", name=op.f("pk_concern_month_counts")
+        ),
+    )
+    op.create_table(
+        "concern_stage_buckets",
+        sa.Column("stage", sa.String(length=10), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("shard", sa.SmallInteger(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "stage", "month", "bucket", "shard", name=op.f("pk_concern_stage_buckets")
+        ),
+    )
+    op.create_table(
+        "concern_stage_times",
+        sa.Column("concern_id", sa.Uuid(), nullable=False),
+        sa.Column("stage", sa.String(length=10), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("days", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("concern_id", "stage", name=op.f("pk_concern_stage_times")),
+    )
+    op.create_index(
+        "ix_concern_stage_times_stage_bucket_days_month",
+        "concern_stage_times",
+        ["stage", "bucket", "days", "month"],
+    )
+    dialect = PG if postgresql else SQLITE
+    for statement in _backfill(dialect):
+        op.execute(statement)
+    if postgresql:
+        op.execute(_pg_function())
+        for trigger in PG_TRIGGERS:
+            op.execute(trigger)
+    else:
+        for trigger in _sqlite_triggers():
+            op.execute(trigger)
+
+
+def downgrade() -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for name in ("added", "removed", "changed"):
+        op.execute(
+            f"DROP TRIGGER concern_aggregates_{name}" + (" ON concerns" if postgresql else "")
+        )
+    if postgresql:
+        op.execute("DROP FUNCTION concern_aggregates_track()")
+    op.drop_index("ix_concern_stage_times_stage_bucket_days_month", "concern_stage_times")
+    for table in ("concern_stage_times", "concern_stage_buckets", "concern_month_counts"):
+        op.drop_table(table)
