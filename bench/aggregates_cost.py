@@ -1,11 +1,12 @@
 """What the summary's aggregate triggers cost intake: an A/B in one run, on one database.
 
-    .venv/bin/python -m bench.aggregates_cost [--seconds 10] [--rounds 3] [--rows 10000]
+    .venv/bin/python -m bench.aggregates_cost [--seconds 5] [--rounds 8] [--rows 10000]
 
 One throwaway PostgreSQL database with ``--rows`` concerns and one ``oversight serve`` (one
 worker); wrk (16 connections) posts concerns as a resident, in turns: with the triggers of
 migration 20261208_01 enabled (A, the service as it is) and disabled (B, the service before
-them), ``--rounds`` times each. Reported: each side's median intakes per second and A / B, with
+them), ``--rounds`` times each (short rounds, many of them: a stalled WAL flush spoils a whole
+round now and then). Reported: each side's median intakes per second and A / B, with
 the chain lock's share of time held (bench/intake_scaling.py's sampler). The triggers of
 ``concern_counts`` stay on in both.
 """
@@ -36,8 +37,8 @@ def switch(url: str, enabled: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
     sides: dict[str, list[dict[str, Any]]] = {"with triggers": [], "without": []}

@@ -1,6 +1,7 @@
 """Intake with one and two API worker processes, and where the chain lock stands meanwhile.
 
     .venv/bin/python -m bench.intake_scaling [--seconds 10] [--rounds 3] [--rows 10000]
+        [--flush-probe]
 
 One throwaway PostgreSQL database with ``--rows`` concerns; ``oversight serve --workers N`` for
 N = 1 and 2 in turn, each round both; wrk (16 connections) posts concerns as a resident. While
@@ -8,6 +9,8 @@ wrk runs, a sampler reads ``pg_locks`` every 20 ms: whether a transaction holds 
 (decision 0004) and how many wait for it. A lock held nearly all the time with writers queued
 behind it is what would stop a second process from helping; a lock often free means the limit
 is elsewhere (the CPU: the processes, PostgreSQL and wrk share two cores here).
+``--flush-probe`` adds one process with ``synchronous_commit = off`` on the bench's database: how
+much of the lock's hold is the commit's WAL flush.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import json
 import statistics
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -76,39 +81,61 @@ def measure(base: str, url: str, script: str, seconds: float) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def flush_wait(url: str, on: bool) -> Iterator[None]:
+    """With ``on`` false, the database's commits do not wait for their WAL flush
+    (``synchronous_commit = off``) until the block ends: a probe of what the flush costs the
+    chain lock, which is held until it is done, never a setting to run the service with."""
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, autocommit=True) as connection:
+        if not on:
+            connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        try:
+            yield
+        finally:
+            connection.execute(f'ALTER DATABASE "{name}" RESET synchronous_commit')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument(
+        "--flush-probe",
+        action="store_true",
+        help="also one process with synchronous_commit off: the WAL flush's share of the lock",
+    )
     args = parser.parse_args()
-    rounds: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    sides = {"1 worker": (1, True), "2 workers": (2, True)}
+    if args.flush_probe:
+        sides["1 worker, no flush wait"] = (1, False)
+    rounds: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
     with postgres_database() as url:
         bulk_concerns(url, 1, args.rows)
         resident = create_user(url, "resident")
         for _ in range(args.rounds):
-            for workers in (1, 2):
+            for side, (workers, flush) in sides.items():
                 serve = ("serve", "--host", "127.0.0.1", "--workers", str(workers))
-                with server(url, args=serve) as base:
+                with flush_wait(url, flush), server(url, args=serve) as base:
                     token = sign_in(base, resident)["Authorization"].removeprefix("Bearer ")
                     wrk.run(f"{base}/api/v1/concerns", seconds=2, script=post_script(token))
                     figures = measure(base, url, post_script(token), args.seconds)
-                    rounds[workers].append(figures)
-                    print(workers, json.dumps(figures), flush=True)
-    one = statistics.median(r["rate"] for r in rounds[1])
-    two = statistics.median(r["rate"] for r in rounds[2])
+                    rounds[side].append(figures)
+                    print(side, json.dumps(figures), flush=True)
+    rates = {side: statistics.median(r["rate"] for r in rounds[side]) for side in rounds}
     print(
         json.dumps(
             {
-                "intake_per_second": {"1 worker": one, "2 workers": two},
-                "two_over_one": round(two / one, 2),
+                "intake_per_second": rates,
+                "two_over_one": round(rates["2 workers"] / rates["1 worker"], 2),
                 "chain_lock_held_share": {
-                    str(n): statistics.median(r["chain_lock"]["held_share"] for r in rounds[n])
-                    for n in rounds
+                    side: statistics.median(r["chain_lock"]["held_share"] for r in rounds[side])
+                    for side in rounds
                 },
                 "chain_lock_mean_waiting": {
-                    str(n): statistics.median(r["chain_lock"]["mean_waiting"] for r in rounds[n])
-                    for n in rounds
+                    side: statistics.median(r["chain_lock"]["mean_waiting"] for r in rounds[side])
+                    for side in rounds
                 },
             },
             indent=2,

@@ -5,6 +5,7 @@ suppression, and the stage-time quantiles exactly, interpolated as percentile_co
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import uuid
@@ -12,15 +13,19 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+import psycopg
+import pytest
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
 from oversight.concerns.enums import ConcernStatus, Kind
 from oversight.concerns.models import Concern, ConcernStageTime
+from oversight.core.config import Settings
 from oversight.core.db import dialect_name
 from oversight.core.periods import Month, Period
-from oversight.reports import summary
+from oversight.notifications.worker import Worker
+from oversight.reports import aggregates, summary
 from oversight.reports.open_data import days_between, month_of
 from oversight.reports.suppression import (
     UNKNOWN,
@@ -236,3 +241,72 @@ async def test_the_public_summary_reads_the_aggregates(api: Api) -> None:
         expected = await direct(session, period, answer.json()["suppression_threshold"])
     assert published(answer.json()) == expected
     assert expected["received"]  # a period with concerns in it
+
+
+SPREAD = """
+INSERT INTO {table} ({keys}, shard, n) SELECT {keys}, {shard}, {n} FROM {table}
+WHERE shard = -1 OR shard BETWEEN 0 AND 49
+ON CONFLICT ({keys}, shard) DO UPDATE SET n = {table}.n + excluded.n
+"""
+
+
+async def spread(api: Api) -> None:
+    """Each key's count over more shards, its sum the same: +3 in shard 50, -3 in shard 51, as
+    writers on many backends leave them."""
+    async with api.database.unit_of_work() as session:
+        for table, keys in aggregates.KEYS.items():
+            for shard, n in ((50, 3), (51, -3)):
+                listed = ", ".join(keys)
+                await session.execute(
+                    text(SPREAD.format(table=table, keys=listed, shard=shard, n=n))
+                )
+
+
+async def shards(api: Api, table: str) -> list[int]:
+    async with api.database.unit_of_work() as session:
+        found = await session.scalars(text(f"SELECT shard FROM {table} ORDER BY shard"))
+        return list(found)
+
+
+async def test_the_worker_folds_the_shards_without_waiting_for_writers(
+    api: Api, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folding changes no figure and leaves one row a key; a row a writer holds is left for the
+    next fold, and the fold does not wait for it."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one shard: nothing to fold")
+    await load(api, seed=32)
+    period = Period(Month(2025, 1), Month(2026, 12))
+
+    async def figures() -> dict[str, Any]:
+        async with api.database.unit_of_work() as session:
+            return published(await summary.compute(session, period, 1))
+
+    before = await figures()
+    assert before["median_days_to_resolution"] is not None
+    await spread(api)
+    assert await figures() == before
+    held_key = "SELECT 1 FROM concern_stage_buckets WHERE shard = 50 LIMIT 1 FOR UPDATE"
+    async with await psycopg.AsyncConnection.connect(settings.database_url) as writer:
+        await writer.execute(held_key)  # a writer in the middle of its transaction
+        async with api.database.unit_of_work() as session:
+            folded = await asyncio.wait_for(aggregates.fold(session), timeout=10)
+        assert folded > 0
+        assert [s for s in await shards(api, "concern_stage_buckets") if s != -1] == [50]
+        assert set(await shards(api, "concern_month_counts")) == {-1}
+        await writer.rollback()
+    assert await figures() == before
+
+    await spread(api)
+    monkeypatch.setattr(aggregates, "_folded_at", None)  # due at once
+    worker = Worker(settings, api.database)
+    try:
+        await worker.run_once()
+    finally:
+        await worker.close()
+    for table in aggregates.KEYS:
+        assert set(await shards(api, table)) == {-1}
+    async with api.database.unit_of_work() as session:
+        zero = "SELECT count(*) FROM concern_stage_buckets WHERE n = 0"
+        assert await session.scalar(text(zero)) == 0  # what came to nothing is gone
+    assert await figures() == before
