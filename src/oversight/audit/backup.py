@@ -33,7 +33,6 @@ from sqlalchemy.engine import make_url
 from oversight.audit import checkpoint as notes
 from oversight.audit import merkle, signing
 from oversight.audit.models import Checkpoint
-from oversight.audit.tree import b64
 from oversight.core import chain
 from oversight.core.clock import utcnow
 from oversight.core.config import Settings
@@ -143,7 +142,7 @@ def backup(settings: Settings, out: Path) -> str:
         "revision": revision,
         "checkpoint": None
         if latest is None
-        else {"tree_size": latest.tree_size, "root_hash": b64(latest.root_hash)},
+        else {"tree_size": latest.tree_size, "root_hash": notes.b64(latest.root_hash)},
         "files": {path.name: _sha256(path) for path in files},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -277,7 +276,7 @@ def verified(settings: Settings, signed: notes.Checkpoint | None, verifiers: lis
                     if expected is not None and tree.root() != expected[0] and not mismatch:
                         mismatch.append(
                             f"the root of the copy's first {tree.size} events is "
-                            f"{b64(tree.root())}; {expected[1]} says {b64(expected[0])}"
+                            f"{notes.b64(tree.root())}; {expected[1]} says {notes.b64(expected[0])}"
                         )
                     yield row
 

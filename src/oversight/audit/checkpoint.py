@@ -81,7 +81,7 @@ class Checkpoint:
             raise MalformedCheckpoint(f"A root hash is {HASH_SIZE} bytes, not {len(self.root)}.")
 
     def body(self) -> str:
-        lines = (self.origin, str(self.size), _b64(self.root), *self.extensions)
+        lines = (self.origin, str(self.size), b64(self.root), *self.extensions)
         return "".join(f"{line}\n" for line in lines)
 
     @classmethod
@@ -108,7 +108,7 @@ def generate_key(name: str) -> tuple[str, str]:
         raise MalformedKey(f"Not a key name: {name!r}.")
     seed = Ed25519PrivateKey.generate().private_bytes_raw()
     key_id = _key_id(name, _public(seed))
-    signer_key = f"PRIVATE+KEY+{name}+{key_id.hex()}+{_b64(ED25519 + seed)}"
+    signer_key = f"PRIVATE+KEY+{name}+{key_id.hex()}+{b64(ED25519 + seed)}"
     return signer_key, _verifier_key(name, key_id, seed)
 
 
@@ -123,7 +123,7 @@ def sign(body: str, signer_key: str) -> str:
     if not body.endswith("\n"):
         raise MalformedNote("A note's text ends with a newline.")
     signature = Ed25519PrivateKey.from_private_bytes(seed).sign(_note_bytes(body))
-    return f"{body}\n{SIGNATURE_PREFIX}{name} {_b64(key_id + signature)}\n"
+    return f"{body}\n{SIGNATURE_PREFIX}{name} {b64(key_id + signature)}\n"
 
 
 def open(note: str, verifier_keys: Iterable[str]) -> tuple[str, list[str]]:
@@ -204,7 +204,7 @@ def _note_bytes(text: str) -> bytes:
 
 
 def _verifier_key(name: str, key_id: bytes, seed: bytes) -> str:
-    return f"{name}+{key_id.hex()}+{_b64(ED25519 + _public(seed))}"
+    return f"{name}+{key_id.hex()}+{b64(ED25519 + _public(seed))}"
 
 
 def _valid_name(name: str) -> bool:
@@ -219,14 +219,15 @@ def _public(seed: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+def b64(raw: bytes) -> str:
+    """Standard, padded base64, as signed notes, keys and the public API write it."""
+    return base64.b64encode(raw).decode("ascii")
 
 
 def _b64decode(text: str) -> bytes | None:
-    """Standard, padded base64 as ``_b64`` writes it, or None."""
+    """Standard, padded base64 as ``b64`` writes it, or None."""
     try:
         raw = base64.b64decode(text)
     except ValueError:
         return None
-    return raw if _b64(raw) == text else None
+    return raw if b64(raw) == text else None

@@ -54,7 +54,7 @@ def make_checkpoint() -> None:
             made = await tree.checkpoint(database)
             if made is None:
                 return "the last checkpoint is current: nothing to sign"
-            return f"checkpoint of {made.tree_size} events, root {tree.b64(made.root_hash)}"
+            return f"checkpoint of {made.tree_size} events, root {checkpoint.b64(made.root_hash)}"
         finally:
             await database.dispose()
 

@@ -115,7 +115,7 @@ async def latest_checkpoint(request: Request, session: SessionDep) -> Response:
 def _checkpoint(found: Any) -> dict[str, Any]:
     return {
         "tree_size": found.tree_size,
-        "root_hash": tree.b64(found.root_hash),
+        "root_hash": checkpoint.b64(found.root_hash),
         "made_at": found.made_at,
         "note": found.note,
     }

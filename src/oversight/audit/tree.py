@@ -155,10 +155,6 @@ _warned: set[str] = set()
 # What the public reads.
 
 
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
 async def latest(session: AsyncSession) -> Checkpoint:
     found = await session.scalar(select(Checkpoint).order_by(Checkpoint.tree_size.desc()).limit(1))
     if found is None:
@@ -174,7 +170,9 @@ async def named(session: AsyncSession) -> dict[str, object] | None:
         .limit(1)
     )
     row = found.first()
-    return None if row is None else {"tree_size": row.tree_size, "root_hash": b64(row.root_hash)}
+    return (
+        None if row is None else {"tree_size": row.tree_size, "root_hash": notes.b64(row.root_hash)}
+    )
 
 
 async def history(
@@ -204,7 +202,7 @@ async def consistency(session: AsyncSession, first: int, second: int) -> list[st
             loc=("query", "to" if first <= second and second > signed else "from"),
         )
     nodes = await _nodes(session, merkle.consistency_nodes(first, second))
-    return [b64(h) for h in merkle.consistency_proof(first, second, nodes)]
+    return [notes.b64(h) for h in merkle.consistency_proof(first, second, nodes)]
 
 
 def leaf_of(encoded: str) -> bytes:
@@ -247,4 +245,4 @@ async def inclusion(session: AsyncSession, leaf: bytes, size: int) -> tuple[int,
             loc=("query", "tree_size"),
         )
     nodes = await _nodes(session, merkle.inclusion_nodes(index, size))
-    return index, [b64(h) for h in merkle.inclusion_proof(index, size, nodes)]
+    return index, [notes.b64(h) for h in merkle.inclusion_proof(index, size, nodes)]

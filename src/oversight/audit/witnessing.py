@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from oversight.audit import checkpoint, merkle
+from oversight.audit import checkpoint, merkle, signing
 
 API = "/api/v1/public/audit"
 
@@ -29,7 +29,7 @@ def _opened(note: str, key: str, where: str) -> checkpoint.Checkpoint:
         raise Refused(f"the key is not a verifier key: {exc}") from exc
     except (checkpoint.NoteError, checkpoint.MalformedCheckpoint) as exc:
         raise Refused(f"{where} is not a checkpoint signed by this key: {exc}") from exc
-    if found.origin != key.split("+", 1)[0]:
+    if found.origin != signing.origin_of(key):
         raise Refused(f"{where} is a checkpoint of another log: {found.origin}")
     return found
 
