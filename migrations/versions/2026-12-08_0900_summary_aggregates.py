@@ -36,8 +36,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SHARDS = 64
-#: The columns the aggregates read; an update that changes none of them changes nothing.
+#: The columns the aggregates read (the stage times are kept by ``id``); an update that
+#: changes none of them changes nothing.
 COLUMNS = (
+    "id",
     "created_at",
     "kind",
     "category",
@@ -57,7 +59,14 @@ STAGES = (
     ("response", "referred_at", "first_response_at"),
     ("resolution", "created_at", "resolved_at"),
 )
-STAGE_COLUMNS = ("created_at", "triaged_at", "referred_at", "first_response_at", "resolved_at")
+STAGE_COLUMNS = (
+    "id",
+    "created_at",
+    "triaged_at",
+    "referred_at",
+    "first_response_at",
+    "resolved_at",
+)
 #: A stage time's histogram bucket: monotone in ``days`` (all that exactness needs), finer where
 #: stage times crowd: 15 minutes in the first day, an hour to 30 days, 6 hours to a year, then a
 #: day. (PostgreSQL's cast rounds where SQLite's truncates: both are monotone.)
@@ -131,7 +140,7 @@ def _add_counts(d: Dialect, facts: str) -> str:
     return (
         "INSERT INTO concern_month_counts (month, measure, value, shard, n) "
         f"SELECT month, measure, value, {d.shard}, sum(d) FROM ({facts}) AS f "
-        "GROUP BY month, measure, value HAVING sum(d) <> 0 "
+        "GROUP BY month, measure, value HAVING sum(d) <> 0 ORDER BY month, measure, value "
         "ON CONFLICT (month, measure, value, shard) "
         "DO UPDATE SET n = concern_month_counts.n + excluded.n;"
     )
@@ -141,7 +150,7 @@ def _add_buckets(d: Dialect, times: str) -> str:
     return (
         "INSERT INTO concern_stage_buckets (stage, month, bucket, shard, n) "
         f"SELECT stage, month, {BUCKET} AS bucket, {d.shard}, sum(d) FROM ({times}) AS t "
-        f"GROUP BY stage, month, {BUCKET} HAVING sum(d) <> 0 "
+        f"GROUP BY stage, month, {BUCKET} HAVING sum(d) <> 0 ORDER BY stage, month, 3 "
         "ON CONFLICT (stage, month, bucket, shard) "
         "DO UPDATE SET n = concern_stage_buckets.n + excluded.n;"
     )
@@ -196,7 +205,7 @@ BEGIN
     DELETE FROM concern_stage_times WHERE concern_id IN (SELECT id FROM old_rows);
   ELSE
     {_add_counts(PG, new_counts + " UNION ALL " + old_counts)}
-    IF EXISTS (SELECT 1 FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id WHERE {moved}) THEN
+    IF EXISTS (SELECT 1 FROM new_rows AS n FULL JOIN old_rows AS o ON o.id = n.id WHERE {moved}) THEN
       {_add_buckets(PG, new_times + " UNION ALL " + old_times)}
       {gone}
       {_insert_times(new_times, unchanged)}
@@ -253,6 +262,8 @@ def _backfill(d: Dialect) -> tuple[str, ...]:
 
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:  # no concern written between the backfill and the triggers
+        op.execute("LOCK TABLE concerns IN SHARE ROW EXCLUSIVE MODE")
     op.create_table(
         "concern_month_counts",
         sa.Column("month", sa.String(length=7), nullable=False),

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
 from oversight.concerns.enums import ConcernStatus, Kind
-from oversight.concerns.models import Concern, ConcernStageTime
+from oversight.concerns.models import Concern, ConcernStageBucket, ConcernStageTime
 from oversight.core.config import Settings
 from oversight.core.db import dialect_name
 from oversight.core.periods import Month, Period
@@ -98,6 +98,10 @@ async def load(api: Api, seed: int) -> None:
             keep = rng.sample(sorted(set(fresh) - {"id", "tracking_code"}), 5)
             values = {key: fresh[key] for key in keep}
             await session.execute(update(Concern).where(Concern.id == changed).values(values))
+        for i in rng.sample(range(len(ids)), 12):  # a new id, with a stage time or without
+            renamed = {"id": uuid.uuid4()} | ({"triaged_at": later(rng, START)} if i % 2 else {})
+            await session.execute(update(Concern).where(Concern.id == ids[i]).values(renamed))
+            ids[i] = renamed["id"]
         await session.execute(  # many rows in one statement
             update(Concern)
             .where(Concern.created_at < START + timedelta(days=120))
@@ -221,6 +225,21 @@ async def test_the_aggregates_give_the_direct_figures_on_random_data(api: Api) -
     async with api.database.unit_of_work() as session:
         stored = await session.scalar(select(func.count()).select_from(ConcernStageTime))
         assert stored and stored > 300  # the stage times are there to be read
+        by_bucket = select(
+            ConcernStageTime.stage, ConcernStageTime.month, ConcernStageTime.bucket, func.count()
+        ).group_by(ConcernStageTime.stage, ConcernStageTime.month, ConcernStageTime.bucket)
+        histogram = select(
+            ConcernStageBucket.stage,
+            ConcernStageBucket.month,
+            ConcernStageBucket.bucket,
+            func.sum(ConcernStageBucket.n),
+        ).group_by(ConcernStageBucket.stage, ConcernStageBucket.month, ConcernStageBucket.bucket)
+        counted = {tuple(row[:3]): row[3] for row in (await session.execute(histogram)).all()}
+        assert {tuple(row[:3]): row[3] for row in (await session.execute(by_bucket)).all()} == {
+            key: n for key, n in counted.items() if n
+        }
+        orphans = select(func.count()).where(~ConcernStageTime.concern_id.in_(select(Concern.id)))
+        assert await session.scalar(orphans) == 0  # every stage time is a concern's
         compared = 0
         for period in periods(rng):
             for threshold in (1, 5, 11):

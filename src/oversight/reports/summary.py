@@ -145,7 +145,10 @@ class _Aggregates:
                 .limit(1)
                 .offset(rank - (upto[i - 1] if i else 0))
             )
-            return float(await self.session.scalar(stmt) or 0.0)
+            found = await self.session.scalar(stmt)
+            if found is None:  # never, while the triggers keep both tables
+                raise RuntimeError(f"no {stage} time of rank {rank} where the histogram has one")
+            return float(found)
 
         found: dict[float, float] = {}
         for p in ps if n else ():
