@@ -6,7 +6,8 @@ ever wrote it, and a period's summary would sum them all. The worker folds them,
 into the shard no writer uses (``FOLDED``), so that what a period reads stays the number of its
 keys and a minute's changes. A row a writer holds is skipped (folded next time), so a fold
 never waits for a request; a writer that adds to a row the fold is taking waits for the
-fold's commit, milliseconds. A fold that finds another worker folding does nothing. SQLite has one shard, 0, and one writer at a time: nothing to fold.
+fold's commit, milliseconds. A fold that finds another worker folding does nothing. SQLite
+has one shard, 0, and one writer at a time: nothing to fold.
 """
 
 # ruff: noqa: S608 (statements built from this module's names, no input)
