@@ -4,9 +4,9 @@ Three tables, each a function of the concerns, kept in the transaction that chan
 whatever writes the row (the API, ``concern_submit``, the CLI, a bulk load), as
 ``concern_counts`` is (migration 20261126_08):
 
-- ``concern_month_counts``: per month received (UTC) and measure, how many concerns:
-  received, by kind, category, neighbourhood, status and disposition, answered and answered on
-  time; and per month closed, how many were closed. Spread over 64 shards (the writer's
+- ``concern_month_counts``: per month received (UTC) and measure, how many concerns: by
+  kind (their sum is the number received: every concern has a kind), category,
+  neighbourhood, status and disposition, answered and answered on time; and per month closed, how many were closed. Spread over 64 shards (the writer's
   backend on PostgreSQL), so concurrent intakes do not queue on one row; the worker folds
   them into shard -1 every minute (``reports.aggregates``).
 - ``concern_stage_times``: each concern's three stage times in days (triage, response,
@@ -109,7 +109,6 @@ def _counted(d: Dialect, row: str, source: str, sign: str) -> str:
     SQLite row trigger, where ``row`` is NEW or OLD)."""
     received = d.month(f"{row}.created_at")
     measures = [
-        (received, "'received'", "''", None),
         (received, "'kind'", f"coalesce({row}.kind, 'unknown')", None),
         (received, "'category'", f"coalesce({row}.category, 'unknown')", None),
         (received, "'neighborhood'", f"coalesce({row}.neighborhood, 'unknown')", None),

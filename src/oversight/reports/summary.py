@@ -101,7 +101,7 @@ class _Aggregates:
         return found
 
     async def monthly(self, measure: str) -> dict[str, int]:
-        """A measure without values (received, closed) month by month."""
+        """A measure month by month, all its values summed (the kinds: the concerns received)."""
         stmt = (
             select(ConcernMonthCount.month, func.sum(ConcernMonthCount.n))
             .where(
@@ -199,7 +199,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     counts = await aggregates.counts()
     counted = {name: counts.get(measure, {}) for name, measure in DIMENSIONS.items()}
     counted["by_neighborhood"] = withhold_small_places(counted["by_neighborhood"], threshold)
-    month_received = await aggregates.monthly("received")
+    month_received = await aggregates.monthly("kind")  # every concern has a kind
     month_closed = await aggregates.monthly("closed")
     months = [str(month) for month in period.months]
     received_cells = publish_series({m: month_received.get(m, 0) for m in months}, threshold)
@@ -242,7 +242,7 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
         )
     ).first()
     names = await session.execute(select(Category.code, Category.label).order_by(Category.code))
-    received = small(total("received"), threshold)
+    received = small(sum(counted["by_kind"].values()), threshold)
 
     return {
         "period": {"from": str(period.first), "to": str(period.last)},
