@@ -84,33 +84,33 @@ class _Aggregates:
         self.session = session
         self.within = (str(period.first), str(period.last))
 
-    async def counts(self) -> dict[str, dict[str, int]]:
-        """Every measure's count by value, summed over the period's months."""
-        found: dict[str, dict[str, int]] = {}
-        stmt = (
-            select(
-                ConcernMonthCount.measure, ConcernMonthCount.value, func.sum(ConcernMonthCount.n)
+    async def counts(self) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+        """In one read: every measure's count by value over the period (the values counted at
+        all), and by month, all its values summed (the kinds': the concerns received)."""
+        rows = (
+            await self.session.execute(
+                select(
+                    ConcernMonthCount.measure,
+                    ConcernMonthCount.value,
+                    ConcernMonthCount.month,
+                    func.sum(ConcernMonthCount.n),
+                )
+                .where(ConcernMonthCount.month.between(*self.within))
+                .group_by(
+                    ConcernMonthCount.measure, ConcernMonthCount.value, ConcernMonthCount.month
+                )
+                .order_by(ConcernMonthCount.measure, ConcernMonthCount.value)
             )
-            .where(ConcernMonthCount.month.between(*self.within))
-            .group_by(ConcernMonthCount.measure, ConcernMonthCount.value)
-            .having(func.sum(ConcernMonthCount.n) > 0)
-            .order_by(ConcernMonthCount.measure, ConcernMonthCount.value)
-        )
-        for measure, value, n in (await self.session.execute(stmt)).all():
-            found.setdefault(measure, {})[value] = int(n)
-        return found
-
-    async def monthly(self, measure: str) -> dict[str, int]:
-        """A measure month by month, all its values summed (the kinds: the concerns received)."""
-        stmt = (
-            select(ConcernMonthCount.month, func.sum(ConcernMonthCount.n))
-            .where(
-                ConcernMonthCount.measure == measure,
-                ConcernMonthCount.month.between(*self.within),
-            )
-            .group_by(ConcernMonthCount.month)
-        )
-        return {month: int(n) for month, n in (await self.session.execute(stmt)).all()}
+        ).all()
+        by_value: dict[str, dict[str, int]] = {}
+        by_month: dict[str, dict[str, int]] = {}
+        for measure, value, month, n in rows:
+            values = by_value.setdefault(measure, {})
+            values[value] = values.get(value, 0) + int(n)
+            months = by_month.setdefault(measure, {})
+            months[month] = months.get(month, 0) + int(n)
+        totals = {m: {v: n for v, n in values.items() if n > 0} for m, values in by_value.items()}
+        return totals, by_month
 
     async def quantiles(self, stage: str, ps: list[float]) -> tuple[int, dict[float, float]]:
         """The stage times' number and their ``ps``-quantiles, interpolated as PostgreSQL's
@@ -196,11 +196,11 @@ async def compute(session: AsyncSession, period: Period, threshold: int) -> dict
     """The summary; run it in a ``Reads.SNAPSHOT`` unit of work, so that its figures agree."""
     lower, upper = period.lower, period.upper
     aggregates = _Aggregates(session, period)
-    counts = await aggregates.counts()
+    counts, monthly = await aggregates.counts()
     counted = {name: counts.get(measure, {}) for name, measure in DIMENSIONS.items()}
     counted["by_neighborhood"] = withhold_small_places(counted["by_neighborhood"], threshold)
-    month_received = await aggregates.monthly("kind")  # every concern has a kind
-    month_closed = await aggregates.monthly("closed")
+    month_received = monthly.get("kind", {})  # every concern has a kind
+    month_closed = monthly.get("closed", {})
     months = [str(month) for month in period.months]
     received_cells = publish_series({m: month_received.get(m, 0) for m in months}, threshold)
     closed_cells = publish_series({m: month_closed.get(m, 0) for m in months}, threshold)
