@@ -4,10 +4,12 @@
 
 One throwaway PostgreSQL database with ``--rows`` concerns and one ``oversight serve`` (one
 worker); wrk (16 connections) posts concerns as a resident, in turns: with the triggers of
-migration 20261208_01 enabled (A, the service as it is) and disabled (B, the service before
-them), ``--rounds`` times each (short rounds, many of them: a stalled WAL flush spoils a whole
-round now and then). Reported: each side's median intakes per second and A / B, with
-the chain lock's share of time held (bench/intake_scaling.py's sampler). The triggers of
+migrations 20261208_01 and 20261209_01 enabled (A, the service as it is) and disabled (B, the
+service before them), ``--rounds`` times each (short rounds, many of them: a stalled WAL flush
+spoils a whole round now and then). Reported: each side's median intakes per second and A / B,
+the chain lock's share of time held (bench/intake_scaling.py's sampler), and the CPU each
+intake cost the service and PostgreSQL together (bench/cpu.py), B / A: the rates swing from
+round to round with the disk, the CPU an intake costs much less. The triggers of
 ``concern_counts`` stay on in both.
 """
 
@@ -56,11 +58,19 @@ def main() -> None:
                     print(side, json.dumps(figures), flush=True)
             switch(url, True)
     a, b = (statistics.median(r["rate"] for r in rounds) for rounds in sides.values())
+    spent = {  # CPU per intake of the service and of PostgreSQL: what the cores pay for
+        side: statistics.median(
+            r["cpu_ms_per_intake"]["server"] + r["cpu_ms_per_intake"]["postgres"] for r in rounds
+        )
+        for side, rounds in sides.items()
+    }
     print(
         json.dumps(
             {
                 "intake_per_second": {"with triggers": a, "without": b},
                 "a_over_b": round(a / b, 3),
+                "cpu_ms_per_intake": {side: round(ms, 3) for side, ms in spent.items()},
+                "cpu_b_over_a": round(spent["without"] / spent["with triggers"], 3),
                 "chain_lock_held_share": {
                     side: statistics.median(r["chain_lock"]["held_share"] for r in rounds)
                     for side, rounds in sides.items()

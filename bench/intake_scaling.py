@@ -26,8 +26,8 @@ from typing import Any
 
 import psycopg
 
-from bench import wrk
-from bench.harness import bulk_concerns, create_user, postgres_database, server, sign_in
+from bench import cpu, wrk
+from bench.harness import PIDS, bulk_concerns, create_user, postgres_database, server, sign_in
 from bench.throughput import post_script
 from oversight.core.audit import CHAIN_LOCK_KEY
 
@@ -68,7 +68,8 @@ def measure(base: str, url: str, script: str, seconds: float) -> dict[str, Any]:
     thread = threading.Thread(target=sampler.run)
     thread.start()
     try:
-        result = wrk.run(f"{base}/api/v1/concerns", seconds=seconds, script=script)
+        with cpu.measured(PIDS[base]) as spent:
+            result = wrk.run(f"{base}/api/v1/concerns", seconds=seconds, script=script)
     finally:
         sampler.stop.set()
         thread.join()
@@ -78,6 +79,7 @@ def measure(base: str, url: str, script: str, seconds: float) -> dict[str, Any]:
         "p99_ms": result.p99_ms,
         "non_2xx": result.non_2xx + result.errors,
         "chain_lock": sampler.figures(),
+        "cpu_ms_per_intake": spent.per_request_ms(result.requests),
     }
 
 

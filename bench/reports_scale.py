@@ -30,8 +30,24 @@ import psycopg
 
 from bench.harness import PIDS, bulk_concerns, postgres_database, server
 from oversight.core.periods import Month, Period
+from oversight.reports import aggregates
 from oversight.reports.suppression import publish, publish_series, small, withhold_small_places
 
+# Category, neighbourhood and status drawn apart from each other and from the kind (the bulk
+# load's cycle through their values together: 40 combinations would stand for every concern),
+# so that the summary reads as many cells as real data would make (4 x 10 x 8 x 10 a month).
+DRAWN = """
+UPDATE concerns SET
+  category = (ARRAY['use_of_force','discourtesy','bias','stop_search_arrest','failure_to_act',
+                    'misconduct','policy_procedure','response_time','commendation','other'])
+             [1 + abs(hashtext(id::text || 'category')) % 10],
+  neighborhood = (ARRAY['Monument Corridor','Sun Terrace','Downtown','Ygnacio Valley',
+                        'North Concord','Clayton Valley','Dana Estates','Four Corners'])
+                 [1 + abs(hashtext(id::text || 'place')) % 8],
+  status = (ARRAY['submitted','triaged','dismissed','withdrawn','referred','responded',
+                  'under_review','scheduled','resolved','closed'])
+           [1 + abs(hashtext(id::text || 'status')) % 10]
+"""
 # Stage timestamps for the bulk-loaded concerns, spread by a hash of the id, consistent with
 # each concern's status; then a commission year: meetings, adopted resolutions, recommendations.
 STAGES = """
@@ -224,8 +240,12 @@ def main() -> None:
         started = time.monotonic()
         bulk_concerns(database_url, 1, args.rows)
         with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute(DRAWN)
             connection.execute(STAGES)
             connection.execute(COMMISSION)
+            for table in aggregates.KEYS:  # as the worker leaves them, once a minute
+                connection.execute(str(aggregates.FOLDS[table]))
+                connection.execute(str(aggregates.EMPTIED[table]))
             connection.execute("VACUUM ANALYZE")
         print(f"loaded {args.rows:,} concerns in {time.monotonic() - started:.0f} s")
 

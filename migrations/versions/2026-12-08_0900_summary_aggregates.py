@@ -24,7 +24,7 @@ Create Date: 2026-12-08 09:00:00.000000
 """
 
 # ruff: noqa: S608 (trigger bodies built from this module's constants, no input)
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -104,9 +104,13 @@ class Dialect:
         return f"pg_backend_pid() % {SHARDS}" if self.postgresql else "0"
 
 
-def _counted(d: Dialect, row: str, source: str, sign: str) -> str:
+#: The measures known only after intake (revision 20261209_01 keeps only these here).
+LATER = ("disposition", "answered", "on_time", "closed")
+
+
+def _counted(d: Dialect, row: str, source: str, sign: str, only: Sequence[str] = ()) -> str:
     """(month, measure, value, d) of each row in ``source`` (``FROM ...``, or nothing in a
-    SQLite row trigger, where ``row`` is NEW or OLD)."""
+    SQLite row trigger, where ``row`` is NEW or OLD), of every measure or ``only`` these."""
     received = d.month(f"{row}.created_at")
     measures = [
         (received, "'kind'", f"coalesce({row}.kind, 'unknown')", None),
@@ -122,6 +126,7 @@ def _counted(d: Dialect, row: str, source: str, sign: str) -> str:
         f"SELECT {month} AS month, {measure} AS measure, {value} AS value, {sign}1 AS d "
         f"{source}{'' if where is None else f' WHERE {where}'}"
         for month, measure, value, where in measures
+        if not only or measure.strip("'") in only
     )
 
 
@@ -169,9 +174,30 @@ PG = Dialect(postgresql=True)
 SQLITE = Dialect(postgresql=False)
 
 
-def _pg_function() -> str:
+def by_operation(
+    d: Dialect,
+    add: Callable[[Dialect, str], str],
+    facts: Callable[[Dialect, str, str, str], str],
+) -> dict[str, str]:
+    """``add``'s statement over ``facts`` for each operation (``TG_OP``): over the rows
+    inserted, deleted, or both (an update: the new rows counted in, the old ones out)."""
+    if d.postgresql:
+        new, old = (
+            facts(d, "r", "FROM new_rows AS r", "+"),
+            facts(d, "r", "FROM old_rows AS r", "-"),
+        )
+    else:
+        new, old = facts(d, "NEW", "", "+"), facts(d, "OLD", "", "-")
+    return {
+        "INSERT": add(d, new),
+        "DELETE": add(d, old),
+        "UPDATE": add(d, f"{new} UNION ALL {old}"),
+    }
+
+
+def _pg_times() -> dict[str, str]:
+    """The PostgreSQL function's statements for the stage times, by ``TG_OP``."""
     added, removed = "FROM new_rows AS r", "FROM old_rows AS r"
-    new_counts, old_counts = _counted(PG, "r", added, "+"), _counted(PG, "r", removed, "-")
     new_times, old_times = _timed(PG, "r", added, "+"), _timed(PG, "r", removed, "-")
     # An update writes only what it changed: a stage time that is gone is deleted, one that is
     # new or moved is written, one that is the same is left alone.
@@ -185,30 +211,40 @@ def _pg_function() -> str:
         f"WHERE NOT EXISTS (SELECT 1 FROM ({old_times}) AS o WHERE o.id = t.id "
         "AND o.stage = t.stage AND o.month = t.month AND o.days = t.days)"
     )
-    # The stage times' statements are skipped where they would write nothing: an intake has no
-    # stage time yet, and most updates move none (a third of intake's cost, bench/README.md).
+    # The statements are skipped where they would write nothing: an intake has no stage time
+    # yet, and most updates move none (a third of intake's cost, bench/README.md).
     timed = " OR ".join(f"{end} IS NOT NULL" for _, _, end in STAGES)
     moved = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in STAGE_COLUMNS)
-    return f"""
-CREATE FUNCTION concern_aggregates_track() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    {_add_counts(PG, new_counts)}
-    IF EXISTS (SELECT 1 FROM new_rows WHERE {timed}) THEN
+    return {
+        "INSERT": f"""IF EXISTS (SELECT 1 FROM new_rows WHERE {timed}) THEN
       {_add_buckets(PG, new_times)}
       {_insert_times(new_times)}
-    END IF;
-  ELSIF TG_OP = 'DELETE' THEN
-    {_add_counts(PG, old_counts)}
-    {_add_buckets(PG, old_times)}
-    DELETE FROM concern_stage_times WHERE concern_id IN (SELECT id FROM old_rows);
-  ELSE
-    {_add_counts(PG, new_counts + " UNION ALL " + old_counts)}
-    IF EXISTS (SELECT 1 FROM new_rows AS n FULL JOIN old_rows AS o ON o.id = n.id WHERE {moved}) THEN
+    END IF;""",
+        "DELETE": f"""{_add_buckets(PG, old_times)}
+    DELETE FROM concern_stage_times WHERE concern_id IN (SELECT id FROM old_rows);""",
+        "UPDATE": f"""IF EXISTS (SELECT 1 FROM new_rows AS n FULL JOIN old_rows AS o ON o.id = n.id WHERE {moved}) THEN
       {_add_buckets(PG, new_times + " UNION ALL " + old_times)}
       {gone}
       {_insert_times(new_times, unchanged)}
-    END IF;
+    END IF;""",
+    }
+
+
+def pg_function(counts: dict[str, str], create: str = "CREATE") -> str:
+    """The trigger function: ``counts``' statements by ``TG_OP``, then the stage times'."""
+    times = _pg_times()
+    return f"""
+{create} FUNCTION concern_aggregates_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {counts["INSERT"]}
+    {times["INSERT"]}
+  ELSIF TG_OP = 'DELETE' THEN
+    {counts["DELETE"]}
+    {times["DELETE"]}
+  ELSE
+    {counts["UPDATE"]}
+    {times["UPDATE"]}
   END IF;
   RETURN NULL;
 END
@@ -229,21 +265,21 @@ PG_TRIGGERS = (
 )
 
 
-def _sqlite_triggers() -> tuple[str, ...]:
-    new_counts, old_counts = _counted(SQLITE, "NEW", "", "+"), _counted(SQLITE, "OLD", "", "-")
+def sqlite_triggers(counts: dict[str, str]) -> tuple[str, ...]:
+    """The row triggers: ``counts``' statements by operation, then the stage times'."""
     new_times, old_times = _timed(SQLITE, "NEW", "", "+"), _timed(SQLITE, "OLD", "", "-")
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in COLUMNS)
     drop_times = "DELETE FROM concern_stage_times WHERE concern_id = OLD.id;"
     return (
         "CREATE TRIGGER concern_aggregates_added AFTER INSERT ON concerns BEGIN "
-        f"{_add_counts(SQLITE, new_counts)} {_add_buckets(SQLITE, new_times)} "
+        f"{counts['INSERT']} {_add_buckets(SQLITE, new_times)} "
         f"{_insert_times(new_times)} END",
         "CREATE TRIGGER concern_aggregates_removed AFTER DELETE ON concerns BEGIN "
-        f"{_add_counts(SQLITE, old_counts)} {_add_buckets(SQLITE, old_times)} "
+        f"{counts['DELETE']} {_add_buckets(SQLITE, old_times)} "
         f"{drop_times} END",
         f"CREATE TRIGGER concern_aggregates_changed AFTER UPDATE OF {', '.join(COLUMNS)} "
         f"ON concerns WHEN {changed} BEGIN "
-        f"{_add_counts(SQLITE, new_counts + ' UNION ALL ' + old_counts)} "
+        f"{counts['UPDATE']} "
         f"{_add_buckets(SQLITE, new_times + ' UNION ALL ' + old_times)} "
         f"{drop_times} {_insert_times(new_times)} END",
     )
@@ -303,11 +339,11 @@ def upgrade() -> None:
     for statement in _backfill(dialect):
         op.execute(statement)
     if postgresql:
-        op.execute(_pg_function())
+        op.execute(pg_function(by_operation(PG, _add_counts, _counted)))
         for trigger in PG_TRIGGERS:
             op.execute(trigger)
     else:
-        for trigger in _sqlite_triggers():
+        for trigger in sqlite_triggers(by_operation(SQLITE, _add_counts, _counted)):
             op.execute(trigger)
 
 

@@ -1,5 +1,5 @@
 """The summary's concern figures, summed from the monthly aggregates the triggers keep
-(migration 20261208_01), are the figures the direct computation over the concerns gives, on
+(migrations 20261208_01 and 20261209_01), are the figures the direct computation over the concerns gives, on
 random data changed by inserts, updates of one row and of many, and deletes: counts, months,
 suppression, and the stage-time quantiles exactly, interpolated as percentile_cont does."""
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import delete, func, insert, select, text, update
+from alembic import command
+from sqlalchemy import Executable, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
@@ -23,6 +24,7 @@ from oversight.concerns.enums import ConcernStatus, Kind
 from oversight.concerns.models import Concern, ConcernStageBucket, ConcernStageTime
 from oversight.core.config import Settings
 from oversight.core.db import dialect_name
+from oversight.core.migrations_info import alembic_config
 from oversight.core.periods import Month, Period
 from oversight.notifications.worker import Worker
 from oversight.reports import aggregates, summary
@@ -263,15 +265,14 @@ async def test_the_public_summary_reads_the_aggregates(api: Api) -> None:
 
 
 SPREAD = """
-INSERT INTO {table} ({keys}, shard, n) SELECT {keys}, {shard}, {n} FROM {table}
-WHERE shard = -1 OR shard BETWEEN 0 AND 49
+INSERT INTO {table} ({keys}, shard, n) SELECT DISTINCT {keys}, {shard}, {n} FROM {table}
 ON CONFLICT ({keys}, shard) DO UPDATE SET n = {table}.n + excluded.n
 """
 
 
 async def spread(api: Api) -> None:
     """Each key's count over more shards, its sum the same: +3 in shard 50, -3 in shard 51, as
-    writers on many backends leave them."""
+    writers on many backends leave them (every key, whichever shards the load wrote it in)."""
     async with api.database.unit_of_work() as session:
         for table, keys in aggregates.KEYS.items():
             for shard, n in ((50, 3), (51, -3)):
@@ -329,3 +330,53 @@ async def test_the_worker_folds_the_shards_without_waiting_for_writers(
         zero = "SELECT count(*) FROM concern_stage_buckets WHERE n = 0"
         assert await session.scalar(text(zero)) == 0  # what came to nothing is gone
     assert await figures() == before
+
+
+async def by_measure(session: AsyncSession, stored: bool) -> dict[tuple[str, str, str], int]:
+    """(measure, month, value) -> concerns, for the cells' four dimensions: as revision
+    20261208_01 stored them in ``concern_month_counts`` (``stored``), or counted directly."""
+    postgres = dialect_name(session) == "postgresql"
+    found: dict[tuple[str, str, str], int] = {}
+    for measure in summary.CELL_DIMENSIONS:
+        query: Executable
+        if stored:
+            query = text(
+                "SELECT month, value, sum(n) FROM concern_month_counts WHERE measure = :m "
+                "GROUP BY month, value HAVING sum(n) <> 0"
+            ).bindparams(m=measure)
+        else:
+            value = func.coalesce(getattr(Concern, measure), UNKNOWN)
+            received = month_of(postgres, Concern.created_at)
+            query = select(received, value, func.count()).group_by(received, value)
+        for month, value, n in (await session.execute(query)).all():
+            found[measure, month, value] = int(n)
+    return found
+
+
+async def test_the_cells_migration_carries_the_counts_down_and_up(
+    api: Api, settings: Settings
+) -> None:
+    """Revision 20261209_01 moved four measures into cells: undone, the measures come back
+    from the cells and revision 20261208_01's triggers keep them again; redone, the cells are
+    filled from the concerns, and every figure is the direct one."""
+    config = alembic_config(settings)
+    config.attributes["quiet_logging"] = True
+    await load(api, seed=33)
+    await asyncio.to_thread(command.downgrade, config, "20261208_01")
+    try:
+        async with api.database.unit_of_work() as session:
+            assert await by_measure(session, stored=True) == await by_measure(session, False)
+        await load(api, seed=34)  # the earlier triggers follow every change again
+        async with api.database.unit_of_work() as session:
+            counted = await by_measure(session, stored=False)
+            assert await by_measure(session, stored=True) == counted
+            assert len(counted) > 100
+    finally:
+        await asyncio.to_thread(command.upgrade, config, "head")
+    await load(api, seed=35)
+    async with api.database.unit_of_work() as session:
+        later = "SELECT count(*) FROM concern_month_counts WHERE measure IN ('kind', 'status')"
+        assert await session.scalar(text(later)) == 0  # counted in the cells only
+        for period in periods(random.Random(33))[:4]:
+            expected = await direct(session, period, 1)
+            assert published(await summary.compute(session, period, 1)) == expected

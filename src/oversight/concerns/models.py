@@ -117,12 +117,29 @@ class ConcernCount(Base):
 NO_DEPARTMENT = uuid.UUID(int=0)
 
 
+class ConcernMonthCell(Base):
+    """The transparency summary's counts known at intake: how many concerns received in a
+    month (UTC) have this kind, category, neighbourhood and status (``unknown`` where there is
+    none), one row per combination, so that an intake adds to one row. Kept by triggers on
+    ``concerns`` (migration 20261209_01), spread over shards as ``concern_counts`` is; a
+    figure is the sum over shards, months and the other dimensions."""
+
+    __tablename__ = "concern_month_cells"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    neighborhood: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class ConcernMonthCount(Base):
-    """The transparency summary's counts, per month a concern was received (UTC) and
-    ``measure``: received, kind, category, neighborhood, status, disposition (a value each),
-    answered and on_time (value ""); and ``closed``, per month it was closed. Kept by triggers
-    on ``concerns`` (migration 20261208_01), sharded as ``concern_counts`` is; a figure is the
-    sum over shards and months."""
+    """The transparency summary's counts known after intake, per month a concern was received
+    (UTC) and ``measure``: disposition (a value each), answered and on_time (value ""); and
+    ``closed``, per month it was closed. Kept by the same triggers (migrations 20261208_01 and
+    20261209_01), sharded; a figure is the sum over shards and months."""
 
     __tablename__ = "concern_month_counts"
 

@@ -1,4 +1,5 @@
-"""The summary's monthly aggregates (migration 20261208_01, decision 0018): folding their shards.
+"""The summary's monthly aggregates (migrations 20261208_01 and 20261209_01, decision 0018):
+folding their shards.
 
 On PostgreSQL each writer adds to the shard of its backend (one of 64), so that concurrent
 intakes do not queue on one row. Left alone, a key would gather a row for every backend that
@@ -28,6 +29,7 @@ FOLD_SECONDS = 60.0
 FOLD_LOCK_KEY = int.from_bytes(b"overfold", "big") & 0x7FFF_FFFF_FFFF_FFFF
 #: Each table's key, without the shard.
 KEYS = {
+    "concern_month_cells": ("month", "kind", "category", "neighborhood", "status"),
     "concern_month_counts": ("month", "measure", "value"),
     "concern_stage_buckets": ("stage", "month", "bucket"),
 }

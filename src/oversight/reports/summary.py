@@ -1,13 +1,14 @@
 """The public transparency summary: SQL aggregates, then small-cell suppression.
 
 The concerns' figures are summed from monthly aggregates that triggers on ``concerns`` keep in
-the transaction of each change (migration 20261208_01, decision 0018), so that any period costs
-its months, not its concerns: counts by month and measure, and for the stage times a histogram
-per month that places a quantile's rank in one bucket, whose stage times (stored as the
-open-data export computes them) give its exact value, interpolated as PostgreSQL's
-percentile_cont does. No concern row is ever pulled into Python. Every count about concerns
-passes through ``reports.suppression``;
-statistics over fewer than ``threshold`` records are null. The commission's figures (meetings,
+the transaction of each change (migrations 20261208_01 and 20261209_01, decision 0018), so
+that any period costs its months, not its concerns: counts by month and combination of kind,
+category, neighbourhood and status, by month and later measure (disposition, answered, closed),
+and for the stage times a histogram per month that places a quantile's rank in one bucket,
+whose stage times (stored as the open-data export computes them) give its exact value,
+interpolated as PostgreSQL's percentile_cont does. No concern row is ever pulled into Python.
+Every count about concerns passes through ``reports.suppression``; statistics over fewer
+than ``threshold`` records are null. The commission's figures (meetings,
 resolutions, recommendations) and the residents' participation (comments published,
 speakers, proposals and their supports) are public record and published exactly, as the
 scorecard publishes them. Periods are whole months (``core.periods``), and ``by_month``
@@ -22,7 +23,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, column, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oversight.accounts.models import Category
@@ -32,6 +33,7 @@ from oversight.budget.models import FiscalYear
 from oversight.budget.rules import share_per
 from oversight.concerns.models import (
     Concern,
+    ConcernMonthCell,
     ConcernMonthCount,
     ConcernStageBucket,
     ConcernStageTime,
@@ -65,7 +67,10 @@ STAGES = (
     ("p90_days_to_response", "response", 0.9),
     ("median_days_to_resolution", "resolution", 0.5),
 )
-#: ``concern_month_counts``' measures that are a dimension of the summary, by its name there.
+#: The dimensions of ``concern_month_cells`` (counted at intake).
+CELL_DIMENSIONS = ("kind", "category", "neighborhood", "status")
+#: The measures that are a dimension of the summary (a cell's, or ``concern_month_counts``'),
+#: by the summary's name.
 DIMENSIONS = {
     "by_kind": "kind",
     "by_category": "category",
@@ -77,8 +82,8 @@ DIMENSIONS = {
 
 class _Aggregates:
     """The concerns' figures for a period, summed from the monthly aggregates the triggers on
-    ``concerns`` keep (migration 20261208_01): reading them costs the number of months and
-    distinct values, never the number of concerns."""
+    ``concerns`` keep: reading them costs the number of months and combinations of values,
+    never the number of concerns."""
 
     def __init__(self, session: AsyncSession, period: Period) -> None:
         self.session = session
@@ -86,20 +91,33 @@ class _Aggregates:
 
     async def counts(self) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
         """In one read: every measure's count by value over the period (the values counted at
-        all), and by month, all its values summed (the kinds': the concerns received)."""
+        all), and by month, all its values summed (the kinds': the concerns received). The
+        cells' dimensions are measures here as the later counts' are."""
+        cells = ConcernMonthCell
+        by_dimension = [
+            select(
+                literal(dimension, String).label("measure"),
+                getattr(cells, dimension).label("value"),
+                cells.month,
+                func.sum(cells.n).label("n"),
+            )
+            .where(cells.month.between(*self.within))
+            .group_by(getattr(cells, dimension), cells.month)
+            for dimension in CELL_DIMENSIONS
+        ]
+        later = (
+            select(
+                ConcernMonthCount.measure,
+                ConcernMonthCount.value,
+                ConcernMonthCount.month,
+                func.sum(ConcernMonthCount.n),
+            )
+            .where(ConcernMonthCount.month.between(*self.within))
+            .group_by(ConcernMonthCount.measure, ConcernMonthCount.value, ConcernMonthCount.month)
+        )
         rows = (
             await self.session.execute(
-                select(
-                    ConcernMonthCount.measure,
-                    ConcernMonthCount.value,
-                    ConcernMonthCount.month,
-                    func.sum(ConcernMonthCount.n),
-                )
-                .where(ConcernMonthCount.month.between(*self.within))
-                .group_by(
-                    ConcernMonthCount.measure, ConcernMonthCount.value, ConcernMonthCount.month
-                )
-                .order_by(ConcernMonthCount.measure, ConcernMonthCount.value)
+                union_all(*by_dimension, later).order_by(column("measure"), column("value"))
             )
         ).all()
         by_value: dict[str, dict[str, int]] = {}
