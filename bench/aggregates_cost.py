@@ -9,7 +9,7 @@ service before them), ``--rounds`` times each (short rounds, many of them: a sta
 spoils a whole round now and then). Reported: each side's median intakes per second and A / B,
 the chain lock's share of time held (bench/intake_scaling.py's sampler), and the CPU each
 intake cost the service and PostgreSQL together (bench/cpu.py), B / A: the rates swing from
-round to round with the disk, the CPU an intake costs much less. The triggers of
+round to round with the disk, the CPU an intake costs swings much less. The triggers of
 ``concern_counts`` stay on in both.
 """
 
