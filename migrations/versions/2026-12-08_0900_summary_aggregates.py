@@ -6,9 +6,11 @@ whatever writes the row (the API, ``concern_submit``, the CLI, a bulk load), as
 
 - ``concern_month_counts``: per month received (UTC) and measure, how many concerns: by
   kind (their sum is the number received: every concern has a kind), category,
-  neighbourhood, status and disposition, answered and answered on time; and per month closed, how many were closed. Spread over 64 shards (the writer's
-  backend on PostgreSQL), so concurrent intakes do not queue on one row; the worker folds
-  them into shard -1 every minute (``reports.aggregates``).
+  neighbourhood, status and disposition, answered and answered on time; and per month
+  closed, how many were closed (revision 20261209_01 moves the first four to
+  ``concern_month_cells``). Spread over 64 shards (the writer's backend on PostgreSQL), so
+  concurrent intakes do not queue on one row; the worker folds them into shard -1 every
+  minute (``reports.aggregates``).
 - ``concern_stage_times``: each concern's three stage times in days (triage, response,
   resolution), computed by the very expression the summary used to compute them, with the
   bucket of a fixed monotone histogram they fall in.

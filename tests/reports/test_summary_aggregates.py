@@ -1,7 +1,8 @@
 """The summary's concern figures, summed from the monthly aggregates the triggers keep
-(migrations 20261208_01 and 20261209_01), are the figures the direct computation over the concerns gives, on
-random data changed by inserts, updates of one row and of many, and deletes: counts, months,
-suppression, and the stage-time quantiles exactly, interpolated as percentile_cont does."""
+(migrations 20261208_01 and 20261209_01), are the figures the direct computation over the
+concerns gives, on random data changed by inserts, updates of one row and of many, and
+deletes: counts, months, suppression, and the stage-time quantiles exactly, interpolated as
+percentile_cont does."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ and for the stage times a histogram per month that places a quantile's rank in o
 whose stage times (stored as the open-data export computes them) give its exact value,
 interpolated as PostgreSQL's percentile_cont does. No concern row is ever pulled into Python.
 Every count about concerns passes through ``reports.suppression``; statistics over fewer
-than ``threshold`` records are null. The commission's figures (meetings,
-resolutions, recommendations) and the residents' participation (comments published,
-speakers, proposals and their supports) are public record and published exactly, as the
-scorecard publishes them. Periods are whole months (``core.periods``), and ``by_month``
+than ``threshold`` records are null. The commission's figures (meetings, resolutions,
+recommendations) and the residents' participation (comments published, speakers, proposals
+and their supports) are public record and published exactly, as the scorecard publishes
+them. Periods are whole months (``core.periods``), and ``by_month``
 lists every month of the period. Run it in one snapshot (``Reads.SNAPSHOT``), audit head and
 latest signed checkpoint included, so that its figures agree with each other.
 """
